@@ -1,0 +1,1 @@
+"""WebRTC relay: one session per visit, a family leg and a station leg."""

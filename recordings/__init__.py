@@ -1,0 +1,1 @@
+"""Recording files: written from the relay, hashed, retained and served (a later issue)."""

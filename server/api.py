@@ -1,0 +1,178 @@
+"""The JSON API: every officer action, described in /api/openapi.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from server import store
+from server.app_helpers import hub_for, ticket_link
+from server.auth import check_login, end_session, require_staff, start_session
+from server.errors import ApiError
+from server.i18n import RELATIONS
+from server.keys import CLOCK, ENGINE, FACILITIES
+from server.openapi import openapi_document
+from server.timefmt import local_day
+from signaling.hub import TicketInfo
+
+MIN_CALL_SECONDS = 10
+MAX_CALL_SECONDS = 2 * 3600
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/openapi.json", openapi)
+    app.router.add_post("/api/login", login)
+    app.router.add_post("/api/logout", logout)
+    app.router.add_get("/api/queue", queue)
+    app.router.add_post("/api/tickets", issue_ticket)
+    app.router.add_get("/api/visits", list_visits)
+    app.router.add_post("/api/visits", call_next)
+    app.router.add_get("/api/visits/{visit_id:\\d+}", get_visit)
+    app.router.add_post("/api/visits/{visit_id:\\d+}/start", start_visit)
+    app.router.add_post("/api/visits/{visit_id:\\d+}/extend", extend_visit)
+    app.router.add_post("/api/visits/{visit_id:\\d+}/end", end_visit)
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    # Requiring JSON also stops plain cross-site form posts, which cannot set this type.
+    if request.content_type != "application/json":
+        raise ApiError("bad_json", 415)
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError("bad_json") from None
+    if not isinstance(data, dict):
+        raise ApiError("bad_json")
+    return data
+
+
+def text_field(data: dict[str, Any], name: str, max_len: int) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise ApiError("bad_field", 422, field=name)
+    return value.strip()
+
+
+def int_field(data: dict[str, Any], name: str, low: int, high: int,
+              default: int | None = None) -> int:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError("bad_field", 422, field=name)
+    return value
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
+
+
+async def login(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    staff = await check_login(request, text_field(data, "username", 64),
+                              text_field(data, "password", 256))
+    if staff is None:
+        raise ApiError("bad_login", 401)
+    response = web.json_response({"username": staff.username, "role": staff.role})
+    csrf = await start_session(request, response, staff)
+    response.text = json.dumps({"username": staff.username, "role": staff.role,
+                                "csrf_token": csrf})
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await require_staff(request)
+    response = web.json_response({"ok": True})
+    await end_session(request, response)
+    return response
+
+
+async def queue(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    return web.json_response(hub_for(request, staff).snapshot())
+
+
+async def issue_ticket(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    data = await json_body(request)
+    visitor_name = text_field(data, "visitor_name", 200)
+    relation = data.get("relation", "other")
+    if relation not in RELATIONS:
+        raise ApiError("bad_field", 422, field="relation")
+    inmate_id = int_field(data, "inmate_id", 1, 2**31)
+    engine = request.app[ENGINE]
+    inmates = {i["id"]: i for i in await store.inmates_for(engine, staff.facility_id)}
+    if inmate_id not in inmates:
+        raise ApiError("inmate_unknown", 404)
+    hub = hub_for(request, staff)
+    facility_row = request.app[FACILITIES][staff.facility_id]
+    now = request.app[CLOCK]()
+    ticket, token = await store.create_ticket(
+        engine, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
+        relation, inmate_id, now,
+    )
+    await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
+                                      ticket.relation, inmate_id, inmates[inmate_id]["full_name"]))
+    return web.json_response(
+        {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
+        status=201,
+    )
+
+
+async def call_next(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    data = await json_body(request)
+    hub = hub_for(request, staff)
+    info = await hub.call(int_field(data, "station_id", 1, 2**31), staff.id)
+    return web.json_response(hub.visit_summary(info), status=201)
+
+
+def _visit_id(request: web.Request) -> int:
+    return int(request.match_info["visit_id"])
+
+
+async def start_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    data = await json_body(request)
+    if data.get("inmate_confirmed") is not True:
+        raise ApiError("inmate_confirm", 422)
+    hub = hub_for(request, staff)
+    allotted = None
+    if "allotted_seconds" in data:
+        allotted = int_field(data, "allotted_seconds", MIN_CALL_SECONDS, MAX_CALL_SECONDS)
+    info = await hub.start(_visit_id(request), allotted)
+    return web.json_response(hub.visit_summary(info))
+
+
+async def extend_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    data = await json_body(request)
+    hub = hub_for(request, staff)
+    info = await hub.extend(_visit_id(request), int_field(data, "seconds", 1, 1800))
+    return web.json_response(hub.visit_summary(info))
+
+
+async def end_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    data = await json_body(request)
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ApiError("bad_field", 422, field="reason")
+    hub = hub_for(request, staff)
+    info = await hub.end(_visit_id(request), reason.strip() or "officer")
+    return web.json_response(hub.visit_summary(info))
+
+
+async def list_visits(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    rows = await store.visit_records(request.app[ENGINE], staff.facility_id)
+    return web.json_response({"visits": rows})
+
+
+async def get_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    row = await store.visit_record(request.app[ENGINE], _visit_id(request))
+    # Another facility's visit answers exactly like a missing one.
+    if row is None or row["facility_id"] != staff.facility_id:
+        raise ApiError("visit_unknown", 404)
+    return web.json_response(row)

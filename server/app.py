@@ -1,0 +1,161 @@
+"""The application factory: resources opened and closed in cleanup contexts, routes wired."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import WSCloseCode, web
+
+from media.relay import Relay
+from server import api, pages, sockets, store
+from server.config import Config
+from server.demo import seed_demo
+from server.errors import ApiError
+from server.i18n import COOKIE, request_lang, translate
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY, SOCKETS
+from server.records import SqlRecords
+from server.timefmt import local_day
+from signaling.bus import InProcessBus
+from signaling.hub import FacilityHub, HubError, TicketInfo
+from signaling.queue import QueuePolicy, TicketState
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    lang = request_lang(request)
+    try:
+        response = await handler(request)
+    except (ApiError, HubError) as exc:
+        status = exc.status
+        values = exc.values if isinstance(exc, ApiError) else {}
+        text = translate(exc.code, lang, **values)
+        if request.path.startswith("/api/"):
+            return web.json_response(
+                {"error": {"code": exc.code, "message": text}}, status=status
+            )
+        return pages.error_page(request, status, translate("error_title", lang), text)
+    except web.HTTPException as exc:
+        if exc.status == 404 and not request.path.startswith("/api/"):
+            return pages.error_page(request, 404, translate("not_found", lang), "")
+        if exc.status == 404:
+            return web.json_response(
+                {"error": {"code": "not_found", "message": translate("not_found", lang)}},
+                status=404,
+            )
+        raise
+    if request.query.get("lang") in ("id", "en"):
+        response.set_cookie(COOKIE, request.query["lang"], max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")  # ticket links are secrets
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    from server.db import open_engine
+
+    config = app[CONFIG]
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = await open_engine(config.db_url)
+    app[ENGINE] = engine
+    if config.demo:
+        await seed_demo(engine, config)
+    yield
+    await engine.dispose()
+
+
+async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
+    engine = app[ENGINE]
+    relay = Relay()
+    app[RELAY] = relay
+    bus = InProcessBus()
+    app[BUS] = bus
+    records = SqlRecords(engine)
+    clock = app[CLOCK]
+    hubs: dict[int, FacilityHub] = {}
+    facilities = {f.id: f for f in await store.facilities_all(engine)}
+    for facility in facilities.values():
+        policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
+                             facility.grace_seconds)
+        hub = FacilityHub(facility.id, facility.name, policy, bus, relay, records, clock)
+        for station in await store.stations_for(engine, facility.id):
+            hub.add_station(station["id"], station["name"])
+        inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
+        day = local_day(clock(), facility.timezone)
+        for ticket in await store.tickets_for_day(engine, facility.id, day):
+            state = TicketState(ticket.state)
+            if state is TicketState.CALLED:
+                # A restart ended any visit in progress; its row keeps what was known.
+                state = TicketState.DONE
+            hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
+        hubs[facility.id] = hub
+    app[HUBS] = hubs
+    app[FACILITIES] = facilities
+    tasks = [asyncio.create_task(h.run_ticks(app[CONFIG].tick_seconds)) for h in hubs.values()]
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await relay.close_all()
+
+
+def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
+    return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
+                      ticket.inmate_id, inmate_name)
+
+
+async def close_sockets(app: web.Application) -> None:
+    for ws in list(app[SOCKETS]):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+
+def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Application:
+    app = web.Application(
+        middlewares=[security_headers, errors_middleware], client_max_size=256 * 1024
+    )
+    app[CONFIG] = config
+    app[CLOCK] = clock
+    app[SOCKETS] = weakref.WeakSet()
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    env = aiohttp_jinja2.get_env(app)
+    env.filters["tojson_attr"] = lambda value: json.dumps(value)
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(hubs_ctx)
+    app.on_shutdown.append(close_sockets)
+    app.router.add_get("/healthz", healthz)
+    pages.setup_routes(app)
+    api.setup_routes(app)
+    sockets.setup_routes(app)
+    app.router.add_static("/static", WEB_DIR / "static", name="static")
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "facilities": len(request.app[HUBS])})

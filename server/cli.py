@@ -1,0 +1,134 @@
+"""The `sambang` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from server.config import Config
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return Config.from_env(
+        host=getattr(args, "host", None), port=getattr(args, "port", None),
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        demo=True if getattr(args, "demo", False) else None,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    from server.app import create_app
+    from server.logs import setup_logging
+
+    setup_logging()
+    config = _config(args)
+    print(f"sambang: data in {config.data_dir.resolve()}, serving on "
+          f"http://{config.host}:{config.port}", flush=True)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    return 0
+
+
+def _password() -> str:
+    # From the environment for scripts, else asked without echo; never from the command line,
+    # where it would sit in the shell history and the process list.
+    password = os.environ.get("SAMBANG_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 8:
+        print("sambang: a password needs at least 8 characters", file=sys.stderr)
+        raise SystemExit(2)
+    return password
+
+
+async def _staff_command(args: argparse.Namespace) -> int:
+    from server import store
+    from server.auth import ROLES, hash_password
+    from server.db import open_engine
+
+    config = _config(args)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = await open_engine(config.db_url)
+    try:
+        if args.staff_command == "add":
+            if args.role not in ROLES:
+                print(f"sambang: role must be one of {', '.join(ROLES)}", file=sys.stderr)
+                return 2
+            facility = await store.facility_by_code(engine, args.facility)
+            if facility is None:
+                print(f"sambang: no facility with code {args.facility!r}", file=sys.stderr)
+                return 2
+            if await store.staff_credentials(engine, args.username) is not None:
+                print(f"sambang: {args.username} exists already", file=sys.stderr)
+                return 2
+            await store.create_staff(engine, facility_id=facility.id, username=args.username,
+                                     full_name=args.name or args.username, role=args.role,
+                                     active=True, password_hash=hash_password(_password()))
+            print(f"sambang: added {args.role} {args.username}")
+            return 0
+        found = await store.staff_credentials(engine, args.username)
+        if found is None:
+            print(f"sambang: no staff account {args.username!r}", file=sys.stderr)
+            return 2
+        await store.set_password_hash(engine, found[0].id, hash_password(_password()))
+        print(f"sambang: password of {args.username} changed")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+async def _station_link(args: argparse.Namespace) -> int:
+    from server import store
+    from server.db import open_engine
+
+    config = _config(args)
+    engine = await open_engine(config.db_url)
+    try:
+        facility = await store.facility_by_code(engine, args.facility)
+        stations = await store.stations_for(engine, facility.id) if facility else []
+        match = [s for s in stations if s["name"] == args.station]
+        if not match:
+            print(f"sambang: no station {args.station!r} at {args.facility!r}", file=sys.stderr)
+            return 2
+        token = await store.rotate_station_token(engine, match[0]["id"])
+        print(f"{args.base_url.rstrip('/')}/s/{token}")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sambang", description="Video visits for Lapas/Rutan")
+    parser.add_argument("--data-dir", help="folder holding all state (SAMBANG_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="run the server")
+    p_serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p_serve.add_argument("--port", type=int, help="port (default 8080)")
+    p_serve.add_argument("--demo", action="store_true", help="seed and run the demo facility")
+    p_serve.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
+    p_staff = sub.add_parser("staff", help="staff accounts")
+    staff_sub = p_staff.add_subparsers(dest="staff_command", required=True)
+    p_add = staff_sub.add_parser("add", help="add a staff account (password asked)")
+    p_add.add_argument("username")
+    p_add.add_argument("--role", required=True)
+    p_add.add_argument("--facility", default="demo", help="facility code")
+    p_add.add_argument("--name", help="full name")
+    p_pw = staff_sub.add_parser("set-password", help="set a staff password (asked)")
+    p_pw.add_argument("username")
+    p_link = sub.add_parser("station-link", help="print a new kiosk link for a station")
+    p_link.add_argument("station", help="station name, e.g. 'Bilik 1'")
+    p_link.add_argument("--facility", default="demo")
+    p_link.add_argument("--base-url", default="http://127.0.0.1:8080")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "staff":
+        return asyncio.run(_staff_command(args))
+    return asyncio.run(_station_link(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

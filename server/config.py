@@ -1,0 +1,39 @@
+"""Configuration, read once at start-up into a frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("sambang-data")
+    database_url: str | None = None  # default: SQLite file in data_dir
+    demo: bool = False
+    tick_seconds: float = 0.25  # how often deadlines and warnings are checked
+    session_hours: int = 12
+    secure_cookies: bool = False  # set behind HTTPS
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'sambang.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Config:
+        env = os.environ
+        base = cls(
+            host=env.get("SAMBANG_HOST", cls.host),
+            port=int(env.get("SAMBANG_PORT", cls.port)),
+            data_dir=Path(env.get("SAMBANG_DATA_DIR", str(cls.data_dir))),
+            database_url=env.get("SAMBANG_DATABASE_URL") or None,
+            demo=env.get("SAMBANG_DEMO", "") in ("1", "true", "yes"),
+            secure_cookies=env.get("SAMBANG_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        )
+        set_values = {k: v for k, v in overrides.items() if v is not None}
+        return replace(base, **set_values)  # type: ignore[arg-type]

@@ -1,0 +1,115 @@
+"""Durable records: the tables and the engine. Times are stored as UTC epoch seconds."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+
+facilities = Table(
+    "facilities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),  # Asia/Jakarta, Asia/Makassar, Asia/Jayapura
+    Column("default_call_seconds", Integer, nullable=False),
+    Column("changeover_seconds", Integer, nullable=False),
+    Column("grace_seconds", Integer, nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), unique=True),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("staff_id", ForeignKey("staff.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+inmates = Table(
+    "inmates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("reg_number", String(64), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("block", String(64), nullable=False, default=""),
+    UniqueConstraint("facility_id", "reg_number"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("day", String(10), nullable=False),  # the facility's local date, YYYY-MM-DD
+    Column("number", Integer, nullable=False),
+    Column("visitor_name", String(200), nullable=False),
+    Column("relation", String(32), nullable=False, default="other"),
+    Column("inmate_id", ForeignKey("inmates.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("facility_id", "day", "number"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=False),
+    Column("inmate_id", ForeignKey("inmates.id"), nullable=False),
+    Column("station_id", ForeignKey("stations.id"), nullable=False),
+    Column("officer_id", ForeignKey("staff.id"), nullable=False),
+    Column("called_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("ended_at", Float),
+    Column("allotted_seconds", Integer, nullable=False, default=0),
+    Column("actual_seconds", Integer, nullable=False, default=0),
+    Column("outcome", String(16)),
+    Column("end_reason", Text, nullable=False, default=""),
+)
+
+
+async def open_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        # Schema migrations (Alembic) arrive with the first change to an existing table.
+        await conn.run_sync(metadata.create_all)
+    return engine

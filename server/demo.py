@@ -1,0 +1,55 @@
+"""The demo facility: seeded once into an empty database, with credentials printed once."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server import store
+from server.config import Config
+
+DEMO_INMATES = [
+    ("B.I-001/2026", "Ahmad Fauzi", "Blok A"),
+    ("B.II-014/2026", "Budi Santoso", "Blok A"),
+    ("A.I-102/2026", "Joko Prasetyo", "Blok B"),
+    ("B.I-033/2025", "Rudi Hartono", "Blok C"),
+    ("A.II-007/2026", "Siti Aminah", "Blok Wanita"),
+]
+DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam", "supervisor")]
+
+
+async def seed_demo(engine: AsyncEngine, config: Config) -> None:
+    from server.auth import hash_password
+
+    facility = await store.facility_by_code(engine, "demo")
+    if facility is None:
+        facility_id = await store.create_facility(
+            engine, code="demo", name="Rutan Demo Sambang", timezone="Asia/Jakarta",
+            default_call_seconds=600, changeover_seconds=60, grace_seconds=600,
+        )
+        for name in ("Bilik 1", "Bilik 2"):
+            await store.create_station(engine, facility_id, name)
+        for reg, name, block in DEMO_INMATES:
+            await store.create_inmate(engine, facility_id=facility_id, reg_number=reg,
+                                      full_name=name, block=block)
+        lines = []
+        for username, full_name, role in DEMO_STAFF:
+            password = secrets.token_urlsafe(9)
+            await store.create_staff(engine, facility_id=facility_id, username=username,
+                                     full_name=full_name, role=role, active=True,
+                                     password_hash=hash_password(password))
+            lines.append(f"  {role:<11} {username} / {password}")
+        # Printed to the terminal once, never logged: the operator writes them down.
+        print("sambang demo: staff accounts (shown only this once; change with "
+              "`sambang staff set-password USERNAME`):", *lines, sep="\n", flush=True)
+        facility = await store.facility_by_code(engine, "demo")
+    assert facility is not None
+    base = f"http://{config.host}:{config.port}"
+    # Kiosk links are rotated at each demo start so they can be printed again.
+    links = []
+    for station in await store.stations_for(engine, facility.id):
+        token = await store.rotate_station_token(engine, station["id"])
+        links.append(f"  {station['name']}: {base}/s/{token}")
+    print(f"sambang demo: officer console {base}/console", "station pages:", *links,
+          sep="\n", flush=True)

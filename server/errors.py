@@ -1,0 +1,11 @@
+"""Errors that handlers raise and the middleware turns into a page or JSON in the user's language."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, status: int = 400, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.values = values

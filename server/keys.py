@@ -1,0 +1,24 @@
+"""Typed application keys: everything the app holds lives under one of these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from weakref import WeakSet
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from media.relay import Relay
+from server.config import Config
+from server.store import Facility
+from signaling.bus import Bus
+from signaling.hub import FacilityHub
+
+CONFIG = web.AppKey("config", Config)
+CLOCK = web.AppKey("clock", Callable[[], float])
+ENGINE = web.AppKey("engine", AsyncEngine)
+BUS = web.AppKey("bus", Bus)
+RELAY = web.AppKey("relay", Relay)
+HUBS = web.AppKey("hubs", dict[int, FacilityHub])
+FACILITIES = web.AppKey("facilities", dict[int, Facility])
+SOCKETS = web.AppKey("sockets", WeakSet[web.WebSocketResponse])

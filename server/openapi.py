@@ -1,0 +1,106 @@
+"""The OpenAPI 3 document of the JSON API, built from one table of operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_VISIT = {"$ref": "#/components/schemas/Visit"}
+
+
+def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+
+# (method, path, tag, summary, request schema or None, response status, response schema)
+_OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str, Any]]] = [
+    ("post", "/api/login", "auth", "Log in; sets the session cookie and returns the CSRF token",
+     _obj(["username", "password"], username=_STR, password=_STR), 200,
+     _obj(["username", "role", "csrf_token"], username=_STR, role=_STR, csrf_token=_STR)),
+    ("post", "/api/logout", "auth", "End this session", None, 200, {"type": "object"}),
+    ("get", "/api/queue", "visits", "Today's queue, stations and visits in progress", None, 200,
+     {"$ref": "#/components/schemas/Console"}),
+    ("post", "/api/tickets", "visits", "Issue a ticket (demo; registration comes later)",
+     _obj(["visitor_name", "inmate_id"], visitor_name=_STR, inmate_id=_INT,
+          relation={"type": "string",
+                    "enum": ["parent", "child", "spouse", "sibling", "other", "lawyer"]}),
+     201, _obj(["ticket_id", "number", "link"], ticket_id=_INT, number=_INT, link=_STR)),
+    ("post", "/api/visits", "visits",
+     "Call the next ticket whose family is present to a station (absent ones keep their place)",
+     _obj(["station_id"], station_id=_INT), 201, _VISIT),
+    ("get", "/api/visits", "visits", "Visit records of the officer's facility", None, 200,
+     _obj(["visits"], visits={"type": "array", "items": {"type": "object"}})),
+    ("get", "/api/visits/{visit_id}", "visits", "One visit record", None, 200,
+     {"type": "object"}),
+    ("post", "/api/visits/{visit_id}/start", "visits",
+     "Start the call once the inmate is confirmed at the station",
+     _obj(["inmate_confirmed"], inmate_confirmed={"type": "boolean", "enum": [True]},
+          allotted_seconds={"type": "integer", "minimum": 10, "maximum": 7200}), 200, _VISIT),
+    ("post", "/api/visits/{visit_id}/extend", "visits", "Give a live visit more time",
+     _obj(["seconds"], seconds={"type": "integer", "minimum": 1, "maximum": 1800}), 200, _VISIT),
+    ("post", "/api/visits/{visit_id}/end", "visits", "End a visit now (or cancel a called one)",
+     _obj([], reason={"type": "string", "maxLength": 500}), 200, _VISIT),
+]
+
+
+def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
+               schema: dict[str, Any], path: str) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "tags": [tag],
+        "summary": summary,
+        "responses": {
+            str(status): {"description": "OK",
+                          "content": {"application/json": {"schema": schema}}},
+            "default": {"description": "Error, with a message in the user's language",
+                        "content": {"application/json": {"schema": _ERROR}}},
+        },
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": body}}}
+    if "{visit_id}" in path:
+        op["parameters"] = [{"name": "visit_id", "in": "path", "required": True,
+                             "schema": {"type": "integer"}}]
+    if path != "/api/login":
+        op["security"] = [{"session": [], "csrf": []}]
+    return op
+
+
+def openapi_document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, tag, summary, body, status, schema in _OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(tag, summary, body, status, schema, path)
+    visit = _obj(
+        ["visit_id", "state", "ticket_number", "station_id", "allotted_seconds", "seconds_left"],
+        visit_id=_INT, state={"type": "string", "enum": ["called", "live", "ended"]},
+        ticket_number=_INT, visitor_name=_STR, inmate_name=_STR, station_id=_INT,
+        station_name=_STR, allotted_seconds=_INT, seconds_left=_INT,
+        ends_at={"type": "integer", "nullable": True, "description": "epoch milliseconds"},
+        legs_lost={"type": "array", "items": _STR},
+        outcome={"type": "string", "nullable": True},
+    )
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "sambang", "version": "0.1.0",
+                 "description": "Officer actions of a sambang facility. Write requests need "
+                                "the session cookie and the X-CSRF-Token header."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "sambang_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            },
+            "schemas": {
+                "Error": _obj(["error"], error=_obj(["code", "message"], code=_STR,
+                                                    message=_STR)),
+                "Visit": visit,
+                "Console": _obj(["tickets", "stations", "visits"],
+                                tickets={"type": "array", "items": {"type": "object"}},
+                                stations={"type": "array", "items": {"type": "object"}},
+                                visits={"type": "array", "items": visit}),
+            },
+        },
+    }

@@ -1,0 +1,167 @@
+"""Server-rendered pages: login, officer console, records, the family queue room, the station."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server import store
+from server.auth import (
+    CONSOLE_ROLES,
+    LOGIN_CSRF_COOKIE,
+    check_login,
+    current_staff,
+    end_session,
+    start_session,
+)
+from server.i18n import RELATIONS, request_lang, script_strings, translate
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
+from server.store import Facility
+from server.timefmt import local_day, local_time, zone_label
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login_submit)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/console", console)
+    app.router.add_get("/records", records)
+    app.router.add_get("/t/{token}", queue_room)
+    app.router.add_get("/s/{token}", station_page)
+
+
+def context(request: web.Request, **values: Any) -> dict[str, Any]:
+    lang = request_lang(request)
+
+    def t(key: str, **fmt: object) -> str:
+        return translate(key, lang, **fmt)
+
+    other = "en" if lang == "id" else "id"
+    return {"lang": lang, "t": t, "other_lang": other, "path": request.path, **values}
+
+
+def redirect(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def error_page(request: web.Request, status: int, title: str, text: str) -> web.Response:
+    response = aiohttp_jinja2.render_template(
+        "error.html", request, context(request, title=title, text=text)
+    )
+    response.set_status(status)
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("index.html", request, context(request))
+
+
+async def login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    # Double-submit token: the form and a cookie must agree, so another site cannot log you in.
+    token = secrets.token_urlsafe(24)
+    response = aiohttp_jinja2.render_template(
+        "login.html", request, context(request, csrf_token=token, error=error)
+    )
+    response.set_status(status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login")
+    return response
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    lang = request_lang(request)
+    form = await request.post()
+    sent = str(form.get("csrf_token", ""))
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return await login_form(request, translate("csrf", lang), 403)
+    staff = await check_login(request, str(form.get("username", ""))[:64],
+                              str(form.get("password", ""))[:256])
+    if staff is None:
+        return await login_form(request, translate("bad_login", lang), 401)
+    response = redirect("/console")
+    await start_session(request, response, staff)
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    found = await current_staff(request)
+    form = await request.post()
+    if found is not None and hmac.compare_digest(
+        str(form.get("csrf_token", "")).encode(), found[1].encode()
+    ):
+        response = redirect("/login")
+        await end_session(request, response)
+        return response
+    raise web.HTTPSeeOther("/login")
+
+
+async def _staff_or_login(request: web.Request) -> tuple[store.Staff, str]:
+    found = await current_staff(request)
+    if found is None or found[0].role not in CONSOLE_ROLES:
+        raise web.HTTPSeeOther("/login")
+    return found
+
+
+def _facility(request: web.Request, facility_id: int) -> Facility:
+    return request.app[FACILITIES][facility_id]
+
+
+async def console(request: web.Request) -> web.Response:
+    staff, csrf = await _staff_or_login(request)
+    facility = _facility(request, staff.facility_id)
+    lang = request_lang(request)
+    inmates = await store.inmates_for(request.app[ENGINE], facility.id)
+    return aiohttp_jinja2.render_template("console.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
+        relations=RELATIONS, zone=zone_label(facility.timezone),
+        today=local_day(request.app[CLOCK](), facility.timezone),
+        strings=script_strings(lang),
+    ))
+
+
+async def records(request: web.Request) -> web.Response:
+    staff, csrf = await _staff_or_login(request)
+    facility = _facility(request, staff.facility_id)
+    rows = await store.visit_records(request.app[ENGINE], facility.id)
+    for row in rows:
+        row["started_local"] = local_time(row["started_at"], facility.timezone, with_date=True)
+        row["ended_local"] = local_time(row["ended_at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("records.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows))
+
+
+async def queue_room(request: web.Request) -> web.Response:
+    lang = request_lang(request)
+    ticket = await store.ticket_by_token(request.app[ENGINE], request.match_info["token"])
+    facility = _facility(request, ticket.facility_id) if ticket else None
+    if (
+        ticket is None
+        or facility is None
+        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
+        or ticket.id not in request.app[HUBS][facility.id].tickets
+    ):
+        return error_page(request, 404, translate("bad_ticket_title", lang),
+                          translate("bad_ticket", lang))
+    hub = request.app[HUBS][facility.id]
+    return aiohttp_jinja2.render_template("queue_room.html", request, context(
+        request, facility=facility, ticket=ticket, view=hub.family_view(ticket.id),
+        token=request.match_info["token"],
+        strings=script_strings(lang),
+    ))
+
+
+async def station_page(request: web.Request) -> web.Response:
+    lang = request_lang(request)
+    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    if station is None:
+        return error_page(request, 404, translate("bad_station_title", lang),
+                          translate("bad_station", lang))
+    facility = _facility(request, station["facility_id"])
+    return aiohttp_jinja2.render_template("station.html", request, context(
+        request, facility=facility, station=station, strings=script_strings(lang),
+        token=request.match_info["token"]))

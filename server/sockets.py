@@ -1,0 +1,170 @@
+"""The pages' WebSockets: one per page, typed JSON messages (docs/protocol.md).
+
+A malformed message or offer closes only the connection that sent it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from media.relay import SdpError
+from server import store
+from server.auth import CONSOLE_ROLES, current_staff, same_origin
+from server.i18n import request_lang, translate
+from server.keys import BUS, CLOCK, ENGINE, FACILITIES, HUBS, SOCKETS
+from server.timefmt import local_day
+from signaling.bus import console_topic, station_topic, ticket_topic
+from signaling.hub import FacilityHub, HubError
+from signaling.protocol import (
+    MAX_MESSAGE_BYTES,
+    ClientMessage,
+    Offer,
+    Ping,
+    ProtocolError,
+    message,
+    parse_client_message,
+)
+
+log = logging.getLogger(__name__)
+
+OnMessage = Callable[[ClientMessage], Awaitable[None]]
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/ws/ticket/{token}", family_socket)
+    app.router.add_get("/ws/station/{token}", station_socket)
+    app.router.add_get("/ws/console", console_socket)
+
+
+async def _open(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_MESSAGE_BYTES)
+    await ws.prepare(request)
+    request.app[SOCKETS].add(ws)
+    return ws
+
+
+def _sender(ws: web.WebSocketResponse) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def send(msg: dict[str, Any]) -> None:
+        if not ws.closed:
+            with contextlib.suppress(ConnectionResetError):
+                await ws.send_json(msg)
+
+    return send
+
+
+async def _serve(
+    request: web.Request, ws: web.WebSocketResponse, on_message: OnMessage
+) -> None:
+    lang = request_lang(request)
+    async for msg in ws:
+        if msg.type is not WSMsgType.TEXT:
+            await ws.close(code=WSCloseCode.UNSUPPORTED_DATA, message=b"text frames only")
+            return
+        try:
+            parsed = parse_client_message(msg.data)
+            await on_message(parsed)
+        except (ProtocolError, SdpError) as exc:
+            log.warning("closing socket after bad message: %s", exc)
+            await ws.send_json(message("error", code="bad_message",
+                                       message=translate("bad_json", lang)))
+            await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"bad message")
+            return
+        except HubError as exc:
+            await ws.send_json(message("error", code=exc.code,
+                                       message=translate(exc.code, lang)))
+
+
+def _not_found(request: web.Request, key: str) -> web.Response:
+    return web.json_response(
+        {"error": {"code": key, "message": translate(key, request_lang(request))}}, status=404
+    )
+
+
+async def family_socket(request: web.Request) -> web.StreamResponse:
+    ticket = await store.ticket_by_token(request.app[ENGINE], request.match_info["token"])
+    facility = request.app[FACILITIES].get(ticket.facility_id) if ticket else None
+    hub: FacilityHub | None = request.app[HUBS].get(ticket.facility_id) if ticket else None
+    if (
+        ticket is None or facility is None or hub is None
+        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
+        or ticket.id not in hub.tickets
+    ):
+        return _not_found(request, "bad_ticket")
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(ticket=ticket.id, conn=id(ws))
+    subscription = request.app[BUS].subscribe(ticket_topic(ticket.id), _sender(ws))
+
+    async def on_message(msg: ClientMessage) -> None:
+        if isinstance(msg, Offer):
+            answer = await hub.offer("family", ticket.id, msg.sdp)
+            await ws.send_json(message("answer", sdp=answer))
+        elif isinstance(msg, Ping):
+            await ws.send_json(message("pong"))
+
+    try:
+        await hub.family_joined(ticket.id)
+        await _serve(request, ws, on_message)
+    finally:
+        subscription.cancel()
+        await hub.family_left(ticket.id)
+    return ws
+
+
+async def station_socket(request: web.Request) -> web.StreamResponse:
+    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    if station is None:
+        return _not_found(request, "bad_station")
+    hub = request.app[HUBS][station["facility_id"]]
+    station_id = int(station["id"])
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(station=station_id, conn=id(ws))
+    subscription = request.app[BUS].subscribe(station_topic(station_id), _sender(ws))
+
+    async def on_message(msg: ClientMessage) -> None:
+        if isinstance(msg, Offer):
+            answer = await hub.offer("station", station_id, msg.sdp)
+            await ws.send_json(message("answer", sdp=answer))
+        elif isinstance(msg, Ping):
+            await ws.send_json(message("pong"))
+
+    try:
+        await hub.station_joined(station_id)
+        await _serve(request, ws, on_message)
+    finally:
+        subscription.cancel()
+        await hub.station_left(station_id)
+    return ws
+
+
+async def console_socket(request: web.Request) -> web.StreamResponse:
+    found = await current_staff(request)
+    if found is None or found[0].role not in CONSOLE_ROLES or not same_origin(request):
+        return web.json_response(
+            {"error": {"code": "login_required",
+                       "message": translate("login_required", request_lang(request))}},
+            status=401,
+        )
+    staff = found[0]
+    hub = request.app[HUBS][staff.facility_id]
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))
+
+    async def on_message(msg: ClientMessage) -> None:
+        if isinstance(msg, Ping):
+            await ws.send_json(message("pong"))
+        else:
+            raise ProtocolError("the console sends its actions through the JSON API")
+
+    try:
+        await ws.send_json(hub.snapshot())
+        await _serve(request, ws, on_message)
+    finally:
+        subscription.cancel()
+    return ws

@@ -1,0 +1,1 @@
+"""Visit lifecycle, queue rules, the WebSocket protocol and the bus between nodes."""

@@ -1,0 +1,410 @@
+"""The asyncio driver of one facility: it owns the queue and the visits (pure objects), carries
+out the actions they return, and tells every page what changed through the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from media.relay import Relay, SdpError, SessionClosed
+from signaling.bus import Bus, console_topic, station_topic, ticket_topic
+from signaling.lifecycle import (
+    Action,
+    CutMedia,
+    DeadlineMoved,
+    End,
+    Extend,
+    Finished,
+    IllegalTransition,
+    OpenMedia,
+    Start,
+    Tick,
+    Visit,
+    VisitState,
+    Warn,
+)
+from signaling.protocol import message
+from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
+
+log = logging.getLogger(__name__)
+
+
+class HubError(Exception):
+    """An officer action that cannot be done now; `code` names it for the page and the API."""
+
+    def __init__(self, code: str, status: int = 409) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+class Records(Protocol):
+    """Where the hub keeps what must survive a restart."""
+
+    async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
+                           officer_id: int) -> int: ...
+
+    async def visit_started(self, visit: Visit) -> None: ...
+
+    async def visit_finished(self, visit: Visit) -> None: ...
+
+    async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
+
+
+@dataclass
+class TicketInfo:
+    ticket_id: int
+    number: int
+    visitor_name: str
+    relation: str
+    inmate_id: int
+    inmate_name: str
+
+
+@dataclass
+class StationInfo:
+    station_id: int
+    name: str
+    visit_id: int | None = None
+    pages: int = 0  # station pages connected now
+
+
+@dataclass
+class VisitInfo:
+    visit: Visit
+    ticket: TicketInfo
+    station: StationInfo
+    officer_id: int
+    legs_lost: set[str] = field(default_factory=set)
+
+
+class FacilityHub:
+    def __init__(
+        self,
+        facility_id: int,
+        facility_name: str,
+        policy: QueuePolicy,
+        bus: Bus,
+        relay: Relay,
+        records: Records,
+        clock: Callable[[], float],
+    ) -> None:
+        self.facility_id = facility_id
+        self.facility_name = facility_name
+        self.policy = policy
+        self.queue = VisitQueue(policy)
+        self.tickets: dict[int, TicketInfo] = {}
+        self.stations: dict[int, StationInfo] = {}
+        self.visits: dict[int, VisitInfo] = {}
+        self._presence: dict[int, int] = {}
+        self._bus = bus
+        self._relay = relay
+        self._records = records
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    # Loading and presence ----------------------------------------------------------------
+
+    def add_station(self, station_id: int, name: str) -> None:
+        self.stations[station_id] = StationInfo(station_id, name)
+
+    def add_ticket(self, info: TicketInfo, state: TicketState = TicketState.WAITING) -> None:
+        self.tickets[info.ticket_id] = info
+        self.queue.add(QueueTicket(info.ticket_id, info.number, state=state))
+
+    async def ticket_added(self, info: TicketInfo) -> None:
+        self.add_ticket(info)
+        await self.broadcast()
+
+    async def family_joined(self, ticket_id: int) -> None:
+        self._presence[ticket_id] = self._presence.get(ticket_id, 0) + 1
+        self.queue.set_present(ticket_id, True)
+        await self.broadcast()
+        active = self._visit_of_ticket(ticket_id)
+        if active is not None:  # a page reopened during its visit picks up where it was
+            await self._bus.publish(ticket_topic(ticket_id), self._visit_message(active))
+
+    async def family_left(self, ticket_id: int) -> None:
+        left = self._presence.get(ticket_id, 1) - 1
+        if left > 0:
+            self._presence[ticket_id] = left
+            return
+        self._presence.pop(ticket_id, None)
+        self.queue.set_present(ticket_id, False)
+        active = self._visit_of_ticket(ticket_id)
+        if active is not None and active.visit.state is VisitState.LIVE:
+            await self._leg_lost(active, "family")
+        await self.broadcast()
+
+    async def station_joined(self, station_id: int) -> None:
+        station = self.stations[station_id]
+        station.pages += 1
+        if station.visit_id is not None:
+            await self._bus.publish(
+                station_topic(station_id), self._visit_message(self.visits[station.visit_id])
+            )
+        await self._publish_console()
+
+    async def station_left(self, station_id: int) -> None:
+        station = self.stations[station_id]
+        station.pages = max(0, station.pages - 1)
+        if station.pages == 0 and station.visit_id is not None:
+            info = self.visits[station.visit_id]
+            if info.visit.state is VisitState.LIVE:
+                await self._leg_lost(info, "station")
+        await self._publish_console()
+
+    # Officer actions ---------------------------------------------------------------------
+
+    async def call(self, station_id: int, officer_id: int) -> VisitInfo:
+        """Call the next ticket whose family is in the queue room to this station."""
+        async with self._lock:
+            station = self.stations.get(station_id)
+            if station is None:
+                raise HubError("station_unknown", 404)
+            if station.visit_id is not None:
+                raise HubError("station_busy")
+            now = self._clock()
+            picked = self.queue.pick_next(now)
+            if picked is None:
+                await self.broadcast()  # skipped tickets changed
+                raise HubError("nobody_present")
+            ticket = self.tickets[picked.ticket_id]
+            visit = Visit(visit_id=0, ticket_id=ticket.ticket_id, station_id=station_id,
+                          called_at=now)
+            visit.visit_id = await self._records.visit_called(
+                visit, self.facility_id, ticket.inmate_id, officer_id
+            )
+            self.queue.mark(ticket.ticket_id, TicketState.CALLED)
+            await self._records.ticket_state(ticket.ticket_id, TicketState.CALLED)
+            info = VisitInfo(visit, ticket, station, officer_id)
+            self.visits[visit.visit_id] = info
+            station.visit_id = visit.visit_id
+        log.info("visit %s: ticket %s called to %s", visit.visit_id, ticket.number, station.name)
+        await self._publish_visit(info)
+        await self.broadcast()
+        return info
+
+    async def start(self, visit_id: int, allotted_seconds: int | None = None) -> VisitInfo:
+        info = self._visit(visit_id)
+        allotted = allotted_seconds or self.policy.call_seconds
+        await self._apply(info, Start(allotted), "start")
+        return info
+
+    async def extend(self, visit_id: int, seconds: int) -> VisitInfo:
+        info = self._visit(visit_id)
+        await self._apply(info, Extend(seconds), "extend")
+        return info
+
+    async def end(self, visit_id: int, reason: str) -> VisitInfo:
+        info = self._visit(visit_id)
+        await self._apply(info, End(reason), "end")
+        return info
+
+    async def tick(self) -> None:
+        now = self._clock()
+        for info in list(self.visits.values()):
+            await self._perform(info, info.visit.handle(Tick(), now))
+        expired = self.queue.expire_skipped(now)
+        for ticket in expired:
+            await self._records.ticket_state(ticket.ticket_id, TicketState.NO_SHOW)
+        if expired:
+            await self.broadcast()
+
+    async def run_ticks(self, interval: float) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # one bad tick must not stop every deadline of the facility
+                log.exception("tick failed")
+            await asyncio.sleep(interval)
+
+    # Media signaling ---------------------------------------------------------------------
+
+    async def offer(self, side: str, owner_id: int, sdp: str) -> str:
+        """Answer a page's offer for its live visit; `owner_id` is its ticket or station."""
+        if side == "family":
+            info = self._visit_of_ticket(owner_id)
+        else:
+            station = self.stations[owner_id]
+            info = self.visits.get(station.visit_id) if station.visit_id is not None else None
+        if info is None or info.visit.state is not VisitState.LIVE:
+            raise HubError("not_live")
+        session = self._relay.get(info.visit.visit_id)
+        if session is None:
+            raise HubError("not_live")
+        try:
+            answer = await session.answer(side, sdp)
+        except SessionClosed:
+            raise HubError("not_live") from None
+        info.legs_lost.discard(side)
+        await self._publish_console()
+        return answer
+
+    # Views -------------------------------------------------------------------------------
+
+    def family_view(self, ticket_id: int) -> dict[str, Any]:
+        qt = self.queue.get(ticket_id)
+        info = self.tickets[ticket_id]
+        return message(
+            "queue",
+            number=info.number,
+            state=qt.state.value,
+            position=self.queue.position(ticket_id),
+            eta_seconds=self.queue.estimated_wait(
+                ticket_id, max(1, len(self.stations)), self._first_free_in()
+            ),
+            call_seconds=self.policy.call_seconds,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        now = self._clock()
+        tickets = []
+        for qt in self.queue.tickets():
+            info = self.tickets[qt.ticket_id]
+            tickets.append({
+                "ticket_id": qt.ticket_id, "number": qt.number, "state": qt.state.value,
+                "present": qt.present, "skipped": qt.skipped_at is not None,
+                "visitor_name": info.visitor_name, "relation": info.relation,
+                "inmate_name": info.inmate_name, "position": self.queue.position(qt.ticket_id),
+            })
+        stations = [
+            {"station_id": s.station_id, "name": s.name, "visit_id": s.visit_id,
+             "online": s.pages > 0}
+            for s in self.stations.values()
+        ]
+        visits = [self.visit_summary(v) for v in self.visits.values()]
+        return message("console", tickets=tickets, stations=stations, visits=visits,
+                       server_now=int(now * 1000))
+
+    def visit_summary(self, info: VisitInfo) -> dict[str, Any]:
+        v = info.visit
+        now = self._clock()
+        return {
+            "visit_id": v.visit_id, "state": v.state.value, "ticket_number": info.ticket.number,
+            "visitor_name": info.ticket.visitor_name, "inmate_name": info.ticket.inmate_name,
+            "station_id": info.station.station_id, "station_name": info.station.name,
+            "allotted_seconds": v.allotted_seconds or self.policy.call_seconds,
+            "seconds_left": round(v.seconds_left(now)),
+            "ends_at": int(v.deadline * 1000) if v.deadline else None,
+            "legs_lost": sorted(info.legs_lost), "outcome": v.outcome.value if v.outcome else None,
+        }
+
+    # Internals ---------------------------------------------------------------------------
+
+    def _visit(self, visit_id: int) -> VisitInfo:
+        info = self.visits.get(visit_id)
+        if info is None:
+            raise HubError("visit_unknown", 404)
+        return info
+
+    def _visit_of_ticket(self, ticket_id: int) -> VisitInfo | None:
+        for info in self.visits.values():
+            if info.ticket.ticket_id == ticket_id:
+                return info
+        return None
+
+    def _first_free_in(self) -> float:
+        if any(s.visit_id is None for s in self.stations.values()) or not self.stations:
+            return 0.0
+        now = self._clock()
+        return min(
+            info.visit.seconds_left(now) + self.policy.changeover_seconds
+            for info in self.visits.values()
+        )
+
+    async def _apply(self, info: VisitInfo, event: Start | Extend | End, name: str) -> None:
+        try:
+            actions = info.visit.handle(event, self._clock())
+        except IllegalTransition:
+            raise HubError(f"cannot_{name}") from None
+        except ValueError:
+            raise HubError("bad_value", 422) from None
+        await self._perform(info, actions)
+
+    async def _perform(self, info: VisitInfo, actions: list[Action]) -> None:
+        visit = info.visit
+        for action in actions:
+            match action:
+                case OpenMedia():
+                    self._relay.open(visit.visit_id, lambda side, state, i=info:
+                                     self._on_leg_state(i, side, state))
+                    await self._records.visit_started(visit)
+                    await self._publish_visit(info)
+                case Warn(seconds_left=left):
+                    await self._publish_both(info, message("warning", visit_id=visit.visit_id,
+                                                           seconds_left=left))
+                case DeadlineMoved():
+                    await self._publish_visit(info)
+                case CutMedia():
+                    await self._relay.close(visit.visit_id)
+                case Finished():
+                    await self._finish(info)
+        if actions:
+            await self._publish_console()
+
+    async def _finish(self, info: VisitInfo) -> None:
+        visit = info.visit
+        await self._records.visit_finished(visit)
+        self.queue.mark(info.ticket.ticket_id, TicketState.DONE)
+        await self._records.ticket_state(info.ticket.ticket_id, TicketState.DONE)
+        self.visits.pop(visit.visit_id, None)
+        info.station.visit_id = None
+        await self._publish_visit(info)
+        await self.broadcast()
+
+    def _on_leg_state(self, info: VisitInfo, side: str, state: str) -> None:
+        if state in ("failed", "closed") and info.visit.state is VisitState.LIVE:
+            task = asyncio.ensure_future(self._leg_lost(info, side))
+            task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    async def _leg_lost(self, info: VisitInfo, side: str) -> None:
+        if side in info.legs_lost:
+            return
+        info.legs_lost.add(side)
+        log.warning("visit %s: %s leg lost", info.visit.visit_id, side)
+        await self._bus.publish(console_topic(self.facility_id), message(
+            "leg_lost", visit_id=info.visit.visit_id, side=side,
+            station_name=info.station.name, ticket_number=info.ticket.number))
+        await self._publish_console()
+
+    def _visit_message(self, info: VisitInfo) -> dict[str, Any]:
+        v = info.visit
+        now = self._clock()
+        common = {"visit_id": v.visit_id, "server_now": int(now * 1000)}
+        if v.state is VisitState.CALLED:
+            return message("called", **common, station_name=info.station.name,
+                           ticket_number=info.ticket.number,
+                           visitor_name=info.ticket.visitor_name, relation=info.ticket.relation)
+        if v.state is VisitState.LIVE:
+            assert v.deadline is not None
+            return message("live", **common, ends_at=int(v.deadline * 1000),
+                           allotted_seconds=v.allotted_seconds,
+                           seconds_left=round(v.seconds_left(now)),
+                           ticket_number=info.ticket.number,
+                           visitor_name=info.ticket.visitor_name, station_name=info.station.name)
+        return message("ended", **common,
+                       outcome=v.outcome.value if v.outcome else None)
+
+    async def _publish_visit(self, info: VisitInfo) -> None:
+        await self._publish_both(info, self._visit_message(info))
+
+    async def _publish_both(self, info: VisitInfo, msg: dict[str, Any]) -> None:
+        await self._bus.publish(ticket_topic(info.ticket.ticket_id), msg)
+        await self._bus.publish(station_topic(info.station.station_id), msg)
+
+    async def _publish_console(self) -> None:
+        await self._bus.publish(console_topic(self.facility_id), self.snapshot())
+
+    async def broadcast(self) -> None:
+        """Each family present gets its own place in the queue, nothing about anyone else."""
+        for ticket_id in list(self._presence):
+            with contextlib.suppress(KeyError):
+                await self._bus.publish(ticket_topic(ticket_id), self.family_view(ticket_id))
+        await self._publish_console()
+
