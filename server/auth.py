@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server import store
 from server.errors import ApiError
-from server.keys import CLOCK, CONFIG, ENGINE
+from server.keys import CLOCK, CONFIG, ENGINE, STAFF_SESSION
 from server.store import Staff
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,13 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
 
 
 async def current_staff(request: web.Request) -> tuple[Staff, str] | None:
-    if "staff_session" not in request:
+    if STAFF_SESSION not in request:
         token = request.cookies.get(SESSION_COOKIE)
         found = None
         if token:
             found = await store.session_staff(request.app[ENGINE], token, request.app[CLOCK]())
-        request["staff_session"] = found
-    result: tuple[Staff, str] | None = request["staff_session"]
-    return result
+        request[STAFF_SESSION] = found
+    return request[STAFF_SESSION]
 
 
 async def require_staff(request: web.Request, roles: frozenset[str] = CONSOLE_ROLES) -> Staff:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from media.relay import Relay
 from server.config import Config
-from server.store import Facility
+from server.store import Facility, Staff
 from signaling.bus import Bus
 from signaling.hub import FacilityHub
 
@@ -22,3 +22,4 @@ RELAY = web.AppKey("relay", Relay)
 HUBS = web.AppKey("hubs", dict[int, FacilityHub])
 FACILITIES = web.AppKey("facilities", dict[int, Facility])
 SOCKETS = web.AppKey("sockets", WeakSet[web.WebSocketResponse])
+STAFF_SESSION = web.RequestKey("staff_session", tuple[Staff, str] | None)  # type: ignore[arg-type]

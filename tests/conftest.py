@@ -1,0 +1,90 @@
+"""Fixtures: a real sambang app in-process on a temporary data directory, with a clock that the
+test can move forward (deadlines are checked against it), and staff with known passwords."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import store
+from server.app import create_app
+from server.auth import hash_password
+from server.config import Config
+from server.keys import ENGINE
+
+PASSWORD = "rahasia-kunjungan-1"
+
+
+class ShiftClock:
+    """Real time plus an offset the test sets, so a ten-minute deadline passes at once."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@dataclass
+class Sambang:
+    client: TestClient
+    app: web.Application
+    clock: ShiftClock
+
+    async def login(self, username: str = "petugas") -> str:
+        resp = await self.client.post(
+            "/api/login", json={"username": username, "password": PASSWORD}
+        )
+        assert resp.status == 200, await resp.text()
+        return str((await resp.json())["csrf_token"])
+
+    async def post(self, path: str, body: dict[str, Any], csrf: str) -> tuple[int, Any]:
+        resp = await self.client.post(path, json=body, headers={"X-CSRF-Token": csrf})
+        return resp.status, await resp.json()
+
+    async def issue_ticket(self, csrf: str, name: str = "Sri Wahyuni") -> tuple[int, str]:
+        inmates = await store.inmates_for(self.app[ENGINE], 1)
+        status, data = await self.post(
+            "/api/tickets",
+            {"visitor_name": name, "relation": "spouse", "inmate_id": inmates[0]["id"]},
+            csrf,
+        )
+        assert status == 201, data
+        return int(data["ticket_id"]), str(data["link"]).rsplit("/", 1)[1]
+
+    async def station_token(self, index: int = 0) -> tuple[int, str]:
+        stations = await store.stations_for(self.app[ENGINE], 1)
+        station_id = int(stations[index]["id"])
+        return station_id, await store.rotate_station_token(self.app[ENGINE], station_id)
+
+
+AppMaker = Callable[..., Awaitable[Sambang]]
+
+
+@pytest.fixture
+def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
+    async def make(data_dir: Path | None = None, clock: ShiftClock | None = None) -> Sambang:
+        clock = clock or ShiftClock()
+        config = Config(data_dir=data_dir or tmp_path, demo=True, tick_seconds=0.05)
+        app = create_app(config, clock)
+        client = await aiohttp_client(app)
+        engine = app[ENGINE]
+        for username in ("petugas", "karupam"):
+            found = await store.staff_credentials(engine, username)
+            assert found is not None
+            await store.set_password_hash(engine, found[0].id, hash_password(PASSWORD))
+        return Sambang(client, app, clock)
+
+    return make
+
+
+@pytest.fixture
+async def sambang(make_sambang: AppMaker) -> Sambang:
+    return await make_sambang()

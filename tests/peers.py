@@ -1,0 +1,134 @@
+"""Real aiortc peers that play the family's phone and the station kiosk over the page sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import time
+from typing import Any
+
+import av
+from aiohttp import ClientWebSocketResponse, WSMsgType
+from aiohttp.test_utils import TestClient
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
+
+
+class MovingPicture(VideoStreamTrack):  # type: ignore[misc]
+    """A small picture that changes every frame, so the encoder has real work to carry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._n = 0
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = av.VideoFrame(width=160, height=120, format="yuv420p")
+        self._n += 1
+        for i, plane in enumerate(frame.planes):
+            plane.update(bytes([(self._n * (i + 3)) % 256]) * plane.buffer_size)
+        frame.pts = pts
+        frame.time_base = time_base if time_base else fractions.Fraction(1, 90000)
+        return frame
+
+
+class Peer:
+    def __init__(self, client: TestClient, path: str) -> None:
+        self.client = client
+        self.path = path
+        self.messages: list[dict[str, Any]] = []
+        self.frames: dict[str, list[float]] = {"audio": [], "video": []}
+        self.pc: RTCPeerConnection | None = None
+        self.ws: ClientWebSocketResponse | None = None
+        self.close_code: int | None = None
+        self._new = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def open(self) -> Peer:
+        self.ws = await self.client.ws_connect(self.path)
+        self._tasks.append(asyncio.create_task(self._read()))
+        return self
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        async for msg in self.ws:
+            if msg.type is WSMsgType.TEXT:
+                self.messages.append(msg.json())
+                self._new.set()
+        self.close_code = self.ws.close_code
+        self._new.set()
+
+    async def wait_for(
+        self, kind: str, timeout: float = 10.0, since: int = 0, **match: Any
+    ) -> dict[str, Any]:
+        """The first message of `kind` matching `match`, among messages from index `since` on."""
+        deadline = time.monotonic() + timeout
+        seen = since
+        while True:
+            for msg in self.messages[seen:]:
+                if msg.get("type") == kind and all(msg.get(k) == v for k, v in match.items()):
+                    return msg
+            seen = len(self.messages)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {kind} {match} on {self.path}: {self.messages[-5:]}")
+            self._new.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new.wait(), left)
+
+    async def send(self, data: Any) -> None:
+        assert self.ws is not None
+        if isinstance(data, str):
+            await self.ws.send_str(data)
+        else:
+            await self.ws.send_json(data)
+
+    async def join_call(self) -> None:
+        pc = RTCPeerConnection()
+        self.pc = pc
+        pc.addTrack(AudioStreamTrack())
+        pc.addTrack(MovingPicture())
+
+        @pc.on("track")
+        def on_track(track: Any) -> None:
+            self._tasks.append(asyncio.create_task(self._count(track)))
+
+        await pc.setLocalDescription(await pc.createOffer())
+        before = len([m for m in self.messages if m.get("type") == "answer"])
+        await self.send({"type": "offer", "sdp": pc.localDescription.sdp})
+        deadline = time.monotonic() + 10
+        while len([m for m in self.messages if m.get("type") == "answer"]) == before:
+            assert time.monotonic() < deadline, f"no answer: {self.messages[-3:]}"
+            await asyncio.sleep(0.05)
+        answer = [m for m in self.messages if m.get("type") == "answer"][-1]
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+
+    async def _count(self, track: Any) -> None:
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+            self.frames[track.kind].append(time.monotonic())
+
+    async def wait_frames(self, kind: str, count: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.frames[kind]) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.path}: only {len(self.frames[kind])} {kind} frames")
+            await asyncio.sleep(0.05)
+
+    def frames_after(self, moment: float) -> int:
+        return sum(1 for kind in self.frames.values() for t in kind if t > moment)
+
+    async def close(self) -> None:
+        if self.pc is not None:
+            await self.pc.close()
+        if self.ws is not None:
+            await self.ws.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,216 @@
+"""Auth, CSRF, bad input and the pages, in-process."""
+
+from __future__ import annotations
+
+import re
+
+from server import store
+from server.auth import hash_password
+from server.keys import ENGINE
+from tests.conftest import PASSWORD, Sambang
+from tests.peers import Peer
+
+
+async def test_healthz_and_openapi(sambang: Sambang) -> None:
+    resp = await sambang.client.get("/healthz")
+    assert resp.status == 200
+    doc = await (await sambang.client.get("/api/openapi.json")).json()
+    assert doc["openapi"].startswith("3.")
+    for path in ("/api/visits", "/api/visits/{visit_id}/start", "/api/visits/{visit_id}/extend",
+                 "/api/visits/{visit_id}/end", "/api/tickets", "/api/queue"):
+        assert path in doc["paths"], path
+    # Every route of the app under /api/ is documented, and nothing documented is missing.
+    routes = {
+        re.sub(r"\{visit_id[^}]*\}", "{visit_id}", r.resource.canonical)
+        for r in sambang.app.router.routes()
+        if r.resource is not None and r.resource.canonical.startswith("/api/")
+        and r.method != "HEAD"
+    }
+    assert routes - {"/api/openapi.json"} == set(doc["paths"])
+
+
+async def test_api_needs_login_and_csrf(sambang: Sambang) -> None:
+    s = sambang
+    resp = await s.client.get("/api/queue")
+    assert resp.status == 401
+    assert (await resp.json())["error"]["message"] == "Silakan masuk terlebih dahulu."
+    resp = await s.client.get("/api/queue?lang=en")
+    assert (await resp.json())["error"]["message"] == "Please log in first."
+    resp = await s.client.post("/api/login", json={"username": "petugas", "password": "salah"})
+    assert resp.status == 401
+    csrf = await s.login()
+    assert (await s.client.get("/api/queue")).status == 200
+    resp = await s.client.post("/api/tickets", json={"visitor_name": "X", "inmate_id": 1})
+    assert resp.status == 403 and (await resp.json())["error"]["code"] == "csrf"
+    resp = await s.client.post("/api/tickets", json={"visitor_name": "X", "inmate_id": 1},
+                               headers={"X-CSRF-Token": "nope"})
+    assert resp.status == 403
+    snapshot = await (await s.client.get("/api/queue")).json()
+    assert snapshot["tickets"] == []  # nothing was issued by the refused requests
+    status, _ = await s.post("/api/logout", {}, csrf)
+    assert status == 200
+    assert (await s.client.get("/api/queue")).status == 401
+
+
+async def test_bad_input_is_refused_and_changes_nothing(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    cases = [
+        ({"visitor_name": "", "inmate_id": 1}, 422),
+        ({"visitor_name": "A" * 500, "inmate_id": 1}, 422),
+        ({"visitor_name": "Ani", "inmate_id": "1"}, 422),
+        ({"visitor_name": "Ani", "inmate_id": 1, "relation": "tetangga"}, 422),
+        ({"visitor_name": "Ani", "inmate_id": 99999}, 404),
+    ]
+    for body, expected in cases:
+        status, data = await s.post("/api/tickets", body, csrf)
+        assert status == expected, (body, data)
+        assert data["error"]["message"]
+    resp = await s.client.post("/api/tickets", data="not json",
+                               headers={"X-CSRF-Token": csrf, "Content-Type": "text/plain"})
+    assert resp.status == 415
+    resp = await s.client.post("/api/tickets", data="{broken",
+                               headers={"X-CSRF-Token": csrf,
+                                        "Content-Type": "application/json"})
+    assert resp.status == 400
+    snapshot = await (await s.client.get("/api/queue")).json()
+    assert snapshot["tickets"] == []
+    # Starting needs the officer's confirmation that the inmate is at the station.
+    _, token = await s.issue_ticket(csrf)
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    try:
+        await family.wait_for("queue")
+        station_id, _ = await s.station_token()
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201
+        status, data = await s.post(f"/api/visits/{visit['visit_id']}/start", {}, csrf)
+        assert status == 422 and data["error"]["code"] == "inmate_confirm"
+        status, data = await s.post(f"/api/visits/{visit['visit_id']}/extend",
+                                    {"seconds": 60}, csrf)
+        assert status == 409 and data["error"]["code"] == "cannot_extend"
+        snapshot = await (await s.client.get("/api/queue")).json()
+        assert snapshot["visits"][0]["state"] == "called"
+    finally:
+        await family.close()
+
+
+async def test_malformed_socket_message_closes_only_that_connection(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, token_a = await s.issue_ticket(csrf, "A")
+    _, token_b = await s.issue_ticket(csrf, "B")
+    a = await Peer(s.client, f"/ws/ticket/{token_a}").open()
+    b = await Peer(s.client, f"/ws/ticket/{token_b}").open()
+    try:
+        await a.wait_for("queue")
+        await b.wait_for("queue")
+        await a.send("{not json")
+        error = await a.wait_for("error")
+        assert error["code"] == "bad_message"
+        for _ in range(50):
+            if a.close_code is not None:
+                break
+            await __import__("asyncio").sleep(0.05)
+        assert a.close_code == 1008
+        await b.send({"type": "ping"})
+        await b.wait_for("pong")
+        # A bad SDP during a live visit closes that leg's socket only; the visit goes on.
+        station_id, station_token = await s.station_token()
+        station = await Peer(s.client, f"/ws/station/{station_token}").open()
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201 and visit["ticket_number"] == 2
+        await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
+        await b.wait_for("live")
+        await b.send({"type": "offer", "sdp": "v=0\r\nm=nonsense\r\n"})
+        assert (await b.wait_for("error"))["code"] == "bad_message"
+        await station.send({"type": "ping"})
+        await station.wait_for("pong")
+        snapshot = await (await s.client.get("/api/queue")).json()
+        assert snapshot["visits"][0]["state"] == "live"
+        await station.close()
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_wrong_tokens_get_clear_pages(sambang: Sambang) -> None:
+    s = sambang
+    resp = await s.client.get("/t/not-a-real-ticket")
+    assert resp.status == 404
+    text = await resp.text()
+    assert "Tautan tiket tidak berlaku" in text and "Traceback" not in text
+    resp = await s.client.get("/s/not-a-station?lang=en")
+    assert resp.status == 404 and "This station link is not valid" in await resp.text()
+    resp = await s.client.get("/ws/ticket/nope")
+    assert resp.status == 404
+    resp = await s.client.get("/no/such/page?lang=id")
+    assert resp.status == 404 and "Halaman tidak ditemukan" in await resp.text()
+
+
+async def test_tokens_open_only_their_own_page(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, ticket_token = await s.issue_ticket(csrf)
+    _, station_token = await s.station_token()
+    await s.client.post("/api/logout", json={}, headers={"X-CSRF-Token": csrf})
+    s.client.session.cookie_jar.clear()
+    for token in (ticket_token, station_token):
+        assert (await s.client.get(f"/api/queue?token={token}")).status == 401
+        resp = await s.client.get("/console", allow_redirects=False)
+        assert resp.status == 303
+    assert (await s.client.get(f"/t/{station_token}")).status == 404
+    assert (await s.client.get(f"/s/{ticket_token}")).status == 404
+    assert (await s.client.get(f"/s/{station_token}")).status == 200
+    resp = await s.client.get("/ws/console")
+    assert resp.status == 401
+
+
+async def test_officer_of_another_facility_sees_nothing(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    await family.wait_for("queue")
+    station_id, _ = await s.station_token()
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 201
+    await family.close()
+    engine = s.app[ENGINE]
+    other = await store.create_facility(
+        engine, code="lain", name="Lapas Lain", timezone="Asia/Makassar",
+        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
+    await store.create_staff(engine, facility_id=other, username="orang_lain",
+                             full_name="Orang Lain", role="officer", active=True,
+                             password_hash=hash_password(PASSWORD))
+    s.client.session.cookie_jar.clear()
+    resp = await s.client.post("/api/login",
+                               json={"username": "orang_lain", "password": PASSWORD})
+    assert resp.status == 200
+    assert (await s.client.get(f"/api/visits/{visit['visit_id']}")).status == 404
+    assert (await (await s.client.get("/api/visits")).json())["visits"] == []
+
+
+async def test_login_form_and_console_page(sambang: Sambang) -> None:
+    s = sambang
+    page = await (await s.client.get("/login")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    resp = await s.client.post("/login", data={"username": "petugas", "password": PASSWORD,
+                                                "csrf_token": "forged"}, allow_redirects=False)
+    assert resp.status == 403
+    # The refused form comes back with a fresh token, so the person can simply try again.
+    page = await resp.text()
+    assert "Formulir kedaluwarsa" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    resp = await s.client.post("/login", data={"username": "petugas", "password": "salah",
+                                                "csrf_token": token.group(1)})
+    assert resp.status == 401 and "Nama pengguna atau kata sandi salah" in await resp.text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', await resp.text())
+    assert token
+    resp = await s.client.post("/login", data={"username": "petugas", "password": PASSWORD,
+                                                "csrf_token": token.group(1)})
+    assert resp.status == 200 and resp.url.path == "/console"
+    console = await resp.text()
+    assert "Antrean hari ini" in console and "Bilik 1" not in console  # stations come live
+    assert "WIB" in console

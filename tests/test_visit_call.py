@@ -1,0 +1,167 @@
+"""One visit through the real relay, with aiortc peers on loopback as the family and the station."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.conftest import AppMaker, Sambang
+from tests.peers import Peer
+
+
+async def _call_and_start(s: Sambang, csrf: str, station_id: int) -> int:
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 201, visit
+    assert visit["state"] == "called"
+    status, started = await s.post(
+        f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf
+    )
+    assert status == 200, started
+    assert started["state"] == "live"
+    return int(visit["visit_id"])
+
+
+async def test_media_both_ways_then_relay_cuts_at_deadline(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    ticket_id, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    try:
+        queue = await family.wait_for("queue")
+        assert queue["position"] == 1 and queue["number"] == 1
+        visit_id = await _call_and_start(s, csrf, station_id)
+        for peer in (family, station):
+            live = await peer.wait_for("live", visit_id=visit_id)
+            assert 595 <= live["seconds_left"] <= 600
+        await asyncio.gather(family.join_call(), station.join_call())
+        for peer in (family, station):
+            await peer.wait_frames("video", 15)
+            await peer.wait_frames("audio", 25)
+
+        # The allotted ten minutes pass at once: the relay, not the peers, ends the media.
+        s.clock.offset += 601
+        cut = time.monotonic()
+        for peer in (family, station):
+            ended = await peer.wait_for("ended", visit_id=visit_id, timeout=5)
+            assert ended["outcome"] == "completed"
+        await asyncio.sleep(2.0)
+        late = {p.path: p.frames_after(cut + 1.0) for p in (family, station)}
+        assert late == {family.path: 0, station.path: 0}, late
+        assert all(len(p.frames["video"]) >= 15 for p in (family, station))
+
+        record = await (await s.client.get(f"/api/visits/{visit_id}")).json()
+        assert record["outcome"] == "completed"
+        assert record["allotted_seconds"] == 600
+        assert record["ticket_id"] == ticket_id and record["station_id"] == station_id
+        assert record["actual_seconds"] >= 600
+        queue = await family.wait_for("queue", state="done")
+        assert queue["position"] is None
+    finally:
+        await family.close()
+        await station.close()
+
+
+async def test_warnings_extend_and_end_early(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    try:
+        await family.wait_for("queue")
+        visit_id = await _call_and_start(s, csrf, station_id)
+        s.clock.offset += 545  # one minute left
+        for peer in (family, station):
+            assert (await peer.wait_for("warning", seconds_left=60))["visit_id"] == visit_id
+        status, body = await s.post(f"/api/visits/{visit_id}/extend", {"seconds": 300}, csrf)
+        assert status == 200 and body["seconds_left"] > 300
+        live = await station.wait_for("live", timeout=3, allotted_seconds=900)
+        assert live["visit_id"] == visit_id
+        # The extension re-arms the one-minute warning: it comes again near the new deadline.
+        mark = len(family.messages)
+        s.clock.offset += 300
+        await family.wait_for("warning", since=mark, seconds_left=60)
+        status, body = await s.post(f"/api/visits/{visit_id}/end", {"reason": "selesai"}, csrf)
+        assert status == 200 and body["state"] == "ended"
+        for peer in (family, station):
+            assert (await peer.wait_for("ended"))["outcome"] == "ended_early"
+        status, again = await s.post(f"/api/visits/{visit_id}/end", {}, csrf)
+        assert status == 404
+        record = await (await s.client.get(f"/api/visits/{visit_id}")).json()
+        assert record["outcome"] == "ended_early" and record["allotted_seconds"] == 900
+    finally:
+        await family.close()
+        await station.close()
+
+
+async def test_family_that_leaves_is_reported_to_the_officer(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    console = await Peer(s.client, "/ws/console").open()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    try:
+        await family.wait_for("queue")
+        visit_id = await _call_and_start(s, csrf, station_id)
+        await asyncio.gather(family.join_call(), station.join_call())
+        await station.wait_frames("video", 5)
+        await family.close()
+        lost = await console.wait_for("leg_lost", visit_id=visit_id)
+        assert lost["side"] == "family"
+        snapshot = await console.wait_for("console")
+        assert snapshot["type"] == "console"
+        latest = [m for m in console.messages if m["type"] == "console"][-1]
+        assert latest["visits"][0]["legs_lost"] == ["family"]
+    finally:
+        await station.close()
+        await console.close()
+
+
+async def test_absent_family_is_skipped_and_nobody_present_is_clear(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, absent_token = await s.issue_ticket(csrf, "Yang Pergi")
+    present_id, present_token = await s.issue_ticket(csrf, "Yang Hadir")
+    station_id, _ = await s.station_token()
+    status, body = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 409 and body["error"]["code"] == "nobody_present"
+    assert "Tidak ada keluarga" in body["error"]["message"]
+    present = await Peer(s.client, f"/ws/ticket/{present_token}").open()
+    try:
+        first = await present.wait_for("queue")
+        assert first["position"] == 2
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201 and visit["ticket_number"] == 2
+        await present.wait_for("called", visit_id=visit["visit_id"])
+        snapshot = await (await s.client.get("/api/queue")).json()
+        skipped = [t for t in snapshot["tickets"] if t["number"] == 1][0]
+        assert skipped["state"] == "waiting" and skipped["skipped"] and skipped["position"] == 1
+        status, body = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 409 and body["error"]["code"] == "station_busy"
+    finally:
+        await present.close()
+
+
+async def test_visit_record_survives_restart(make_sambang: AppMaker, tmp_path: object) -> None:
+    first = await make_sambang()
+    csrf = await first.login()
+    _, token = await first.issue_ticket(csrf)
+    station_id, _ = await first.station_token()
+    family = await Peer(first.client, f"/ws/ticket/{token}").open()
+    await family.wait_for("queue")
+    visit_id = await _call_and_start(first, csrf, station_id)
+    await first.post(f"/api/visits/{visit_id}/end", {"reason": "tes"}, csrf)
+    await family.close()
+    await first.client.close()
+
+    second = await make_sambang()
+    await second.login()
+    record = await (await second.client.get(f"/api/visits/{visit_id}")).json()
+    assert record["outcome"] == "ended_early"
+    assert record["end_reason"] == "tes"
+    assert record["officer_id"] and record["inmate_id"] and record["started_at"]
