@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, TypeAlias
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.frame import Frame
+from av.packet import Packet
+
+Media: TypeAlias = "Frame | Packet[Any]"
 
 # About a second of video at 30 fps; when a sender stalls we drop the oldest, never block the pump.
 QUEUE_FRAMES = 30
 
 
-class ForwardTrack(MediaStreamTrack):  # type: ignore[misc]
+class ForwardTrack(MediaStreamTrack):
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
-        self._queue: asyncio.Queue[Frame | None] = asyncio.Queue(maxsize=QUEUE_FRAMES)
+        self._queue: asyncio.Queue[Media | None] = asyncio.Queue(maxsize=QUEUE_FRAMES)
 
-    def push(self, frame: Frame) -> None:
+    def push(self, frame: Media) -> None:
         if self.readyState != "live":
             return
         if self._queue.full():
             self._queue.get_nowait()
         self._queue.put_nowait(frame)
 
-    async def recv(self) -> Frame:
+    async def recv(self) -> Media:
         if self.readyState != "live":
             raise MediaStreamError
         frame = await self._queue.get()

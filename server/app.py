@@ -7,7 +7,6 @@ import contextlib
 import json
 import logging
 import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -21,7 +20,17 @@ from server.config import Config
 from server.demo import seed_demo
 from server.errors import ApiError
 from server.i18n import COOKIE, request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY, SOCKETS
+from server.keys import (
+    BUS,
+    CLOCK,
+    CONFIG,
+    ENGINE,
+    FACILITIES,
+    HUBS,
+    RELAY,
+    SOCKETS,
+    OpenSockets,
+)
 from server.records import SqlRecords
 from server.timefmt import local_day
 from signaling.bus import InProcessBus
@@ -128,7 +137,7 @@ def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
 
 
 async def close_sockets(app: web.Application) -> None:
-    for ws in list(app[SOCKETS]):
+    for ws in list(app[SOCKETS].all):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
 
@@ -138,7 +147,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     )
     app[CONFIG] = config
     app[CLOCK] = clock
-    app[SOCKETS] = weakref.WeakSet()
+    app[SOCKETS] = OpenSockets()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),

@@ -1,4 +1,5 @@
-"""Errors that handlers raise and the middleware turns into a page or JSON in the user's language."""
+"""Errors that handlers raise; the middleware turns them into a page or JSON in the user's
+language."""
 
 from __future__ import annotations
 

@@ -15,11 +15,20 @@ from signaling.bus import Bus
 from signaling.hub import FacilityHub
 
 CONFIG = web.AppKey("config", Config)
-CLOCK = web.AppKey("clock", Callable[[], float])
+CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 ENGINE = web.AppKey("engine", AsyncEngine)
 BUS = web.AppKey("bus", Bus)
 RELAY = web.AppKey("relay", Relay)
 HUBS = web.AppKey("hubs", dict[int, FacilityHub])
 FACILITIES = web.AppKey("facilities", dict[int, Facility])
-SOCKETS = web.AppKey("sockets", WeakSet[web.WebSocketResponse])
-STAFF_SESSION = web.RequestKey("staff_session", tuple[Staff, str] | None)  # type: ignore[arg-type]
+
+
+class OpenSockets:
+    """Every page socket still open, so shutdown can close them instead of waiting on them."""
+
+    def __init__(self) -> None:
+        self.all: WeakSet[web.WebSocketResponse] = WeakSet()
+
+
+SOCKETS = web.AppKey("sockets", OpenSockets)
+STAFF_SESSION: web.RequestKey[tuple[Staff, str] | None] = web.RequestKey("staff_session")

@@ -45,7 +45,7 @@ def setup_routes(app: web.Application) -> None:
 async def _open(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_MESSAGE_BYTES)
     await ws.prepare(request)
-    request.app[SOCKETS].add(ws)
+    request.app[SOCKETS].all.add(ws)
     return ws
 
 

@@ -54,6 +54,12 @@ class Ticket:
     state: str
 
 
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _row(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
@@ -70,12 +76,13 @@ async def facilities_all(engine: AsyncEngine) -> list[Facility]:
 async def create_facility(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.facilities).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _new_id(result)
 
 
 async def facility_by_code(engine: AsyncEngine, code: str) -> Facility | None:
     async with engine.connect() as conn:
-        row = (await conn.execute(select(db.facilities).where(db.facilities.c.code == code))).first()
+        query = select(db.facilities).where(db.facilities.c.code == code)
+        row = (await conn.execute(query)).first()
     return Facility(**_row(row)) if row else None
 
 
@@ -94,7 +101,7 @@ async def create_station(engine: AsyncEngine, facility_id: int, name: str) -> in
         result = await conn.execute(
             insert(db.stations).values(facility_id=facility_id, name=name, token_hash=None)
         )
-    return int(result.inserted_primary_key[0])
+    return _new_id(result)
 
 
 async def rotate_station_token(engine: AsyncEngine, station_id: int) -> str:
@@ -124,7 +131,7 @@ async def station_by_token(engine: AsyncEngine, token: str) -> dict[str, Any] | 
 async def create_staff(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.staff).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _new_id(result)
 
 
 async def staff_credentials(engine: AsyncEngine, username: str) -> tuple[Staff, str] | None:
@@ -199,7 +206,7 @@ async def delete_session(engine: AsyncEngine, token: str) -> None:
 async def create_inmate(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.inmates).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _new_id(result)
 
 
 async def inmates_for(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
@@ -241,7 +248,7 @@ async def create_ticket(
         result = await conn.execute(
             insert(db.tickets).values(**values, token_hash=token_hash(token), created_at=now)
         )
-    return Ticket(id=int(result.inserted_primary_key[0]), **values), token  # type: ignore[arg-type]
+    return Ticket(id=_new_id(result), **values), token  # type: ignore[arg-type]
 
 
 _TICKET_COLUMNS = [c for c in db.tickets.c if c.name not in ("token_hash", "created_at")]
@@ -266,7 +273,9 @@ async def tickets_for_day(engine: AsyncEngine, facility_id: int, day: str) -> li
 
 async def set_ticket_state(engine: AsyncEngine, ticket_id: int, state: str) -> None:
     async with engine.begin() as conn:
-        await conn.execute(update(db.tickets).where(db.tickets.c.id == ticket_id).values(state=state))
+        await conn.execute(
+            update(db.tickets).where(db.tickets.c.id == ticket_id).values(state=state)
+        )
 
 
 # Visits ---------------------------------------------------------------------------------------
@@ -275,7 +284,7 @@ async def set_ticket_state(engine: AsyncEngine, ticket_id: int, state: str) -> N
 async def insert_visit(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.visits).values(**values))
-    return int(result.inserted_primary_key[0])
+    return _new_id(result)
 
 
 async def update_visit(engine: AsyncEngine, visit_id: int, **values: Any) -> None:

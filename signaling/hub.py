@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from media.relay import Relay, SdpError, SessionClosed
+from media.relay import Relay, SessionClosed
 from signaling.bus import Bus, console_topic, station_topic, ticket_topic
 from signaling.lifecycle import (
     Action,
@@ -332,8 +332,7 @@ class FacilityHub:
         for action in actions:
             match action:
                 case OpenMedia():
-                    self._relay.open(visit.visit_id, lambda side, state, i=info:
-                                     self._on_leg_state(i, side, state))
+                    self._relay.open(visit.visit_id, self._leg_watcher(info))
                     await self._records.visit_started(visit)
                     await self._publish_visit(info)
                 case Warn(seconds_left=left):
@@ -358,10 +357,13 @@ class FacilityHub:
         await self._publish_visit(info)
         await self.broadcast()
 
-    def _on_leg_state(self, info: VisitInfo, side: str, state: str) -> None:
-        if state in ("failed", "closed") and info.visit.state is VisitState.LIVE:
-            task = asyncio.ensure_future(self._leg_lost(info, side))
-            task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+    def _leg_watcher(self, info: VisitInfo) -> Callable[[str, str], None]:
+        def on_leg_state(side: str, state: str) -> None:
+            if state in ("failed", "closed") and info.visit.state is VisitState.LIVE:
+                task = asyncio.ensure_future(self._leg_lost(info, side))
+                task.add_done_callback(_log_failure)
+
+        return on_leg_state
 
     async def _leg_lost(self, info: VisitInfo, side: str) -> None:
         if side in info.legs_lost:
@@ -408,3 +410,8 @@ class FacilityHub:
                 await self._bus.publish(ticket_topic(ticket_id), self.family_view(ticket_id))
         await self._publish_console()
 
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("leg report failed", exc_info=task.exception())

@@ -62,7 +62,7 @@ class VisitQueue:
         self.get(ticket_id).present = present
 
     def pick_next(self, now: float) -> QueueTicket | None:
-        """The first waiting ticket whose family is present; absent ones ahead are marked skipped."""
+        """The first waiting ticket whose family is present; absent ones ahead get skipped."""
         for ticket in self.waiting():
             if ticket.present:
                 return ticket

@@ -70,9 +70,14 @@ AppMaker = Callable[..., Awaitable[Sambang]]
 
 @pytest.fixture
 def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
-    async def make(data_dir: Path | None = None, clock: ShiftClock | None = None) -> Sambang:
+    async def make(
+        data_dir: Path | None = None,
+        clock: ShiftClock | None = None,
+        database_url: str | None = None,
+    ) -> Sambang:
         clock = clock or ShiftClock()
-        config = Config(data_dir=data_dir or tmp_path, demo=True, tick_seconds=0.05)
+        config = Config(data_dir=data_dir or tmp_path, demo=True, tick_seconds=0.05,
+                        database_url=database_url)
         app = create_app(config, clock)
         client = await aiohttp_client(app)
         engine = app[ENGINE]

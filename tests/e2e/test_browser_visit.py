@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
