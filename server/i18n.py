@@ -108,6 +108,10 @@ CATALOG: dict[str, tuple[str, str]] = {
                  "{side} connection lost at {station} (queue {number})."),
     "side_family": ("keluarga", "family"), "side_station": ("stasiun", "station"),
     "none": ("Tidak ada.", "None."),
+    "vs_called": ("dipanggil", "called"), "vs_live": ("berlangsung", "live"),
+    "ts_called": ("dipanggil", "called"), "ts_done": ("selesai", "done"),
+    "ts_no_show": ("tidak hadir", "no-show"), "busy": ("dipakai", "in use"),
+    "soon": ("segera", "soon"),
     "number": ("No.", "No."), "state": ("Status", "State"),
     "started": ("Mulai", "Started"), "ended": ("Selesai", "Ended"),
     "allotted": ("Jatah (dtk)", "Allotted (s)"), "actual": ("Aktual (dtk)", "Actual (s)"),
@@ -129,6 +133,7 @@ SCRIPT_KEYS = (
     "reconnecting", "check_ok", "check_fail", "minutes", "station_idle", "station_called",
     "present", "absent", "skipped", "online", "offline", "idle", "leg_lost", "side_family",
     "side_station", "call_next", "start", "extend", "end", "cancel", "none", "connecting",
+    "vs_called", "vs_live", "ts_called", "ts_done", "ts_no_show", "busy", "soon",
 )
 
 

@@ -148,7 +148,7 @@ class FacilityHub:
             await self._bus.publish(
                 station_topic(station_id), self._visit_message(self.visits[station.visit_id])
             )
-        await self._publish_console()
+        await self.broadcast()
 
     async def station_left(self, station_id: int) -> None:
         station = self.stations[station_id]
@@ -157,7 +157,7 @@ class FacilityHub:
             info = self.visits[station.visit_id]
             if info.visit.state is VisitState.LIVE:
                 await self._leg_lost(info, "station")
-        await self._publish_console()
+        await self.broadcast()
 
     # Officer actions ---------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class FacilityHub:
             state=qt.state.value,
             position=self.queue.position(ticket_id),
             eta_seconds=self.queue.estimated_wait(
-                ticket_id, max(1, len(self.stations)), self._first_free_in()
+                ticket_id, max(1, len(self._serving_stations())), self._first_free_in()
             ),
             call_seconds=self.policy.call_seconds,
         )
@@ -309,13 +309,20 @@ class FacilityHub:
                 return info
         return None
 
+    def _serving_stations(self) -> list[StationInfo]:
+        """Stations with a kiosk page open; all of them when none is open yet."""
+        online = [st for st in self.stations.values() if st.pages > 0]
+        return online or list(self.stations.values())
+
     def _first_free_in(self) -> float:
-        if any(s.visit_id is None for s in self.stations.values()) or not self.stations:
+        serving = self._serving_stations()
+        if not serving or any(st.visit_id is None for st in serving):
             return 0.0
         now = self._clock()
         return min(
-            info.visit.seconds_left(now) + self.policy.changeover_seconds
-            for info in self.visits.values()
+            self.visits[st.visit_id].visit.seconds_left(now) + self.policy.changeover_seconds
+            for st in serving
+            if st.visit_id is not None
         )
 
     async def _apply(self, info: VisitInfo, event: Start | Extend | End, name: str) -> None:

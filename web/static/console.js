@@ -60,7 +60,7 @@
       st.appendChild(el("tr", { "data-station": s.station_id }, [
         el("td", { text: s.name }),
         el("td", { text: s.online ? t("online") : t("offline"), "class": s.online ? "ok" : "muted" }),
-        el("td", {}, actions.length ? actions : [el("span", { text: "#" + s.visit_id })])
+        el("td", {}, actions.length ? actions : [el("span", { text: t("busy") })])
       ]));
     });
     var vt = $("visits").tBodies[0]; vt.textContent = "";
@@ -87,7 +87,7 @@
       vt.appendChild(el("tr", { "data-visit": v.visit_id, "class": v.legs_lost.length ? "lost" : "" }, [
         el("td", { text: "#" + v.ticket_number + " " + v.visitor_name + " → " + v.inmate_name }),
         el("td", { text: v.station_name }),
-        el("td", { text: v.state }),
+        el("td", { text: t("vs_" + v.state) }),
         el("td", { "class": "left", text: fmt(left) }),
         el("td", {}, actions)
       ]));
@@ -96,7 +96,7 @@
     snap.tickets.forEach(function (k) {
       var state = k.state === "waiting"
         ? (k.present ? t("present") : (k.skipped ? t("skipped") : t("absent")))
-        : k.state;
+        : t("ts_" + k.state);
       qt.appendChild(el("tr", { "data-ticket": k.ticket_id, "class": k.state }, [
         el("td", { text: k.number }), el("td", { text: k.visitor_name }),
         el("td", { text: k.inmate_name }), el("td", { text: state })

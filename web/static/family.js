@@ -8,7 +8,8 @@
     $("number").textContent = msg.number;
     $("position").textContent = msg.position || "—";
     $("eta").textContent = msg.eta_seconds === null ? "—"
-      : "~" + Math.floor(msg.eta_seconds / 60) + " " + s.t("minutes");
+      : msg.eta_seconds < 60 ? s.t("soon")
+      : "~" + Math.round(msg.eta_seconds / 60) + " " + s.t("minutes");
     $("call-length").textContent = Math.round(msg.call_seconds / 60) + " " + s.t("minutes");
     if (msg.state === "waiting") $("state").textContent = s.t("state_waiting");
     if (msg.state === "done") $("state").textContent = s.t("state_done");
