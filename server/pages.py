@@ -61,11 +61,14 @@ async def index(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("index.html", request, context(request))
 
 
-async def login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+async def login_form(
+    request: web.Request, error: str = "", status: int = 200, username: str = ""
+) -> web.Response:
     # Double-submit token: the form and a cookie must agree, so another site cannot log you in.
     token = secrets.token_urlsafe(24)
     response = aiohttp_jinja2.render_template(
-        "login.html", request, context(request, csrf_token=token, error=error)
+        "login.html", request,
+        context(request, csrf_token=token, error=error, username=username),
     )
     response.set_status(status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login")
@@ -75,14 +78,14 @@ async def login_form(request: web.Request, error: str = "", status: int = 200) -
 async def login_submit(request: web.Request) -> web.StreamResponse:
     lang = request_lang(request)
     form = await request.post()
+    username = str(form.get("username", ""))[:64]
     sent = str(form.get("csrf_token", ""))
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        return await login_form(request, translate("csrf", lang), 403)
-    staff = await check_login(request, str(form.get("username", ""))[:64],
-                              str(form.get("password", ""))[:256])
+        return await login_form(request, translate("csrf", lang), 403, username)
+    staff = await check_login(request, username, str(form.get("password", ""))[:256])
     if staff is None:
-        return await login_form(request, translate("bad_login", lang), 401)
+        return await login_form(request, translate("bad_login", lang), 401, username)
     response = redirect("/console")
     await start_session(request, response, staff)
     return response

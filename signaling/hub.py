@@ -320,10 +320,16 @@ class FacilityHub:
             return 0.0
         now = self._clock()
         return min(
-            self.visits[st.visit_id].visit.seconds_left(now) + self.policy.changeover_seconds
+            self._time_to_free(self.visits[st.visit_id].visit, now)
             for st in serving
             if st.visit_id is not None
         )
+
+    def _time_to_free(self, visit: Visit, now: float) -> float:
+        # A called visit has not started: it will take a whole default call.
+        if visit.state is VisitState.LIVE:
+            return visit.seconds_left(now) + self.policy.changeover_seconds
+        return float(self.policy.call_seconds + self.policy.changeover_seconds)
 
     async def _apply(self, info: VisitInfo, event: Start | Extend | End, name: str) -> None:
         try:
@@ -352,7 +358,7 @@ class FacilityHub:
                 case Finished():
                     await self._finish(info)
         if actions:
-            await self._publish_console()
+            await self.broadcast()  # families' estimates move with every start, extension, end
 
     async def _finish(self, info: VisitInfo) -> None:
         visit = info.visit

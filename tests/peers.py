@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import fractions
 import time
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -60,14 +61,23 @@ class Peer:
         self._new.set()
 
     async def wait_for(
-        self, kind: str, timeout: float = 10.0, since: int = 0, **match: Any
+        self,
+        kind: str,
+        timeout: float = 10.0,
+        since: int = 0,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
+        **match: Any,
     ) -> dict[str, Any]:
-        """The first message of `kind` matching `match`, among messages from index `since` on."""
+        """The first message of `kind` matching `match` and `where`, from index `since` on."""
         deadline = time.monotonic() + timeout
         seen = since
         while True:
             for msg in self.messages[seen:]:
-                if msg.get("type") == kind and all(msg.get(k) == v for k, v in match.items()):
+                if (
+                    msg.get("type") == kind
+                    and all(msg.get(k) == v for k, v in match.items())
+                    and where(msg)
+                ):
                     return msg
             seen = len(self.messages)
             left = deadline - time.monotonic()

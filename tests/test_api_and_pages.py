@@ -206,6 +206,7 @@ async def test_login_form_and_console_page(sambang: Sambang) -> None:
     resp = await s.client.post("/login", data={"username": "petugas", "password": "salah",
                                                 "csrf_token": token.group(1)})
     assert resp.status == 401 and "Nama pengguna atau kata sandi salah" in await resp.text()
+    assert 'value="petugas"' in await resp.text()  # what the person typed is kept
     token = re.search(r'name="csrf_token" value="([^"]+)"', await resp.text())
     assert token
     resp = await s.client.post("/login", data={"username": "petugas", "password": PASSWORD,

@@ -165,3 +165,31 @@ async def test_visit_record_survives_restart(make_sambang: AppMaker, tmp_path: o
     assert record["outcome"] == "ended_early"
     assert record["end_reason"] == "tes"
     assert record["officer_id"] and record["inmate_id"] and record["started_at"]
+    page = await (await second.client.get("/records?lang=id")).text()
+    assert "diakhiri petugas" in page and "Sri Wahyuni" in page and " WIB" in page
+
+
+async def test_wait_estimate_follows_the_stations_in_use(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    _, token_1 = await s.issue_ticket(csrf, "Pertama")
+    _, token_2 = await s.issue_ticket(csrf, "Kedua")
+    station_id, station_token = await s.station_token()
+    kiosk = await Peer(s.client, f"/ws/station/{station_token}").open()
+    first = await Peer(s.client, f"/ws/ticket/{token_1}").open()
+    second = await Peer(s.client, f"/ws/ticket/{token_2}").open()
+    try:
+        assert (await second.wait_for("queue", position=2))["eta_seconds"] == 660
+        await first.wait_for("queue")
+        mark = len(second.messages)
+        visit_id = await _call_and_start(s, csrf, station_id)
+        # Only Bilik 1 is open and busy for ten minutes: the next family waits about that long.
+        await second.wait_for("queue", since=mark, position=1,
+                              where=lambda m: 590 <= m["eta_seconds"] <= 660)
+        mark = len(second.messages)
+        await s.post(f"/api/visits/{visit_id}/end", {}, csrf)
+        view = await second.wait_for("queue", since=mark, eta_seconds=0)
+        assert view["position"] == 1
+    finally:
+        for peer in (kiosk, first, second):
+            await peer.close()
