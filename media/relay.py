@@ -1,9 +1,10 @@
 """The relay: every visit's media passes through here, so the server, not the browsers, decides
 when it stops.
 
-A `RelaySession` holds one peer connection per leg ("family", "station"). What arrives from one leg
-is pushed into `ForwardTrack`s that the other leg's connection sends. For now frames are decoded
-and encoded again (the relay issue replaces this with forwarding of encoded frames).
+A `RelaySession` holds one peer connection per leg ("family", "station"). What one leg sends is
+forwarded to the other still encoded (no decoder, no encoder): both legs are answered with the
+visit's codec, chosen from the first leg's offer. Only when a leg cannot take that codec does the
+relay decode and re-encode that direction, and it says so (`media_mode`).
 """
 
 from __future__ import annotations
@@ -11,18 +12,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtcrtpsender import RTCRtpSender
 
+from media import aiortc_hook as hook
+from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
 from media.tracks import ForwardTrack
+from media.transcoder import Transcoder
 
 log = logging.getLogger(__name__)
 
 SIDES = ("family", "station")
 KINDS = ("audio", "video")
+# A receiver that lost its picture asks again quickly; the sender need not hear it more often.
+KEYFRAME_REQUEST_INTERVAL = 0.25
 
 LegStateCallback = Callable[[str, str], None]
 
@@ -43,9 +55,16 @@ def other_side(side: str) -> str:
 class Leg:
     side: str
     pc: RTCPeerConnection
-    outbound: dict[str, ForwardTrack]
-    pumps: list[asyncio.Task[None]] = field(default_factory=list)
+    outbound: dict[str, ForwardTrack] = field(default_factory=dict)
+    send_codec: dict[str, RTCRtpCodecParameters] = field(default_factory=dict)
+    senders: dict[str, RTCRtpSender] = field(default_factory=dict)
+    receivers: dict[str, RTCRtpReceiver] = field(default_factory=dict)
+    far_bitrate: dict[str, int] = field(default_factory=dict)  # what this leg's browser can take
+    transcoders: dict[str, Transcoder] = field(default_factory=dict)
+    keyframe_limit: RateLimit = field(default_factory=lambda: RateLimit(KEYFRAME_REQUEST_INTERVAL))
     frames_in: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
+    forwarded: int = 0
+    keyframe_requests: int = 0
 
 
 class RelaySession:
@@ -53,11 +72,32 @@ class RelaySession:
         self.visit_id = visit_id
         self._on_leg_state = on_leg_state
         self._legs: dict[str, Leg] = {}
+        self.video_key: str | None = None
+        self.transcoding = False
         self.closed = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def media_mode(self) -> str:
+        return "transcode" if self.transcoding else "forward"
 
     def frames_in(self, side: str) -> dict[str, int]:
         leg = self._legs.get(side)
         return dict(leg.frames_in) if leg else {k: 0 for k in KINDS}
+
+    def stats(self) -> dict[str, object]:
+        return {
+            side: {
+                "frames_in": dict(leg.frames_in), "forwarded": leg.forwarded,
+                "keyframe_requests": leg.keyframe_requests,
+                "codecs": {k: c.mimeType for k, c in leg.send_codec.items()},
+                "transcoded": sum(t.decoded for t in leg.transcoders.values()),
+                "encoders": {k: hook.sender_encoder(s) is not None and getattr(
+                    hook.sender_encoder(s), "codec", None) is not None
+                    for k, s in leg.senders.items()},
+            }
+            for side, leg in self._legs.items()
+        }
 
     async def answer(self, side: str, offer_sdp: str) -> str:
         if self.closed:
@@ -68,12 +108,14 @@ class RelaySession:
         if old is not None:  # a page that reconnects replaces its leg
             await self._close_leg(old)
         pc = RTCPeerConnection()
-        leg = Leg(side=side, pc=pc, outbound={k: ForwardTrack(k) for k in KINDS})
+        leg = Leg(side=side, pc=pc)
         self._legs[side] = leg
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            leg.pumps.append(asyncio.create_task(self._pump(leg, track)))
+            for transceiver in pc.getTransceivers():
+                if transceiver.receiver.track is track:
+                    self._attach_receiver(leg, track.kind, transceiver.receiver)
 
         @pc.on("connectionstatechange")
         def on_state() -> None:
@@ -83,31 +125,124 @@ class RelaySession:
 
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-            kinds_offered = {t.kind for t in pc.getTransceivers()}
-            for kind in KINDS:
-                if kind in kinds_offered:
-                    pc.addTrack(leg.outbound[kind])
+            for transceiver in pc.getTransceivers():
+                self._negotiate(leg, transceiver)
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:  # aiortc raises many types for a bad SDP
             self._legs.pop(side, None)
             await self._close_leg(leg)
             raise SdpError(str(exc) or type(exc).__name__) from exc
+        self._check_modes()
+        # The other leg may already be sending: ask it for a picture this leg can start from.
+        self._request_keyframe(other_side(side))
         return str(pc.localDescription.sdp)
 
-    async def _pump(self, leg: Leg, track: MediaStreamTrack) -> None:
-        """Read everything a leg sends (an unread track leaks) and hand it to the other leg."""
-        kind = track.kind
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            if self.closed:
-                return
-            leg.frames_in[kind] += 1
+    def _negotiate(self, leg: Leg, transceiver: object) -> None:
+        kind: str = transceiver.kind  # type: ignore[attr-defined]
+        if kind not in KINDS or kind in leg.send_codec:
+            return
+        offered = hook.negotiated_codecs(transceiver)  # type: ignore[arg-type]
+        chosen = choose_codec(offered, self.video_key if kind == "video" else None)
+        if chosen is None:
+            raise SdpError(f"no usable {kind} codec")
+        if kind == "video" and self.video_key is None:
+            self.video_key = codec_key(chosen)
+        keep = [chosen] + [
+            c for c in offered if is_rtx(c) and c.parameters.get("apt") == chosen.payloadType
+        ]
+        hook.restrict_codecs(transceiver, keep)  # type: ignore[arg-type]
+        leg.send_codec[kind] = chosen
+        source = other_side(leg.side)
+        track = ForwardTrack(kind, lambda: self._request_keyframe(source))
+        leg.outbound[kind] = track
+        sender = leg.pc.addTrack(track)
+        leg.senders[kind] = sender
+        hook.use_packer(sender, chosen)
+        encoder_keyframe = sender._send_keyframe
+
+        def on_keyframe_request() -> None:
+            # A transcoded direction has a real encoder to force; a forwarded one asks upstream.
+            if self._direction_transcodes(source, leg.side, kind):
+                encoder_keyframe()
+            else:
+                self._request_keyframe(source)
+
+        hook.on_keyframe_request(sender, on_keyframe_request)
+        hook.on_remb(sender, lambda bps: self._far_bitrate(leg, kind, bps))
+
+    def _attach_receiver(self, leg: Leg, kind: str, receiver: RTCRtpReceiver) -> None:
+        leg.receivers[kind] = receiver
+        hook.forward_encoded(receiver, lambda codec, frame: self._on_encoded(leg, kind, codec,
+                                                                             frame))
+
+        def limit() -> int | None:
             target = self._legs.get(other_side(leg.side))
-            if target is not None:
-                target.outbound[kind].push(frame)
+            return target.far_bitrate.get(kind) if target else None
+
+        hook.cap_remb(receiver, limit)
+
+    def _on_encoded(self, leg: Leg, kind: str, codec: RTCRtpCodecParameters,
+                    frame: JitterFrame) -> None:
+        if self.closed:
+            return
+        leg.frames_in[kind] += 1
+        target = self._legs.get(other_side(leg.side))
+        if target is None or kind not in target.outbound:
+            return
+        key = codec_key(codec)
+        if codec_key(target.send_codec[kind]) == key:
+            target.outbound[kind].push(hook.packet_from(frame, codec.clockRate),
+                                       is_keyframe(key, frame.data))
+            leg.forwarded += 1
+            return
+        transcoder = leg.transcoders.get(kind)
+        if transcoder is None or transcoder.codec.mimeType != codec.mimeType:
+            outbound = target.outbound[kind]
+            transcoder = Transcoder(codec, lambda f: outbound.push(f, True))
+            leg.transcoders[kind] = transcoder
+        transcoder.feed(frame)
+
+    def _direction_transcodes(self, source: str, target: str, kind: str) -> bool:
+        src, dst = self._legs.get(source), self._legs.get(target)
+        if src is None or dst is None or kind not in src.send_codec or kind not in dst.send_codec:
+            return False
+        return codec_key(src.send_codec[kind]) != codec_key(dst.send_codec[kind])
+
+    def _check_modes(self) -> None:
+        if self.transcoding:
+            return
+        if self._direction_transcodes("family", "station", "video"):
+            self.transcoding = True
+            log.warning("visit %s: the legs share no video codec (%s / %s): transcoding",
+                        self.visit_id, self._legs["family"].send_codec["video"].mimeType,
+                        self._legs["station"].send_codec["video"].mimeType)
+
+    def _request_keyframe(self, source_side: str) -> None:
+        """Ask the browser of `source_side` for a keyframe (rate-limited)."""
+        leg = self._legs.get(source_side)
+        receiver = leg.receivers.get("video") if leg else None
+        if leg is None or receiver is None or self.closed:
+            return
+        if not leg.keyframe_limit.allow(time.monotonic()):
+            return
+        leg.keyframe_requests += 1
+        for source in receiver.getSynchronizationSources():
+            self._spawn(hook.send_pli(receiver, source.source))
+
+    def _far_bitrate(self, leg: Leg, kind: str, bps: int) -> None:
+        previous = leg.far_bitrate.get(kind)
+        leg.far_bitrate[kind] = bps
+        source = self._legs.get(other_side(leg.side))
+        receiver = source.receivers.get(kind) if source else None
+        # A sharp drop is passed on at once; otherwise the receiver's own REMB carries the cap.
+        if receiver is not None and previous is not None and bps < previous * 0.8:
+            for ssrc in receiver.getSynchronizationSources():
+                self._spawn(hook.send_remb(receiver, bps, ssrc.source))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
         """Cut the media: stop sending at once, then close both legs."""
@@ -120,16 +255,16 @@ class RelaySession:
             for sender in leg.pc.getSenders():
                 sender.replaceTrack(None)
         await asyncio.gather(*(self._close_leg(leg) for leg in legs))
+        for task in list(self._tasks):
+            task.cancel()
 
     async def _close_leg(self, leg: Leg) -> None:
         for track in leg.outbound.values():
             track.stop()
-        for task in leg.pumps:
-            task.cancel()
-        for task in leg.pumps:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await leg.pc.close()
+        for transcoder in leg.transcoders.values():
+            await transcoder.stop()
+        with contextlib.suppress(Exception):
+            await leg.pc.close()
 
 
 class Relay:
