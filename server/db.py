@@ -104,6 +104,8 @@ visits = Table(
     Column("actual_seconds", Integer, nullable=False, default=0),
     Column("outcome", String(16)),
     Column("end_reason", Text, nullable=False, default=""),
+    # "forward" (encoded frames passed on) or "transcode" (the legs shared no codec).
+    Column("media_mode", String(16), nullable=False, default="forward"),
 )
 
 

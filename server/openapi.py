@@ -81,6 +81,7 @@ def openapi_document() -> dict[str, Any]:
         ends_at={"type": "integer", "nullable": True, "description": "epoch milliseconds"},
         legs_lost={"type": "array", "items": _STR},
         outcome={"type": "string", "nullable": True},
+        media_mode={"type": "string", "enum": ["forward", "transcode"]},
     )
     return {
         "openapi": "3.0.3",

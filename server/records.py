@@ -43,5 +43,8 @@ class SqlRecords:
             end_reason=visit.end_reason,
         )
 
+    async def visit_media_mode(self, visit_id: int, mode: str) -> None:
+        await store.update_visit(self._engine, visit_id, media_mode=mode)
+
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         await store.set_ticket_state(self._engine, ticket_id, state.value)

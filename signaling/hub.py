@@ -53,6 +53,8 @@ class Records(Protocol):
 
     async def visit_finished(self, visit: Visit) -> None: ...
 
+    async def visit_media_mode(self, visit_id: int, mode: str) -> None: ...
+
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
 
 
@@ -81,6 +83,7 @@ class VisitInfo:
     station: StationInfo
     officer_id: int
     legs_lost: set[str] = field(default_factory=set)
+    media_mode: str = "forward"
 
 
 class FacilityHub:
@@ -242,6 +245,9 @@ class FacilityHub:
             answer = await session.answer(side, sdp)
         except SessionClosed:
             raise HubError("not_live") from None
+        if session.media_mode != info.media_mode:
+            info.media_mode = session.media_mode
+            await self._records.visit_media_mode(info.visit.visit_id, info.media_mode)
         info.legs_lost.discard(side)
         await self._publish_console()
         return answer
@@ -293,6 +299,7 @@ class FacilityHub:
             "seconds_left": round(v.seconds_left(now)),
             "ends_at": int(v.deadline * 1000) if v.deadline else None,
             "legs_lost": sorted(info.legs_lost), "outcome": v.outcome.value if v.outcome else None,
+            "media_mode": info.media_mode,
         }
 
     # Internals ---------------------------------------------------------------------------

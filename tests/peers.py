@@ -12,7 +12,7 @@ from typing import Any
 import av
 from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 
 
@@ -43,6 +43,7 @@ class Peer:
         self.pc: RTCPeerConnection | None = None
         self.ws: ClientWebSocketResponse | None = None
         self.close_code: int | None = None
+        self.joined_at = 0.0
         self._new = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -94,11 +95,20 @@ class Peer:
         else:
             await self.ws.send_json(data)
 
-    async def join_call(self) -> None:
+    async def join_call(self, video_codec: str | None = None) -> None:
+        """Offer audio and a moving picture; `video_codec` ("video/VP8", "video/H264") limits
+        the offer to that codec, as a browser that only has it would."""
         pc = RTCPeerConnection()
         self.pc = pc
+        self.joined_at = time.monotonic()
         pc.addTrack(AudioStreamTrack())
-        pc.addTrack(MovingPicture())
+        video = pc.addTrack(MovingPicture())
+        if video_codec is not None:
+            capabilities = RTCRtpSender.getCapabilities("video").codecs
+            wanted = [c for c in capabilities if c.mimeType in (video_codec, "video/rtx")]
+            for transceiver in pc.getTransceivers():
+                if transceiver.sender is video:
+                    transceiver.setCodecPreferences(wanted)
 
         @pc.on("track")
         def on_track(track: Any) -> None:

@@ -1,0 +1,112 @@
+"""The relay forwards encoded frames: no decoder and no encoder in the relay when both legs share a
+codec, a keyframe for a late leg at once, transcoding only when the codecs differ."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from media.aiortc_hook import _ForwardingQueue
+from media.relay import RelaySession
+from server.keys import RELAY
+from tests.conftest import Sambang
+from tests.peers import Peer
+
+
+async def _live_visit(s: Sambang) -> tuple[Peer, Peer, int, str]:
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    await family.wait_for("queue")
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 201
+    status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
+                             {"inmate_confirmed": True}, csrf)
+    assert status == 200
+    await family.wait_for("live")
+    await station.wait_for("live")
+    return family, station, int(visit["visit_id"]), csrf
+
+
+def _session(s: Sambang, visit_id: int) -> RelaySession:
+    session = s.app[RELAY].get(visit_id)
+    assert session is not None
+    return session
+
+
+def _assert_no_codec_in_relay(session: RelaySession) -> None:
+    for leg in session._legs.values():
+        assert leg.transcoders == {}
+        for kind, receiver in leg.receivers.items():
+            hooked = receiver._RTCRtpReceiver__decoder_queue  # type: ignore[attr-defined]
+            assert isinstance(hooked, _ForwardingQueue), kind
+            # aiortc's decoder thread waits on the original queue: nothing was ever put there.
+            assert hooked._original.qsize() == 0
+        stats = session.stats()[leg.side]
+        assert isinstance(stats, dict)
+        assert stats["encoders"] == {"audio": False, "video": False}
+
+
+@pytest.mark.parametrize("codec", ["video/VP8", "video/H264"])
+async def test_frames_cross_the_relay_without_decoder_or_encoder(
+    sambang: Sambang, codec: str
+) -> None:
+    family, station, visit_id, _ = await _live_visit(sambang)
+    try:
+        await asyncio.gather(family.join_call(codec), station.join_call(codec))
+        for peer in (family, station):
+            await peer.wait_frames("video", 30)
+            await peer.wait_frames("audio", 50)
+        session = _session(sambang, visit_id)
+        assert session.media_mode == "forward"
+        stats = session.stats()
+        for side in ("family", "station"):
+            leg = stats[side]
+            assert isinstance(leg, dict)
+            assert leg["codecs"]["video"] == codec
+            assert leg["forwarded"] > 60 and leg["transcoded"] == 0
+        _assert_no_codec_in_relay(session)
+    finally:
+        await family.close()
+        await station.close()
+
+
+async def test_a_late_leg_gets_a_picture_within_a_second(sambang: Sambang) -> None:
+    family, station, visit_id, _ = await _live_visit(sambang)
+    try:
+        await family.join_call("video/VP8")
+        await asyncio.sleep(3.0)  # the family has long sent its first keyframe
+        session = _session(sambang, visit_id)
+        requests_before = session._legs["family"].keyframe_requests
+        await station.join_call("video/VP8")
+        await station.wait_frames("video", 1, timeout=5)
+        first_picture = station.frames["video"][0] - station.joined_at
+        assert first_picture < 1.0, f"first picture after {first_picture:.2f} s"
+        assert session._legs["family"].keyframe_requests > requests_before
+    finally:
+        await family.close()
+        await station.close()
+
+
+async def test_transcoding_only_when_the_legs_share_no_codec(sambang: Sambang) -> None:
+    family, station, visit_id, csrf = await _live_visit(sambang)
+    try:
+        await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/H264"))
+        for peer in (family, station):
+            await peer.wait_frames("video", 20)
+        session = _session(sambang, visit_id)
+        assert session.media_mode == "transcode"
+        stats = session.stats()
+        assert isinstance(stats["family"], dict) and isinstance(stats["station"], dict)
+        assert stats["family"]["transcoded"] > 0 and stats["station"]["transcoded"] > 0
+        snapshot = await (await sambang.client.get("/api/queue")).json()
+        assert snapshot["visits"][0]["media_mode"] == "transcode"
+        await sambang.post(f"/api/visits/{visit_id}/end", {}, csrf)
+        record = await (await sambang.client.get(f"/api/visits/{visit_id}")).json()
+        assert record["media_mode"] == "transcode"
+    finally:
+        await family.close()
+        await station.close()
