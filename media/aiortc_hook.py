@@ -19,7 +19,7 @@ from typing import Any
 
 import aiortc
 from aiortc.codecs import get_encoder
-from aiortc.jitterbuffer import JitterFrame
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
@@ -30,6 +30,7 @@ from av.packet import Packet
 AIORTC_VERSION = "1.16.0"
 
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 _RTCP_SSRC = "_RTCRtpReceiver__rtcp_ssrc"
 _ENCODER = "_RTCRtpSender__encoder"
 
@@ -66,13 +67,49 @@ class _ForwardingQueue:
         return self._original.get()
 
 
+class PromptJitterBuffer(JitterBuffer):
+    """Releases a frame as soon as it is complete: at its marker bit for video, at once for audio.
+
+    aiortc's buffer waits for the first packet of the next frame, a whole frame interval (~33 ms
+    at 30 fps) per hop; a decoder needs that order, a forwarder does not: the far browser has its
+    own jitter buffer."""
+
+    def __init__(self, capacity: int, is_video: bool) -> None:
+        super().__init__(capacity=capacity, is_video=is_video)
+        self._every_packet_is_a_frame = not is_video
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        packets: list[Any] = []
+        timestamp = None
+        for count in range(self.capacity):
+            packet = self._packets[(self._origin + count) % self.capacity]  # type: ignore[operator]
+            if packet is None:
+                return None
+            if timestamp is None:
+                timestamp = packet.timestamp
+            elif packet.timestamp != timestamp:  # the marker was lost: the frame ended anyway
+                self.remove(count)
+                return JitterFrame(b"".join(p._data for p in packets), timestamp)
+            packets.append(packet)
+            if packet.marker or self._every_packet_is_a_frame:
+                self.remove(count + 1)
+                return JitterFrame(b"".join(p._data for p in packets), timestamp)
+        return None
+
+
 def forward_encoded(receiver: RTCRtpReceiver, on_encoded: OnEncoded) -> None:
-    """Hand every encoded frame of `receiver` to `on_encoded` instead of its decoder.
+    """Hand every encoded frame of `receiver` to `on_encoded` instead of its decoder, each as soon
+    as it is complete.
 
     Call it before the receiver starts (from the peer connection's "track" event)."""
     original = _require(receiver, _DECODER_QUEUE)
     if not isinstance(original, queue.Queue):
         raise HookError("receiver's decoder queue is not a queue.Queue")
+    buffer = _require(receiver, _JITTER_BUFFER)
+    if not isinstance(buffer, JitterBuffer):
+        raise HookError("receiver's jitter buffer is not aiortc's JitterBuffer")
+    is_video = receiver.track.kind == "video"
+    setattr(receiver, _JITTER_BUFFER, PromptJitterBuffer(buffer.capacity, is_video))
     setattr(receiver, _DECODER_QUEUE, _ForwardingQueue(original, on_encoded))
 
 

@@ -122,9 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     p_link.add_argument("station", help="station name, e.g. 'Bilik 1'")
     p_link.add_argument("--facility", default="demo")
     p_link.add_argument("--base-url", default="http://127.0.0.1:8080")
+    p_bench = sub.add_parser("bench", help="measure what this machine can do")
+    bench_sub = p_bench.add_subparsers(dest="bench_command", required=True)
+    p_relay = bench_sub.add_parser("relay", help="relay CPU, fps, latency and memory per visit")
+    p_relay.add_argument("--quick", action="store_true", help="finish within a minute")
+    p_relay.add_argument("--json", action="store_true", help="last line: one JSON object")
+    p_relay.add_argument("--visits", help="comma-separated visit counts, e.g. 1,10,20")
+    p_relay.add_argument("--out", default="bench-out", help="folder for the plot")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "bench":
+        from media.bench import main as bench_main
+
+        counts = [int(v) for v in args.visits.split(",")] if args.visits else None
+        return bench_main(args.quick, args.json, counts, Path(args.out))
     if args.command == "staff":
         return asyncio.run(_staff_command(args))
     return asyncio.run(_station_link(args))
