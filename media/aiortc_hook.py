@@ -108,7 +108,7 @@ def forward_encoded(receiver: RTCRtpReceiver, on_encoded: OnEncoded) -> None:
     buffer = _require(receiver, _JITTER_BUFFER)
     if not isinstance(buffer, JitterBuffer):
         raise HookError("receiver's jitter buffer is not aiortc's JitterBuffer")
-    is_video = receiver.track.kind == "video"
+    is_video = bool(_require(buffer, "_is_video"))
     setattr(receiver, _JITTER_BUFFER, PromptJitterBuffer(buffer.capacity, is_video))
     setattr(receiver, _DECODER_QUEUE, _ForwardingQueue(original, on_encoded))
 
