@@ -283,6 +283,9 @@ class Relay:
     def get(self, visit_id: int) -> RelaySession | None:
         return self._sessions.get(visit_id)
 
+    def count(self) -> int:
+        return len(self._sessions)
+
     async def close(self, visit_id: int) -> None:
         session = self._sessions.pop(visit_id, None)
         if session is not None:

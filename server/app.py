@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import WSCloseCode, web
 
-from media.relay import Relay
+from media.pool import LocalRelay, RelayClient, WorkerRelay
 from server import api, pages, sockets, store
 from server.config import Config
 from server.demo import seed_demo
@@ -33,9 +34,10 @@ from server.keys import (
 )
 from server.records import SqlRecords
 from server.timefmt import local_day
-from signaling.bus import InProcessBus
+from signaling.bus import Bus, InProcessBus
 from signaling.hub import FacilityHub, HubError, TicketInfo
 from signaling.queue import QueuePolicy, TicketState
+from signaling.socket_bus import BusBroker
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +96,39 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await engine.dispose()
 
 
+async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The bus and the relay: worker processes on a unix-socket bus, or all in this process."""
+    workers = app[CONFIG].worker_count
+    bus: Bus
+    relay: RelayClient
+    broker: BusBroker | None = None
+    if workers > 0:
+        # A short path of its own: unix socket paths are limited to about 100 bytes.
+        broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
+        await broker.start()
+        pool = WorkerRelay(broker, broker.path, workers)
+        bus, relay = broker, pool
+        try:
+            await pool.start()
+        except BaseException:
+            await pool.close_all()
+            await broker.close()
+            raise
+    else:
+        bus, relay = InProcessBus(), LocalRelay()
+    app[BUS] = bus
+    app[RELAY] = relay
+    yield
+    await relay.close_all()
+    if broker is not None:
+        await broker.close()
+        broker.path.parent.rmdir()
+
+
 async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = app[ENGINE]
-    relay = Relay()
-    app[RELAY] = relay
-    bus = InProcessBus()
-    app[BUS] = bus
+    relay = app[RELAY]
+    bus = app[BUS]
     records = SqlRecords(engine)
     clock = app[CLOCK]
     hubs: dict[int, FacilityHub] = {}
@@ -128,7 +157,6 @@ async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await relay.close_all()
 
 
 def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
@@ -156,6 +184,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env = aiohttp_jinja2.get_env(app)
     env.filters["tojson_attr"] = lambda value: json.dumps(value)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(relay_ctx)
     app.cleanup_ctx.append(hubs_ctx)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)

@@ -17,6 +17,14 @@ class Config:
     tick_seconds: float = 0.25  # how often deadlines and warnings are checked
     session_hours: int = 12
     secure_cookies: bool = False  # set behind HTTPS
+    # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
+    relay_workers: int | None = None
+
+    @property
+    def worker_count(self) -> int:
+        if self.relay_workers is None:
+            return os.cpu_count() or 1
+        return max(0, self.relay_workers)
 
     @property
     def db_url(self) -> str:
@@ -34,6 +42,8 @@ class Config:
             database_url=env.get("SAMBANG_DATABASE_URL") or None,
             demo=env.get("SAMBANG_DEMO", "") in ("1", "true", "yes"),
             secure_cookies=env.get("SAMBANG_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            relay_workers=(int(env["SAMBANG_RELAY_WORKERS"])
+                           if env.get("SAMBANG_RELAY_WORKERS") else None),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from weakref import WeakSet
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from media.relay import Relay
+from media.pool import RelayClient
 from server.config import Config
 from server.store import Facility, Staff
 from signaling.bus import Bus
@@ -18,7 +18,7 @@ CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
 ENGINE = web.AppKey("engine", AsyncEngine)
 BUS = web.AppKey("bus", Bus)
-RELAY = web.AppKey("relay", Relay)
+RELAY = web.AppKey("relay", RelayClient)
 HUBS = web.AppKey("hubs", dict[int, FacilityHub])
 FACILITIES = web.AppKey("facilities", dict[int, Facility])
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from media.relay import Relay, SessionClosed
+from media.pool import RelayClient
+from media.relay import SessionClosed
 from signaling.bus import Bus, console_topic, station_topic, ticket_topic
 from signaling.lifecycle import (
     Action,
@@ -93,7 +94,7 @@ class FacilityHub:
         facility_name: str,
         policy: QueuePolicy,
         bus: Bus,
-        relay: Relay,
+        relay: RelayClient,
         records: Records,
         clock: Callable[[], float],
     ) -> None:
@@ -238,16 +239,13 @@ class FacilityHub:
             info = self.visits.get(station.visit_id) if station.visit_id is not None else None
         if info is None or info.visit.state is not VisitState.LIVE:
             raise HubError("not_live")
-        session = self._relay.get(info.visit.visit_id)
-        if session is None:
-            raise HubError("not_live")
         try:
-            answer = await session.answer(side, sdp)
+            answer, media_mode = await self._relay.answer(info.visit.visit_id, side, sdp)
         except SessionClosed:
             raise HubError("not_live") from None
-        if session.media_mode != info.media_mode:
-            info.media_mode = session.media_mode
-            await self._records.visit_media_mode(info.visit.visit_id, info.media_mode)
+        if media_mode != info.media_mode:
+            info.media_mode = media_mode
+            await self._records.visit_media_mode(info.visit.visit_id, media_mode)
         info.legs_lost.discard(side)
         await self._publish_console()
         return answer
@@ -352,7 +350,7 @@ class FacilityHub:
         for action in actions:
             match action:
                 case OpenMedia():
-                    self._relay.open(visit.visit_id, self._leg_watcher(info))
+                    await self._relay.open(visit.visit_id, self._leg_watcher(info))
                     await self._records.visit_started(visit)
                     await self._publish_visit(info)
                 case Warn(seconds_left=left):

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from media.aiortc_hook import _ForwardingQueue
+from media.pool import LocalRelay
 from media.relay import RelaySession
 from server.keys import RELAY
 from tests.conftest import Sambang
@@ -32,7 +33,9 @@ async def _live_visit(s: Sambang) -> tuple[Peer, Peer, int, str]:
 
 
 def _session(s: Sambang, visit_id: int) -> RelaySession:
-    session = s.app[RELAY].get(visit_id)
+    relay = s.app[RELAY]
+    assert isinstance(relay, LocalRelay)
+    session = relay.relay.get(visit_id)
     assert session is not None
     return session
 

@@ -71,7 +71,7 @@ async def wait_decoding(page: Page, frames: int = 15, timeout: float = 20.0) -> 
 
 
 async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) -> None:
-    s = await make_sambang()
+    s = await make_sambang(relay_workers=2)  # as `sambang serve` runs: relay in workers
     base = str(s.client.make_url("/")).rstrip("/")
     SHOTS.mkdir(parents=True, exist_ok=True)
     stations = await store.stations_for(s.app[ENGINE], 1)

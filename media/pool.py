@@ -1,0 +1,181 @@
+"""How the signaling side reaches the relay: `LocalRelay` runs the sessions in this process,
+`WorkerRelay` runs them in worker processes (one per core by default), each visit pinned to the
+least-loaded worker and reached through the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from media.relay import LegStateCallback, Relay, SdpError, SessionClosed
+from signaling.bus import Bus, Subscription
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT = 15.0
+
+
+class RelayClient(Protocol):
+    async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None: ...
+
+    async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
+        """The relay's answer and the visit's media mode ("forward" or "transcode")."""
+        ...
+
+    async def close(self, visit_id: int) -> None: ...
+
+    async def stats(self, visit_id: int) -> dict[str, Any]: ...
+
+    async def close_all(self) -> None: ...
+
+
+class LocalRelay:
+    def __init__(self) -> None:
+        self.relay = Relay()
+
+    async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
+        self.relay.open(visit_id, on_leg_state)
+
+    async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
+        session = self.relay.get(visit_id)
+        if session is None:
+            raise SessionClosed(visit_id)
+        return await session.answer(side, sdp), session.media_mode
+
+    async def close(self, visit_id: int) -> None:
+        await self.relay.close(visit_id)
+
+    async def stats(self, visit_id: int) -> dict[str, Any]:
+        session = self.relay.get(visit_id)
+        if session is None:
+            raise SessionClosed(visit_id)
+        return session.stats()
+
+    async def close_all(self) -> None:
+        await self.relay.close_all()
+
+
+@dataclass
+class WorkerLoad:
+    pid: int
+    sessions: int
+    cpu: float
+    rss_mb: float
+
+
+class WorkerRelay:
+    def __init__(self, bus: Bus, bus_path: Path, workers: int, node: str = "server") -> None:
+        self._bus = bus
+        self._bus_path = bus_path
+        self._count = workers
+        self._reply_topic = f"relay-reply:{node}"
+        self.loads: dict[str, WorkerLoad] = {}
+        self._procs: list[asyncio.subprocess.Process] = []
+        self._pinned: dict[int, str] = {}
+        self._callbacks: dict[int, LegStateCallback] = {}
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._subscriptions: list[Subscription] = []
+        self._all_ready = asyncio.Event()
+
+    async def start(self, ready_within: float = 60.0) -> None:
+        self._subscriptions = [
+            self._bus.subscribe("relay-load", self._on_load),
+            self._bus.subscribe("relay-events", self._on_event),
+            self._bus.subscribe(self._reply_topic, self._on_reply),
+        ]
+        for n in range(self._count):
+            self._procs.append(await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "media.worker", "--bus", str(self._bus_path),
+                "--worker", f"w{n}",
+            ))
+        await asyncio.wait_for(self._all_ready.wait(), ready_within)
+        log.info("relay: %d worker processes ready", self._count)
+
+    async def _on_load(self, msg: dict[str, Any]) -> None:
+        self.loads[str(msg["worker"])] = WorkerLoad(int(msg["pid"]), int(msg["sessions"]),
+                                                    float(msg["cpu"]), float(msg["rss_mb"]))
+        if len(self.loads) >= self._count:
+            self._all_ready.set()
+
+    async def _on_event(self, msg: dict[str, Any]) -> None:
+        callback = self._callbacks.get(int(msg["visit"]))
+        if callback is not None:
+            callback(str(msg["side"]), str(msg["state"]))
+
+    async def _on_reply(self, msg: dict[str, Any]) -> None:
+        future = self._pending.pop(int(msg.get("id") or 0), None)
+        if future is not None and not future.done():
+            future.set_result(msg)
+
+    async def _call(self, worker: str, msg: dict[str, Any]) -> dict[str, Any]:
+        request_id = next(self._ids)
+        future = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        await self._bus.publish(f"relay:{worker}",
+                                {**msg, "id": request_id, "reply_to": self._reply_topic})
+        try:
+            reply: dict[str, Any] = await asyncio.wait_for(future, CALL_TIMEOUT)
+        finally:
+            self._pending.pop(request_id, None)
+        if not reply.get("ok"):
+            if reply.get("error") == "sdp":
+                raise SdpError(str(reply.get("detail", "")))
+            raise SessionClosed(msg.get("visit"))
+        return reply
+
+    def least_loaded(self) -> str:
+        return min(sorted(self.loads), key=lambda w: (self.loads[w].sessions, self.loads[w].cpu))
+
+    def worker_of(self, visit_id: int) -> str | None:
+        return self._pinned.get(visit_id)
+
+    async def open(self, visit_id: int, on_leg_state: LegStateCallback,
+                   mode: str = "relay") -> None:
+        worker = self.least_loaded()
+        self._pinned[visit_id] = worker
+        self.loads[worker].sessions += 1  # counted now; the next report corrects it
+        self._callbacks[visit_id] = on_leg_state
+        await self._call(worker, {"op": "open", "visit": visit_id, "mode": mode})
+
+    async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
+        worker = self._pinned.get(visit_id)
+        if worker is None:
+            raise SessionClosed(visit_id)
+        reply = await self._call(worker, {"op": "answer", "visit": visit_id, "side": side,
+                                          "sdp": sdp})
+        return str(reply["sdp"]), str(reply["media_mode"])
+
+    async def close(self, visit_id: int) -> None:
+        worker = self._pinned.pop(visit_id, None)
+        self._callbacks.pop(visit_id, None)
+        if worker is not None:
+            await self._call(worker, {"op": "close", "visit": visit_id})
+
+    async def stats(self, visit_id: int) -> dict[str, Any]:
+        worker = self._pinned.get(visit_id)
+        if worker is None:
+            raise SessionClosed(visit_id)
+        reply = await self._call(worker, {"op": "stats", "visit": visit_id})
+        return dict(reply["stats"])
+
+    async def close_all(self) -> None:
+        for visit_id in list(self._pinned):
+            with contextlib.suppress(Exception):
+                await self.close(visit_id)
+        for subscription in self._subscriptions:
+            subscription.cancel()
+        for proc in self._procs:
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in self._procs:
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()

@@ -1,0 +1,95 @@
+"""The relay in worker processes, reached over the machine's bus: visits spread by load, media
+through each worker, the deadline cut held per visit, a bad offer refused across the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from media.pool import WorkerRelay
+from server.keys import RELAY
+from signaling.socket_bus import BusBroker, SocketBus
+from tests.conftest import AppMaker
+from tests.peers import Peer
+
+
+async def test_two_visits_on_two_workers(make_sambang: AppMaker) -> None:
+    s = await make_sambang(relay_workers=2)
+    relay = s.app[RELAY]
+    assert isinstance(relay, WorkerRelay)
+    csrf = await s.login()
+    peers: list[Peer] = []
+    visits = []
+    try:
+        for index, name in enumerate(("Satu", "Dua")):
+            _, token = await s.issue_ticket(csrf, name)
+            station_id, station_token = await s.station_token(index)
+            family = await Peer(s.client, f"/ws/ticket/{token}").open()
+            station = await Peer(s.client, f"/ws/station/{station_token}").open()
+            peers += [family, station]
+            await family.wait_for("queue")
+            status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+            assert status == 201, visit
+            allotted = 300 if index == 0 else 900
+            status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
+                                     {"inmate_confirmed": True, "allotted_seconds": allotted},
+                                     csrf)
+            assert status == 200
+            visits.append(int(visit["visit_id"]))
+            await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
+        assert {relay.worker_of(v) for v in visits} == {"w0", "w1"}
+        for peer in peers:
+            await peer.wait_frames("video", 20)
+        for visit_id in visits:
+            stats = await relay.stats(visit_id)
+            assert stats["family"]["forwarded"] > 0 and stats["station"]["transcoded"] == 0
+
+        # The first visit's five minutes pass: its worker cuts it; the other visit goes on.
+        s.clock.offset += 301
+        cut = time.monotonic()
+        await peers[0].wait_for("ended", visit_id=visits[0])
+        await asyncio.sleep(2.0)
+        assert peers[0].frames_after(cut + 1.0) == 0
+        assert peers[1].frames_after(cut + 1.0) == 0
+        assert peers[2].frames_after(cut + 1.5) > 20 and peers[3].frames_after(cut + 1.5) > 20
+
+        # A bad offer crosses the bus as an error and closes only the page that sent it.
+        await peers[3].send({"type": "offer", "sdp": "v=0\r\nm=nonsense\r\n"})
+        assert (await peers[3].wait_for("error"))["code"] == "bad_message"
+        await peers[2].send({"type": "ping"})
+        await peers[2].wait_for("pong")
+    finally:
+        for peer in peers:
+            await peer.close()
+
+
+async def test_socket_bus_carries_messages_and_drops_a_bad_client(tmp_path: Path) -> None:
+    broker = BusBroker(tmp_path / "b.sock")
+    await broker.start()
+    client = SocketBus()
+    await client.connect(broker.path)
+    got_remote: list[dict[str, object]] = []
+    got_local: list[dict[str, object]] = []
+
+    async def remote(msg: dict[str, object]) -> None:
+        got_remote.append(msg)
+
+    async def local(msg: dict[str, object]) -> None:
+        got_local.append(msg)
+
+    client.subscribe("to-worker", remote)
+    broker.subscribe("to-server", local)
+    _, bad = await asyncio.open_unix_connection(str(broker.path))
+    bad.write(b"this is not json\n")
+    await client.publish("to-server", {"n": 1})
+    await asyncio.sleep(0.1)
+    await broker.publish("to-worker", {"n": 2})
+    for _ in range(50):
+        if got_remote and got_local:
+            break
+        await asyncio.sleep(0.02)
+    assert got_local == [{"n": 1}] and got_remote == [{"n": 2}]
+    bad.close()
+    await client.close()
+    await broker.close()
