@@ -1,7 +1,8 @@
 """`sambang bench relay`: what one relay process costs per visit when it forwards encoded frames,
 against aiortc's MediaRelay transcoding baseline and a direct peer-to-peer pair, all in one run.
 
-The relay runs in its own process (media.bench_server) so its CPU and memory are its own; the
+The relay runs as it does in `sambang serve`: worker processes on the machine's bus, whose CPU and
+memory are measured from /proc; the
 synthetic peers replay pre-encoded VP8 640x480@30 (~1 Mb/s) and Opus and never decode, and they
 recognise every arriving frame by its bytes to measure latency.
 """
@@ -9,18 +10,15 @@ recognise every arriving frame by its bytes to measure latency.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
-import socket
 import statistics
-import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
@@ -28,6 +26,8 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from media import aiortc_hook as hook
 from media.bench_fixtures import Loop, LoopTrack, digest, encode_audio, encode_video
+from media.pool import WorkerRelay
+from signaling.socket_bus import BusBroker
 
 
 @dataclass
@@ -110,55 +110,62 @@ class Step:
         return statistics.quantiles(self.latency_ms, n=100)[int(q) - 1]
 
 
+def _proc_usage(pids: list[int]) -> tuple[float, float]:
+    """CPU-seconds used so far and resident MB, summed over processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = rss = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu += (int(fields[11]) + int(fields[12])) / ticks
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1]) / 1024
+    return cpu, rss
+
+
 class Bench:
-    def __init__(self, seconds: float, warmup: float) -> None:
+    """The real relay (its worker processes on the machine's bus) and synthetic peers here."""
+
+    def __init__(self, seconds: float, warmup: float, workers: int) -> None:
         self.seconds = seconds
         self.warmup = warmup
+        self.workers = workers
         self.video = encode_video()
         self.audio = encode_audio()
-        self.port = _free_port()
-        self.proc: asyncio.subprocess.Process | None = None
-        self.root = Path(__file__).resolve().parent.parent
-        self.http: aiohttp.ClientSession | None = None
+        self.broker: BusBroker | None = None
+        self.relay: WorkerRelay | None = None
+        self._next_visit = 1
 
     async def __aenter__(self) -> Bench:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "media.bench_server", "--port", str(self.port), cwd=self.root,
-        )
-        self.http = aiohttp.ClientSession(f"http://127.0.0.1:{self.port}")
-        for _ in range(100):
-            with contextlib.suppress(aiohttp.ClientError):
-                await self._get("/usage")
-                return self
-            await asyncio.sleep(0.1)
-        raise RuntimeError("the relay process did not start")
+        self.broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-bench-")) / "bus.sock")
+        await self.broker.start()
+        self.relay = WorkerRelay(self.broker, self.broker.path, self.workers, node="bench")
+        await self.relay.start()
+        return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self.http is not None:
-            await self.http.close()
-        if self.proc is not None:
-            self.proc.terminate()
-            await asyncio.wait_for(self.proc.wait(), 10)
+        if self.relay is not None:
+            await self.relay.close_all()
+        if self.broker is not None:
+            await self.broker.close()
+            self.broker.path.parent.rmdir()
 
-    async def _get(self, path: str) -> dict[str, Any]:
-        assert self.http is not None
-        async with self.http.get(path) as resp:
-            return dict(await resp.json())
+    def _pids(self) -> list[int]:
+        assert self.relay is not None
+        return [load.pid for load in self.relay.loads.values()]
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        assert self.http is not None
-        async with self.http.post(path, json=body) as resp:
-            resp.raise_for_status()
-            return dict(await resp.json())
-
-    async def _pair_via_relay(self, mode: str, visit: int) -> list[BenchPeer]:
+    async def _pair_via_relay(self, mode: str) -> tuple[int, list[BenchPeer]]:
+        assert self.relay is not None
+        visit = self._next_visit
+        self._next_visit += 1
+        await self.relay.open(visit, lambda side, state: None,
+                              mode="baseline" if mode == "transcode" else "relay")
         family, station = BenchPeer(self.video, self.audio), BenchPeer(self.video, self.audio)
         family.counterpart, station.counterpart = station, family
         for side, peer in (("family", family), ("station", station)):
-            answer = await self._post("/offer", {"mode": mode, "visit": visit, "side": side,
-                                                 "sdp": await peer.offer()})
-            await peer.accept(answer["sdp"])
-        return [family, station]
+            answer, _ = await self.relay.answer(visit, side, await peer.offer())
+            await peer.accept(answer)
+        return visit, [family, station]
 
     async def _direct_pair(self) -> list[BenchPeer]:
         a, b = BenchPeer(self.video, self.audio), BenchPeer(self.video, self.audio)
@@ -170,43 +177,40 @@ class Bench:
         return [a, b]
 
     async def step(self, mode: str, visits: int) -> Step:
-        await self._post("/reset", {})
+        assert self.relay is not None
         await asyncio.sleep(0.3)
-        idle = await self._get("/usage")
+        _, idle_rss = _proc_usage(self._pids())
         peers: list[BenchPeer] = []
+        opened: list[int] = []
         try:
             if mode == "direct":
                 for _ in range(visits):
                     peers += await self._direct_pair()
             else:
                 pairs = await asyncio.gather(
-                    *(self._pair_via_relay(mode, v) for v in range(visits)))
-                peers = [p for pair in pairs for p in pair]
+                    *(self._pair_via_relay(mode) for _ in range(visits)))
+                opened = [visit for visit, _ in pairs]
+                peers = [p for _, pair in pairs for p in pair]
             await asyncio.sleep(self.warmup)
             for peer in peers:
                 peer.reset()
-            before = await self._get("/usage")
+            cpu_before, _ = _proc_usage(self._pids())
             started = time.monotonic()
             await asyncio.sleep(self.seconds)
-            after = await self._get("/usage")
+            cpu_after, rss = _proc_usage(self._pids())
             elapsed = time.monotonic() - started
             received = [p.received for p in peers]
         finally:
             await asyncio.gather(*(p.close() for p in peers))
-        relay_cpu = 0.0 if mode == "direct" else (after["cpu"] - before["cpu"]) / elapsed
+            for visit in opened:
+                await self.relay.close(visit)
+        relay_cpu = 0.0 if mode == "direct" else (cpu_after - cpu_before) / elapsed
         return Step(
-            mode=mode, visits=visits, relay_cpu_per_s=relay_cpu,
-            rss_mb=after["rss_mb"] - idle["rss_mb"],
+            mode=mode, visits=visits, relay_cpu_per_s=relay_cpu, rss_mb=rss - idle_rss,
             fps=[len(r.video) / elapsed for r in received],
             audio_pps=[len(r.audio) / elapsed for r in received],
             latency_ms=[x for r in received for x in r.latency_ms],
         )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _row(step: Step) -> str:
@@ -242,26 +246,30 @@ def _plot(steps: list[Step], direct_p95: float | None, path: Path) -> None:
     fig.savefig(path)
 
 
-async def run(quick: bool, visits: list[int] | None, out: Path) -> dict[str, Any]:
+async def run(quick: bool, visits: list[int] | None, out: Path, workers: int) -> dict[str, Any]:
     seconds, warmup = (4.0, 2.0) if quick else (10.0, 3.0)
-    forward_counts = visits or ([1, 4] if quick else [1, 5, 10, 20, 30, 40])
+    forward_counts = sorted(set(visits or ([1, 4] if quick else [1, 5, 10, 20, 30, 40])) | {1})
     transcode_counts = [1] if quick else [1, 2]
     steps: list[Step] = []
     print(f"{'mode':<10} {'visits':>6} {'cpu/s':>8} {'cpu/vis':>8} {'fps':>6} {'minfps':>6} "
           f"{'aud/s':>6} {'p50ms':>6} {'p95ms':>6} {'MB/vis':>7}", flush=True)
-    async with Bench(seconds, warmup) as bench:
+    async with Bench(seconds, warmup, workers) as bench:
         direct = await bench.step("direct", 1)
         print(_row(direct), flush=True)
-        for count in transcode_counts:
-            steps.append(await bench.step("transcode", count))
-            print(_row(steps[-1]), flush=True)
+        # Forwarding first: the baseline's decoders leave memory behind that would hide
+        # forwarding's own growth.
         for count in forward_counts:
             steps.append(await bench.step("forward", count))
             print(_row(steps[-1]), flush=True)
+        for count in transcode_counts:
+            steps.append(await bench.step("transcode", count))
+            print(_row(steps[-1]), flush=True)
     forward = [s for s in steps if s.mode == "forward"]
     transcode = [s for s in steps if s.mode == "transcode"]
-    fwd_cpu = forward[0].cpu_per_visit
-    tx_cpu = transcode[0].cpu_per_visit
+    # The ratio compares the two modes at the same number of visits.
+    same = max(n for n in transcode_counts if n in forward_counts)
+    fwd_cpu = next(s for s in forward if s.visits == same).cpu_per_visit
+    tx_cpu = next(s for s in transcode if s.visits == same).cpu_per_visit
     direct_p95 = direct.latency(95)
     relay_p95 = max((s.latency(95) or 0.0) for s in forward)
     sustained = [s.visits for s in forward if s.mean_fps >= 29.0]
@@ -272,18 +280,21 @@ async def run(quick: bool, visits: list[int] | None, out: Path) -> dict[str, Any
         "cpu_ratio": round(tx_cpu / fwd_cpu, 1) if fwd_cpu > 0 else None,
         "max_visits_29fps": max(sustained) if sustained else 0,
         "added_latency_ms_p95": round(relay_p95 - direct_p95, 1) if direct_p95 else None,
-        "rss_mb_per_visit": round(max(s.rss_mb / s.visits for s in forward), 2),
+        # Growth of the workers' resident memory over the largest step, per visit.
+        "rss_mb_per_visit": round(forward[-1].rss_mb / forward[-1].visits, 2),
         # Monitors arrive with the supervisors' issue; nothing to measure yet.
         "monitor_cpu_per_s": None,
         "direct_latency_ms_p95": round(direct_p95, 1) if direct_p95 else None,
         "visits_tried": forward_counts,
         "plot": str(out / "relay.png"),
         "cores": os.cpu_count(),
+        "relay_workers": workers,
     }
 
 
-def main(quick: bool, as_json: bool, visits: list[int] | None, out: Path) -> int:
-    result = asyncio.run(run(quick, visits, out))
+def main(quick: bool, as_json: bool, visits: list[int] | None, out: Path,
+         workers: int | None = None) -> int:
+    result = asyncio.run(run(quick, visits, out, workers or os.cpu_count() or 1))
     if as_json:
         print(json.dumps(result))
     else:

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p_relay.add_argument("--json", action="store_true", help="last line: one JSON object")
     p_relay.add_argument("--visits", help="comma-separated visit counts, e.g. 1,10,20")
     p_relay.add_argument("--out", default="bench-out", help="folder for the plot")
+    p_relay.add_argument("--workers", type=int, help="relay worker processes (default: cores)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         from media.bench import main as bench_main
 
         counts = [int(v) for v in args.visits.split(",")] if args.visits else None
-        return bench_main(args.quick, args.json, counts, Path(args.out))
+        return bench_main(args.quick, args.json, counts, Path(args.out), args.workers)
     if args.command == "staff":
         return asyncio.run(_staff_command(args))
     return asyncio.run(_station_link(args))
