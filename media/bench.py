@@ -95,6 +95,7 @@ class Step:
     fps: list[float]
     audio_pps: list[float]
     latency_ms: list[float]
+    peers_cpu_per_s: float = 0.0  # this process: the synthetic peers' own cost
 
     @property
     def cpu_per_visit(self) -> float:
@@ -195,9 +196,11 @@ class Bench:
             for peer in peers:
                 peer.reset()
             cpu_before, _ = _proc_usage(self._pids())
+            peers_before = _proc_usage([os.getpid()])[0]
             started = time.monotonic()
             await asyncio.sleep(self.seconds)
             cpu_after, rss = _proc_usage(self._pids())
+            peers_after = _proc_usage([os.getpid()])[0]
             elapsed = time.monotonic() - started
             received = [p.received for p in peers]
         finally:
@@ -210,6 +213,7 @@ class Bench:
             fps=[len(r.video) / elapsed for r in received],
             audio_pps=[len(r.audio) / elapsed for r in received],
             latency_ms=[x for r in received for x in r.latency_ms],
+            peers_cpu_per_s=(peers_after - peers_before) / elapsed,
         )
 
 
@@ -218,7 +222,8 @@ def _row(step: Step) -> str:
     lat = f"{p50:6.1f} {p95:6.1f}" if p50 is not None and p95 is not None else "     -      -"
     return (f"{step.mode:<10} {step.visits:>6} {step.relay_cpu_per_s:8.3f} "
             f"{step.cpu_per_visit:8.4f} {step.mean_fps:6.1f} {min(step.fps):6.1f} "
-            f"{statistics.fmean(step.audio_pps):6.1f} {lat} {step.rss_mb / step.visits:7.2f}")
+            f"{statistics.fmean(step.audio_pps):6.1f} {lat} {step.rss_mb / step.visits:7.2f} "
+            f"{step.peers_cpu_per_s:7.2f}")
 
 
 def _plot(steps: list[Step], direct_p95: float | None, path: Path) -> None:
@@ -252,7 +257,7 @@ async def run(quick: bool, visits: list[int] | None, out: Path, workers: int) ->
     transcode_counts = [1] if quick else [1, 2]
     steps: list[Step] = []
     print(f"{'mode':<10} {'visits':>6} {'cpu/s':>8} {'cpu/vis':>8} {'fps':>6} {'minfps':>6} "
-          f"{'aud/s':>6} {'p50ms':>6} {'p95ms':>6} {'MB/vis':>7}", flush=True)
+          f"{'aud/s':>6} {'p50ms':>6} {'p95ms':>6} {'MB/vis':>7} {'peers':>7}", flush=True)
     async with Bench(seconds, warmup, workers) as bench:
         direct = await bench.step("direct", 1)
         print(_row(direct), flush=True)
@@ -285,6 +290,8 @@ async def run(quick: bool, visits: list[int] | None, out: Path, workers: int) ->
         # Monitors arrive with the supervisors' issue; nothing to measure yet.
         "monitor_cpu_per_s": None,
         "direct_latency_ms_p95": round(direct_p95, 1) if direct_p95 else None,
+        # When this nears 1.0 the benchmark's own peers (one process) are the limit, not the relay.
+        "peers_cpu_per_s_at_max": round(forward[-1].peers_cpu_per_s, 2),
         "visits_tried": forward_counts,
         "plot": str(out / "relay.png"),
         "cores": os.cpu_count(),
