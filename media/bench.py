@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
@@ -84,6 +90,26 @@ class BenchPeer:
 
     async def close(self) -> None:
         await self.pc.close()
+
+
+class BenchMonitor:
+    """A silent viewer of both sides; counts what arrives, never decodes."""
+
+    def __init__(self) -> None:
+        self.pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        self.video_frames = 0
+        for kind in ("audio", "video", "audio", "video"):
+            self.pc.addTransceiver(kind, direction="recvonly")
+
+        @self.pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            for t in self.pc.getTransceivers():
+                if t.receiver.track is track:
+                    hook.forward_encoded(t.receiver, self._on_frame)
+
+    def _on_frame(self, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
+        if codec.mimeType.startswith("video"):
+            self.video_frames += 1
 
 
 @dataclass
@@ -176,6 +202,40 @@ class Bench:
         await b.pc.setLocalDescription(await b.pc.createAnswer())
         await a.accept(b.pc.localDescription.sdp)
         return [a, b]
+
+    async def monitor_cost(self, monitors: int) -> tuple[float, float]:
+        """Relay CPU-seconds per second that each monitor adds to one visit, and the frames per
+        second each monitor received."""
+        assert self.relay is not None
+        visit, peers = await self._pair_via_relay("forward")
+        watchers: list[BenchMonitor] = []
+        try:
+            await asyncio.sleep(self.warmup)
+            before, _ = _proc_usage(self._pids())
+            await asyncio.sleep(self.seconds)
+            alone = (_proc_usage(self._pids())[0] - before) / self.seconds
+            for n in range(monitors):
+                watcher = BenchMonitor()
+                await watcher.pc.setLocalDescription(await watcher.pc.createOffer())
+                answer = await self.relay.monitor(visit, f"bench-{n}",
+                                                  watcher.pc.localDescription.sdp)
+                await watcher.pc.setRemoteDescription(
+                    RTCSessionDescription(sdp=answer, type="answer"))
+                watchers.append(watcher)
+            # The replayed loop has a keyframe every 3 s and cannot make one on request.
+            await asyncio.sleep(max(self.warmup, 3.5))
+            before, _ = _proc_usage(self._pids())
+            frames_before = sum(w.video_frames for w in watchers)
+            await asyncio.sleep(self.seconds)
+            watched = (_proc_usage(self._pids())[0] - before) / self.seconds
+            fps = (sum(w.video_frames for w in watchers) - frames_before) / self.seconds
+        finally:
+            for watcher in watchers:
+                await watcher.pc.close()
+            await asyncio.gather(*(p.close() for p in peers))
+            await self.relay.close(visit)
+        # Each monitor receives both sides: fps is per monitor, over its two video streams.
+        return (watched - alone) / monitors, fps / monitors / 2
 
     async def step(self, mode: str, visits: int) -> Step:
         assert self.relay is not None
@@ -270,6 +330,9 @@ async def run(quick: bool, visits: list[int] | None, out: Path, workers: int) ->
         for count in transcode_counts:
             steps.append(await bench.step("transcode", count))
             print(_row(steps[-1]), flush=True)
+        monitor_cpu, monitor_fps = await bench.monitor_cost(3)
+        print(f"monitor: {monitor_cpu:.4f} relay CPU-s/s each, {monitor_fps:.1f} fps per stream",
+              flush=True)
     forward = [s for s in steps if s.mode == "forward"]
     transcode = [s for s in steps if s.mode == "transcode"]
     # The ratio compares the two modes at the same number of visits.
@@ -290,8 +353,8 @@ async def run(quick: bool, visits: list[int] | None, out: Path, workers: int) ->
         "added_latency_ms_p95": round(relay_p95 - direct_p95, 1) if direct_p95 else None,
         # Growth of the workers' resident memory over the largest step, per visit.
         "rss_mb_per_visit": round(forward[-1].rss_mb / forward[-1].visits, 2),
-        # Monitors arrive with the supervisors' issue; nothing to measure yet.
-        "monitor_cpu_per_s": None,
+        "monitor_cpu_per_s": round(monitor_cpu, 4),
+        "monitor_fps": round(monitor_fps, 1),
         "direct_latency_ms_p95": round(direct_p95, 1) if direct_p95 else None,
         # When this nears 1.0 the benchmark's own peers (one process) are the limit, not the relay.
         "peers_cpu_per_s_at_max": round(forward[-1].peers_cpu_per_s, 2),

@@ -30,6 +30,12 @@ class RelayClient(Protocol):
 
     async def close(self, visit_id: int) -> None: ...
 
+    async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
+        """Answer a silent monitor's offer (see RelaySession.add_monitor)."""
+        ...
+
+    async def unmonitor(self, visit_id: int, monitor_id: str) -> None: ...
+
     async def stats(self, visit_id: int) -> dict[str, Any]: ...
 
     async def close_all(self) -> None: ...
@@ -50,6 +56,17 @@ class LocalRelay:
 
     async def close(self, visit_id: int) -> None:
         await self.relay.close(visit_id)
+
+    async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
+        session = self.relay.get(visit_id)
+        if session is None:
+            raise SessionClosed(visit_id)
+        return await session.add_monitor(monitor_id, sdp)
+
+    async def unmonitor(self, visit_id: int, monitor_id: str) -> None:
+        session = self.relay.get(visit_id)
+        if session is not None:
+            await session.remove_monitor(monitor_id)
 
     async def stats(self, visit_id: int) -> dict[str, Any]:
         session = self.relay.get(visit_id)
@@ -157,6 +174,20 @@ class WorkerRelay:
         self._callbacks.pop(visit_id, None)
         if worker is not None:
             await self._call(worker, {"op": "close", "visit": visit_id})
+
+    async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
+        worker = self._pinned.get(visit_id)
+        if worker is None:
+            raise SessionClosed(visit_id)
+        reply = await self._call(worker, {"op": "monitor", "visit": visit_id,
+                                          "monitor": monitor_id, "sdp": sdp})
+        return str(reply["sdp"])
+
+    async def unmonitor(self, visit_id: int, monitor_id: str) -> None:
+        worker = self._pinned.get(visit_id)
+        if worker is not None:
+            await self._call(worker, {"op": "unmonitor", "visit": visit_id,
+                                      "monitor": monitor_id})
 
     async def stats(self, visit_id: int) -> dict[str, Any]:
         worker = self._pinned.get(visit_id)

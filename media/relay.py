@@ -17,7 +17,12 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
@@ -67,11 +72,22 @@ class Leg:
     keyframe_requests: int = 0
 
 
+@dataclass
+class Monitor:
+    """A silent viewer: its own connection, so neither leg can see it come or go."""
+
+    monitor_id: str
+    pc: RTCPeerConnection
+    tracks: dict[tuple[str, str], ForwardTrack] = field(default_factory=dict)  # (side, kind)
+    senders: list[RTCRtpSender] = field(default_factory=list)
+
+
 class RelaySession:
     def __init__(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
         self.visit_id = visit_id
         self._on_leg_state = on_leg_state
         self._legs: dict[str, Leg] = {}
+        self._monitors: dict[str, Monitor] = {}
         self.video_key: str | None = None
         self.transcoding = False
         self.closed = False
@@ -187,12 +203,19 @@ class RelaySession:
             return
         leg.frames_in[kind] += 1
         target = self._legs.get(other_side(leg.side))
-        if target is None or kind not in target.outbound:
+        if (target is None or kind not in target.outbound) and not self._monitors:
             return
         key = codec_key(codec)
+        packet = hook.packet_from(frame, codec.clockRate)
+        keyframe = is_keyframe(key, frame.data)
+        for monitor in self._monitors.values():
+            track = monitor.tracks.get((leg.side, kind))
+            if track is not None:
+                track.push(packet, keyframe)
+        if target is None or kind not in target.outbound:
+            return
         if codec_key(target.send_codec[kind]) == key:
-            target.outbound[kind].push(hook.packet_from(frame, codec.clockRate),
-                                       is_keyframe(key, frame.data))
+            target.outbound[kind].push(packet, keyframe)
             leg.forwarded += 1
             return
         transcoder = leg.transcoders.get(kind)
@@ -201,6 +224,63 @@ class RelaySession:
             transcoder = Transcoder(codec, lambda f: outbound.push(f, True))
             leg.transcoders[kind] = transcoder
         transcoder.feed(frame)
+
+    async def add_monitor(self, monitor_id: str, offer_sdp: str) -> str:
+        """Answer a monitor's offer of receive-only audio, video, audio, video: the family's
+        media on the first pair, the station's on the second. Forwarded like a leg's, never
+        transcoded: a monitor that cannot take the visit's codec is refused."""
+        if self.closed:
+            raise SessionClosed(f"visit {self.visit_id} has ended")
+        await self.remove_monitor(monitor_id)
+        # Two m-lines of a kind: aiortc's default (balanced) answerer leaves the second one on a
+        # transport that bundling then stops; one transport for all is what browsers do anyway.
+        pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        monitor = Monitor(monitor_id, pc)
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+            media = [t for t in pc.getTransceivers() if t.kind in KINDS]
+            if [t.kind for t in media] != ["audio", "video", "audio", "video"]:
+                raise SdpError("a monitor offers audio, video, audio, video")
+            for transceiver, side in zip(media, ("family", "family", "station", "station"),
+                                         strict=True):
+                self._monitor_track(monitor, transceiver, side)
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                await pc.close()
+            if isinstance(exc, SdpError):
+                raise
+            raise SdpError(str(exc) or type(exc).__name__) from exc
+        self._monitors[monitor_id] = monitor
+        for side in SIDES:
+            self._request_keyframe(side)
+        return str(pc.localDescription.sdp)
+
+    def _monitor_track(self, monitor: Monitor, transceiver: object, side: str) -> None:
+        kind: str = transceiver.kind  # type: ignore[attr-defined]
+        offered = hook.negotiated_codecs(transceiver)  # type: ignore[arg-type]
+        visit_key = self.video_key if kind == "video" else None
+        chosen = choose_codec(offered, visit_key)
+        if chosen is None or (visit_key is not None and codec_key(chosen) != visit_key):
+            raise SdpError(f"the monitor cannot take this visit's {kind} codec")
+        hook.restrict_codecs(transceiver, [chosen] + [  # type: ignore[arg-type]
+            c for c in offered if is_rtx(c) and c.parameters.get("apt") == chosen.payloadType])
+        track = ForwardTrack(kind, lambda: self._request_keyframe(side))
+        sender: RTCRtpSender = transceiver.sender  # type: ignore[attr-defined]
+        sender.replaceTrack(track)
+        transceiver.direction = "sendonly"  # type: ignore[attr-defined]
+        hook.use_packer(sender, chosen)
+        hook.on_keyframe_request(sender, lambda: self._request_keyframe(side))
+        monitor.tracks[(side, kind)] = track
+        monitor.senders.append(sender)
+
+    async def remove_monitor(self, monitor_id: str) -> None:
+        monitor = self._monitors.pop(monitor_id, None)
+        if monitor is not None:
+            for track in monitor.tracks.values():
+                track.stop()
+            with contextlib.suppress(Exception):
+                await monitor.pc.close()
 
     def _direction_transcodes(self, source: str, target: str, kind: str) -> bool:
         src, dst = self._legs.get(source), self._legs.get(target)
@@ -254,7 +334,8 @@ class RelaySession:
         for leg in legs:
             for sender in leg.pc.getSenders():
                 sender.replaceTrack(None)
-        await asyncio.gather(*(self._close_leg(leg) for leg in legs))
+        await asyncio.gather(*(self._close_leg(leg) for leg in legs),
+                             *(self.remove_monitor(m) for m in list(self._monitors)))
         for task in list(self._tasks):
             task.cancel()
 

@@ -84,6 +84,12 @@ class Worker:
                 await baseline.close()
             await self.relay.close(visit_id)
             return {}
+        if op == "monitor":
+            sdp = await self._session(visit_id).add_monitor(str(msg["monitor"]), str(msg["sdp"]))
+            return {"sdp": sdp}
+        if op == "unmonitor":
+            await self._session(visit_id).remove_monitor(str(msg["monitor"]))
+            return {}
         if op == "stats":
             return {"stats": self._session(visit_id).stats(), "pid": os.getpid()}
         raise KeyError(op)

@@ -12,7 +12,13 @@ from typing import Any
 import av
 from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 
 
@@ -152,3 +158,43 @@ class Peer:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+class MonitorPeer:
+    """A silent viewer: receive-only audio+video of the family, then of the station."""
+
+    def __init__(self) -> None:
+        # One transport for all four, as browsers do by default.
+        self.pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+        self.frames: dict[tuple[str, str], list[float]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        sides = ["family", "family", "station", "station"]
+        for kind in ("audio", "video", "audio", "video"):
+            self.pc.addTransceiver(kind, direction="recvonly")
+
+        @self.pc.on("track")
+        def on_track(track: Any) -> None:
+            index = [t.receiver.track for t in self.pc.getTransceivers()].index(track)
+            key = (sides[index], track.kind)
+            self.frames[key] = []
+            self._tasks.append(asyncio.create_task(self._count(track, self.frames[key])))
+
+    async def _count(self, track: Any, into: list[float]) -> None:
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+            into.append(time.monotonic())
+
+    async def offer(self) -> str:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return str(self.pc.localDescription.sdp)
+
+    async def accept(self, sdp: str) -> None:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+
+    async def close(self) -> None:
+        await self.pc.close()
+        for task in self._tasks:
+            task.cancel()

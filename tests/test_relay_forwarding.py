@@ -4,6 +4,7 @@ codec, a keyframe for a late leg at once, transcoding only when the codecs diffe
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -12,7 +13,7 @@ from media.pool import LocalRelay
 from media.relay import RelaySession
 from server.keys import RELAY
 from tests.conftest import Sambang
-from tests.peers import Peer
+from tests.peers import MonitorPeer, Peer
 
 
 async def _live_visit(s: Sambang) -> tuple[Peer, Peer, int, str]:
@@ -111,5 +112,37 @@ async def test_transcoding_only_when_the_legs_share_no_codec(sambang: Sambang) -
         record = await (await sambang.client.get(f"/api/visits/{visit_id}")).json()
         assert record["media_mode"] == "transcode"
     finally:
+        await family.close()
+        await station.close()
+
+
+async def test_a_late_monitor_sees_both_sides_within_a_second(sambang: Sambang) -> None:
+    family, station, visit_id, _ = await _live_visit(sambang)
+    monitor = MonitorPeer()
+    try:
+        await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
+        await family.wait_frames("video", 30)
+        seen = (len(family.messages), len(station.messages))
+        legs = [t for p in (family, station) if p.pc for t in p.pc.getTransceivers()]
+        relay = sambang.app[RELAY]
+        asked = time.monotonic()
+        await monitor.accept(await relay.monitor(visit_id, "karupam-1", await monitor.offer()))
+        deadline = asked + 5
+        while not all(monitor.frames.get((side, "video")) for side in ("family", "station")):
+            assert time.monotonic() < deadline, monitor.frames.keys()
+            await asyncio.sleep(0.02)
+        for side in ("family", "station"):
+            first = monitor.frames[(side, "video")][0] - asked
+            assert first < 1.0, f"{side}: first picture after {first:.2f} s"
+        await asyncio.sleep(0.5)
+        assert all(len(monitor.frames.get((side, "audio"), [])) > 5
+                   for side in ("family", "station"))
+        _assert_no_codec_in_relay(_session(sambang, visit_id))
+        # The legs were told nothing and renegotiated nothing.
+        await relay.unmonitor(visit_id, "karupam-1")
+        assert (len(family.messages), len(station.messages)) == seen
+        assert [t for p in (family, station) if p.pc for t in p.pc.getTransceivers()] == legs
+    finally:
+        await monitor.close()
         await family.close()
         await station.close()
