@@ -18,8 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 import aiortc
+from aiortc import RTCPeerConnection
 from aiortc.codecs import get_encoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
@@ -111,6 +113,24 @@ def forward_encoded(receiver: RTCRtpReceiver, on_encoded: OnEncoded) -> None:
     is_video = bool(_require(buffer, "_is_video"))
     setattr(receiver, _JITTER_BUFFER, PromptJitterBuffer(buffer.capacity, is_video))
     setattr(receiver, _DECODER_QUEUE, _ForwardingQueue(original, on_encoded))
+
+
+def receiver_of(pc: RTCPeerConnection, track: MediaStreamTrack) -> RTCRtpReceiver | None:
+    """The receiver behind a remote track, as the peer connection's "track" event gives it."""
+    for transceiver in pc.getTransceivers():
+        if transceiver.receiver.track is track:
+            return transceiver.receiver
+    return None
+
+
+def forward_all_encoded(pc: RTCPeerConnection, on_encoded: OnEncoded) -> None:
+    """Hand every encoded frame that `pc` receives, on every track, to `on_encoded`."""
+
+    @pc.on("track")
+    def on_track(track: MediaStreamTrack) -> None:
+        receiver = receiver_of(pc, track)
+        if receiver is not None:
+            forward_encoded(receiver, on_encoded)
 
 
 class OpusPacker:

@@ -27,7 +27,6 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.jitterbuffer import JitterFrame
-from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from media import aiortc_hook as hook
@@ -61,11 +60,7 @@ class BenchPeer:
                     if t.sender is sender:
                         t.setCodecPreferences(vp8)
 
-        @self.pc.on("track")
-        def on_track(track: MediaStreamTrack) -> None:
-            for t in self.pc.getTransceivers():
-                if t.receiver.track is track:
-                    hook.forward_encoded(t.receiver, self._on_frame)
+        hook.forward_all_encoded(self.pc, self._on_frame)
 
     def _on_frame(self, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
         now = time.monotonic()
@@ -101,11 +96,7 @@ class BenchMonitor:
         for kind in ("audio", "video", "audio", "video"):
             self.pc.addTransceiver(kind, direction="recvonly")
 
-        @self.pc.on("track")
-        def on_track(track: MediaStreamTrack) -> None:
-            for t in self.pc.getTransceivers():
-                if t.receiver.track is track:
-                    hook.forward_encoded(t.receiver, self._on_frame)
+        hook.forward_all_encoded(self.pc, self._on_frame)
 
     def _on_frame(self, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
         if codec.mimeType.startswith("video"):

@@ -129,9 +129,9 @@ class RelaySession:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            for transceiver in pc.getTransceivers():
-                if transceiver.receiver.track is track:
-                    self._attach_receiver(leg, track.kind, transceiver.receiver)
+            receiver = hook.receiver_of(pc, track)
+            if receiver is not None:
+                self._attach_receiver(leg, track.kind, receiver)
 
         @pc.on("connectionstatechange")
         def on_state() -> None:

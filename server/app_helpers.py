@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.keys import HUBS
-from server.store import Staff
+from server import store
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
+from server.store import Facility, Staff, Ticket
+from server.timefmt import local_day
 from signaling.hub import FacilityHub
 
 
@@ -16,3 +18,21 @@ def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
 
 def ticket_link(request: web.Request, token: str) -> str:
     return f"{request.scheme}://{request.host}/t/{token}"
+
+
+async def todays_ticket(
+    request: web.Request, token: str
+) -> tuple[Ticket, Facility, FacilityHub] | None:
+    """The ticket behind a family's link, if it is valid today at its facility."""
+    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    if ticket is None:
+        return None
+    facility = request.app[FACILITIES].get(ticket.facility_id)
+    hub = request.app[HUBS].get(ticket.facility_id)
+    if (
+        facility is None or hub is None
+        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
+        or ticket.id not in hub.tickets
+    ):
+        return None
+    return ticket, facility, hub

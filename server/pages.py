@@ -10,6 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from server import store
+from server.app_helpers import todays_ticket
 from server.auth import (
     CONSOLE_ROLES,
     LOGIN_CSRF_COOKIE,
@@ -19,7 +20,7 @@ from server.auth import (
     start_session,
 )
 from server.i18n import RELATIONS, request_lang, script_strings, translate
-from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
+from server.keys import CLOCK, ENGINE, FACILITIES
 from server.store import Facility
 from server.timefmt import local_day, local_time, zone_label
 
@@ -140,17 +141,11 @@ async def records(request: web.Request) -> web.Response:
 
 async def queue_room(request: web.Request) -> web.Response:
     lang = request_lang(request)
-    ticket = await store.ticket_by_token(request.app[ENGINE], request.match_info["token"])
-    facility = _facility(request, ticket.facility_id) if ticket else None
-    if (
-        ticket is None
-        or facility is None
-        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
-        or ticket.id not in request.app[HUBS][facility.id].tickets
-    ):
+    found = await todays_ticket(request, request.match_info["token"])
+    if found is None:
         return error_page(request, 404, translate("bad_ticket_title", lang),
                           translate("bad_ticket", lang))
-    hub = request.app[HUBS][facility.id]
+    ticket, facility, hub = found
     return aiohttp_jinja2.render_template("queue_room.html", request, context(
         request, facility=facility, ticket=ticket, view=hub.family_view(ticket.id),
         token=request.match_info["token"],

@@ -15,10 +15,10 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from media.relay import SdpError
 from server import store
+from server.app_helpers import todays_ticket
 from server.auth import CONSOLE_ROLES, current_staff, same_origin
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, ENGINE, FACILITIES, HUBS, SOCKETS
-from server.timefmt import local_day
+from server.keys import BUS, ENGINE, HUBS, SOCKETS
 from signaling.bus import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub, HubError
 from signaling.protocol import (
@@ -86,34 +86,46 @@ def _not_found(request: web.Request, key: str) -> web.Response:
     )
 
 
-async def family_socket(request: web.Request) -> web.StreamResponse:
-    ticket = await store.ticket_by_token(request.app[ENGINE], request.match_info["token"])
-    facility = request.app[FACILITIES].get(ticket.facility_id) if ticket else None
-    hub: FacilityHub | None = request.app[HUBS].get(ticket.facility_id) if ticket else None
-    if (
-        ticket is None or facility is None or hub is None
-        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
-        or ticket.id not in hub.tickets
-    ):
-        return _not_found(request, "bad_ticket")
+async def _leg_socket(
+    request: web.Request,
+    hub: FacilityHub,
+    side: str,
+    owner_id: int,
+    topic: str,
+    joined: Callable[[], Awaitable[None]],
+    left: Callable[[], Awaitable[None]],
+) -> web.WebSocketResponse:
+    """A family's or a station's page: its own topic, presence, and offers for its live visit."""
     ws = await _open(request)
-    structlog.contextvars.bind_contextvars(ticket=ticket.id, conn=id(ws))
-    subscription = request.app[BUS].subscribe(ticket_topic(ticket.id), _sender(ws))
+    structlog.contextvars.bind_contextvars(**{side: owner_id}, conn=id(ws))
+    subscription = request.app[BUS].subscribe(topic, _sender(ws))
 
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Offer):
-            answer = await hub.offer("family", ticket.id, msg.sdp)
+            answer = await hub.offer(side, owner_id, msg.sdp)
             await ws.send_json(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             await ws.send_json(message("pong"))
 
     try:
-        await hub.family_joined(ticket.id)
+        await joined()
         await _serve(request, ws, on_message)
     finally:
         subscription.cancel()
-        await hub.family_left(ticket.id)
+        await left()
     return ws
+
+
+async def family_socket(request: web.Request) -> web.StreamResponse:
+    found = await todays_ticket(request, request.match_info["token"])
+    if found is None:
+        return _not_found(request, "bad_ticket")
+    ticket, _, hub = found
+    ticket_id = ticket.id
+    return await _leg_socket(
+        request, hub, "family", ticket_id, ticket_topic(ticket_id),
+        lambda: hub.family_joined(ticket_id), lambda: hub.family_left(ticket_id),
+    )
 
 
 async def station_socket(request: web.Request) -> web.StreamResponse:
@@ -122,24 +134,10 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
         return _not_found(request, "bad_station")
     hub = request.app[HUBS][station["facility_id"]]
     station_id = int(station["id"])
-    ws = await _open(request)
-    structlog.contextvars.bind_contextvars(station=station_id, conn=id(ws))
-    subscription = request.app[BUS].subscribe(station_topic(station_id), _sender(ws))
-
-    async def on_message(msg: ClientMessage) -> None:
-        if isinstance(msg, Offer):
-            answer = await hub.offer("station", station_id, msg.sdp)
-            await ws.send_json(message("answer", sdp=answer))
-        elif isinstance(msg, Ping):
-            await ws.send_json(message("pong"))
-
-    try:
-        await hub.station_joined(station_id)
-        await _serve(request, ws, on_message)
-    finally:
-        subscription.cancel()
-        await hub.station_left(station_id)
-    return ws
+    return await _leg_socket(
+        request, hub, "station", station_id, station_topic(station_id),
+        lambda: hub.station_joined(station_id), lambda: hub.station_left(station_id),
+    )
 
 
 async def console_socket(request: web.Request) -> web.StreamResponse:
