@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from media import aiortc_hook as hook
 from media.aiortc_hook import _ForwardingQueue
 from media.pool import LocalRelay
 from media.relay import RelaySession
@@ -144,5 +145,34 @@ async def test_a_late_monitor_sees_both_sides_within_a_second(sambang: Sambang) 
         assert [t for p in (family, station) if p.pc for t in p.pc.getTransceivers()] == legs
     finally:
         await monitor.close()
+        await family.close()
+        await station.close()
+
+
+async def test_far_receivers_bandwidth_reaches_the_sender(sambang: Sambang) -> None:
+    """The station's browser says it can take 123 456 b/s: the family's sender must hear it, since
+    forwarded frames are the family's own and only its encoder can make them smaller."""
+    family, station, visit_id, _ = await _live_visit(sambang)
+    try:
+        await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
+        await station.wait_frames("video", 20)
+        assert family.pc is not None and station.pc is not None
+        heard: list[int] = []
+        video_sender = [s for s in family.pc.getSenders() if s.kind == "video"][0]
+        hook.on_remb(video_sender, heard.append)
+        receiver = [r for r in station.pc.getReceivers() if r.track.kind == "video"][0]
+        ssrc = receiver.getSynchronizationSources()[0].source
+        for bitrate in (600_000, 123_456):  # a sharp drop is passed on at once
+            await hook.send_remb(receiver, bitrate, ssrc)
+            await asyncio.sleep(0.3)
+        deadline = time.monotonic() + 3
+        while 123_456 not in heard:
+            assert time.monotonic() < deadline, heard
+            await asyncio.sleep(0.05)
+        # From then on the relay's own estimates for the family are capped by the station's.
+        mark = len(heard)
+        await asyncio.sleep(2.5)
+        assert all(bps <= 123_456 for bps in heard[mark:]), heard[mark:]
+    finally:
         await family.close()
         await station.close()
