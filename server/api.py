@@ -9,6 +9,7 @@ from aiohttp import web
 
 from server import store
 from server.app_helpers import hub_for, ticket_link
+from server.audit_http import audit
 from server.auth import check_login, end_session, require_staff, start_session
 from server.errors import ApiError
 from server.i18n import RELATIONS
@@ -105,6 +106,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     if inmate_id not in inmates:
         raise ApiError("inmate_unknown", 404)
     hub = hub_for(request, staff)
+    await audit(request, "ticket.issue", f"inmate:{inmate_id}", staff=staff)
     facility_row = request.app[FACILITIES][staff.facility_id]
     now = request.app[CLOCK]()
     ticket, token = await store.create_ticket(
@@ -123,7 +125,9 @@ async def call_next(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     data = await json_body(request)
     hub = hub_for(request, staff)
-    info = await hub.call(int_field(data, "station_id", 1, 2**31), staff.id)
+    station_id = int_field(data, "station_id", 1, 2**31)
+    await audit(request, "visit.call", f"station:{station_id}", staff=staff)
+    info = await hub.call(station_id, staff.id)
     return web.json_response(hub.visit_summary(info), status=201)
 
 
@@ -140,6 +144,7 @@ async def start_visit(request: web.Request) -> web.Response:
     allotted = None
     if "allotted_seconds" in data:
         allotted = int_field(data, "allotted_seconds", MIN_CALL_SECONDS, MAX_CALL_SECONDS)
+    await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.start(_visit_id(request), allotted)
     return web.json_response(hub.visit_summary(info))
 
@@ -148,7 +153,9 @@ async def extend_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     data = await json_body(request)
     hub = hub_for(request, staff)
-    info = await hub.extend(_visit_id(request), int_field(data, "seconds", 1, 1800))
+    seconds = int_field(data, "seconds", 1, 1800)
+    await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
+    info = await hub.extend(_visit_id(request), seconds)
     return web.json_response(hub.visit_summary(info))
 
 
@@ -159,6 +166,7 @@ async def end_visit(request: web.Request) -> web.Response:
     if not isinstance(reason, str) or len(reason) > 500:
         raise ApiError("bad_field", 422, field="reason")
     hub = hub_for(request, staff)
+    await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.end(_visit_id(request), reason.strip() or "officer")
     return web.json_response(hub.visit_summary(info))
 

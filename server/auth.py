@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server import store
+from server.audit_http import audit
 from server.errors import ApiError
 from server.keys import CLOCK, CONFIG, ENGINE, STAFF_SESSION
 from server.store import Staff
@@ -39,8 +40,10 @@ async def check_login(request: web.Request, username: str, password: str) -> Sta
         _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         log.info("login failed", extra={"username": username})
+        await audit(request, "login", outcome="denied", actor=username[:64])
         return None
     if found is None or not found[0].active:
+        await audit(request, "login", outcome="denied", actor=username[:64])
         return None
     staff = found[0]
     if _HASHER.check_needs_rehash(password_hash):
@@ -51,6 +54,7 @@ async def check_login(request: web.Request, username: str, password: str) -> Sta
 async def start_session(request: web.Request, response: web.StreamResponse, staff: Staff) -> str:
     """A new session id at every login; returns the session's CSRF token."""
     config = request.app[CONFIG]
+    await audit(request, "login", staff=staff)
     token, csrf = await store.create_session(
         request.app[ENGINE], staff.id, request.app[CLOCK](), config.session_hours
     )
@@ -65,6 +69,8 @@ async def start_session(request: web.Request, response: web.StreamResponse, staf
 async def end_session(request: web.Request, response: web.StreamResponse) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
+        found = await current_staff(request)
+        await audit(request, "logout", staff=found[0] if found else None)
         await store.delete_session(request.app[ENGINE], token)
     response.del_cookie(SESSION_COOKIE, path="/")
 

@@ -100,6 +100,26 @@ async def _station_link(args: argparse.Namespace) -> int:
         await engine.dispose()
 
 
+async def _audit_verify(args: argparse.Namespace) -> int:
+    from server.audit import first_break, read_all
+    from server.db import open_engine
+
+    config = _config(args)
+    engine = await open_engine(config.db_url)
+    try:
+        events = await read_all(engine)
+    finally:
+        await engine.dispose()
+    broken = first_break(events)
+    if broken is not None:
+        event_id, why = broken
+        print(f"sambang: audit event #{event_id} is {why}; the log is not intact from there on",
+              file=sys.stderr)
+        return 1
+    print(f"sambang: audit log intact, {len(events)} events")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sambang", description="Video visits for Lapas/Rutan")
     parser.add_argument("--data-dir", help="folder holding all state (SAMBANG_DATA_DIR)")
@@ -130,7 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     p_relay.add_argument("--visits", help="comma-separated visit counts, e.g. 1,10,20")
     p_relay.add_argument("--out", default="bench-out", help="folder for the plot")
     p_relay.add_argument("--workers", type=int, help="relay worker processes (default: cores)")
+    p_audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = p_audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain; non-zero naming the first break")
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        return asyncio.run(_audit_verify(args))
     if args.command == "serve":
         return serve(args)
     if args.command == "bench":

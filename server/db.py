@@ -109,6 +109,23 @@ visits = Table(
 )
 
 
+audit_events = Table(
+    "audit_events",
+    metadata,
+    # Ids are given by server/audit.py, consecutive, so a deleted row shows as a gap.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+
 async def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url)
     async with engine.begin() as conn:

@@ -45,6 +45,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cannot_extend": ("Hanya kunjungan yang sedang berlangsung dapat diperpanjang.",
                       "Only a visit in progress can be extended."),
     "cannot_end": ("Kunjungan ini sudah selesai.", "This visit is already over."),
+    "audit_unavailable": ("Tindakan ditolak: catatan audit tidak dapat ditulis. Hubungi admin.",
+                          "Refused: the audit log cannot be written. Contact the admin."),
     "bad_value": ("Nilai di luar batas yang diizinkan.", "Value outside the allowed range."),
     "inmate_confirm": ("Pastikan WBP sudah berada di stasiun sebelum memulai.",
                        "Confirm the inmate is at the station before starting."),
