@@ -16,6 +16,7 @@ class Config:
     demo: bool = False
     tick_seconds: float = 0.25  # how often deadlines and warnings are checked
     session_hours: int = 12
+    session_check_seconds: float = 30.0  # how soon a logout ends a staff member's open pages
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None

@@ -47,6 +47,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cannot_end": ("Kunjungan ini sudah selesai.", "This visit is already over."),
     "audit_unavailable": ("Tindakan ditolak: catatan audit tidak dapat ditulis. Hubungi admin.",
                           "Refused: the audit log cannot be written. Contact the admin."),
+    "legal_visit": ("Kunjungan hukum tidak boleh dipantau atau direkam.",
+                    "A legal visit is never monitored or recorded."),
     "bad_value": ("Nilai di luar batas yang diizinkan.", "Value outside the allowed range."),
     "inmate_confirm": ("Pastikan WBP sudah berada di stasiun sebelum memulai.",
                        "Confirm the inmate is at the station before starting."),
@@ -110,6 +112,12 @@ CATALOG: dict[str, tuple[str, str]] = {
                  "{side} connection lost at {station} (queue {number})."),
     "side_family": ("keluarga", "family"), "side_station": ("stasiun", "station"),
     "none": ("Tidak ada.", "None."),
+    "wall": ("Layar pantau", "Live wall"),
+    "wall_empty": ("Tidak ada kunjungan yang sedang berlangsung.", "No visit in progress."),
+    "listen": ("Dengarkan", "Listen"), "stop_listening": ("Berhenti mendengar", "Stop listening"),
+    "end_reason": ("Alasan mengakhiri kunjungan:", "Reason for ending the visit:"),
+    "quality": ("Kualitas", "Quality"),
+    "leg_lost_short": ("koneksi terputus", "connection lost"),
     "vs_called": ("dipanggil", "called"), "vs_live": ("berlangsung", "live"),
     "ts_called": ("dipanggil", "called"), "ts_done": ("selesai", "done"),
     "ts_no_show": ("tidak hadir", "no-show"), "busy": ("dipakai", "in use"),
@@ -139,6 +147,9 @@ SCRIPT_KEYS = (
     "present", "absent", "skipped", "online", "offline", "idle", "leg_lost", "side_family",
     "side_station", "call_next", "start", "extend", "end", "cancel", "none", "connecting",
     "vs_called", "vs_live", "ts_called", "ts_done", "ts_no_show", "busy", "soon",
+    "wall_empty", "listen", "stop_listening", "end_reason", "quality", "leg_lost_short",
+    "legal_visit", "time_left", "rel_parent", "rel_child", "rel_spouse", "rel_sibling",
+    "rel_other", "rel_lawyer",
 )
 
 

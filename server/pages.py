@@ -32,6 +32,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/logout", logout)
     app.router.add_get("/console", console)
     app.router.add_get("/records", records)
+    app.router.add_get("/wall", wall)
     app.router.add_get("/t/{token}", queue_room)
     app.router.add_get("/s/{token}", station_page)
 
@@ -126,6 +127,18 @@ async def console(request: web.Request) -> web.Response:
         today=local_day(request.app[CLOCK](), facility.timezone),
         strings=script_strings(lang),
     ))
+
+
+async def wall(request: web.Request) -> web.Response:
+    staff, csrf = await _staff_or_login(request)
+    if staff.role not in ("supervisor", "admin"):
+        lang = request_lang(request)
+        return error_page(request, 403, translate("error_title", lang),
+                          translate("forbidden", lang))
+    facility = _facility(request, staff.facility_id)
+    return aiohttp_jinja2.render_template("wall.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility,
+        zone=zone_label(facility.timezone), strings=script_strings(request_lang(request))))
 
 
 async def records(request: web.Request) -> web.Response:

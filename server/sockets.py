@@ -5,6 +5,7 @@ A malformed message or offer closes only the connection that sent it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,17 +17,21 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from media.relay import SdpError
 from server import store
 from server.app_helpers import todays_ticket
-from server.auth import CONSOLE_ROLES, current_staff, same_origin
+from server.audit_http import audit
+from server.auth import CONSOLE_ROLES, SESSION_COOKIE, current_staff, same_origin
+from server.errors import ApiError
 from server.i18n import request_lang, translate
-from server.keys import BUS, ENGINE, HUBS, SOCKETS
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
 from signaling.bus import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub, HubError
 from signaling.protocol import (
     MAX_MESSAGE_BYTES,
     ClientMessage,
+    Monitor,
     Offer,
     Ping,
     ProtocolError,
+    Unmonitor,
     message,
     parse_client_message,
 )
@@ -140,6 +145,9 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     )
 
 
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
 async def console_socket(request: web.Request) -> web.StreamResponse:
     found = await current_staff(request)
     if found is None or found[0].role not in CONSOLE_ROLES or not same_origin(request):
@@ -149,20 +157,62 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     staff = found[0]
+    lang = request_lang(request)
     hub = request.app[HUBS][staff.facility_id]
     ws = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
     subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))
+    watching: set[int] = set()
+    monitor_id = f"{staff.username}:{id(ws)}"
+
+    async def stop_watching(visit_id: int) -> None:
+        if visit_id in watching:
+            watching.discard(visit_id)
+            await hub.unmonitor(visit_id, monitor_id)
+            await audit(request, "monitor.leave", f"visit:{visit_id}", staff=staff)
 
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Ping):
             await ws.send_json(message("pong"))
-        else:
+            return
+        if not isinstance(msg, Monitor | Unmonitor):
             raise ProtocolError("the console sends its actions through the JSON API")
+        if staff.role not in SUPERVISOR_ROLES:
+            raise HubError("forbidden", 403)
+        if isinstance(msg, Unmonitor):
+            await stop_watching(msg.visit_id)
+            return
+        await audit(request, "monitor.join", f"visit:{msg.visit_id}", staff=staff)
+        try:
+            answer = await hub.monitor(msg.visit_id, monitor_id, msg.sdp)
+        except HubError as exc:
+            await audit(request, "monitor.join", f"visit:{msg.visit_id}", exc.code, staff)
+            raise
+        watching.add(msg.visit_id)
+        await ws.send_json(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
 
+    async def session_watch() -> None:
+        # Logging out or a disabled account ends this page, monitoring included.
+        token = request.cookies.get(SESSION_COOKIE, "")
+        while not ws.closed:
+            await asyncio.sleep(request.app[CONFIG].session_check_seconds)
+            now = request.app[CLOCK]()
+            if await store.session_staff(request.app[ENGINE], token, now) is None:
+                await ws.close(code=4401, message=b"session ended")
+                return
+
+    watcher = asyncio.create_task(session_watch())
     try:
         await ws.send_json(hub.snapshot())
         await _serve(request, ws, on_message)
+    except ApiError as exc:  # the audit log could not be written: refuse and close
+        with contextlib.suppress(ConnectionResetError):
+            await ws.send_json(message("error", code=exc.code, message=translate(exc.code, lang)))
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
     finally:
+        watcher.cancel()
         subscription.cancel()
+        for visit_id in list(watching):
+            with contextlib.suppress(ApiError):
+                await stop_watching(visit_id)
     return ws

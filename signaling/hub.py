@@ -86,6 +86,11 @@ class VisitInfo:
     legs_lost: set[str] = field(default_factory=set)
     media_mode: str = "forward"
 
+    @property
+    def legal(self) -> bool:
+        # A lawyer's visit is privileged: never monitored, never recorded.
+        return self.ticket.relation == "lawyer"
+
 
 class FacilityHub:
     def __init__(
@@ -250,6 +255,22 @@ class FacilityHub:
         await self._publish_console()
         return answer
 
+    async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
+        """Answer a supervisor's silent monitor. Legal visits are never monitored."""
+        info = self._visit(visit_id)
+        if info.legal:
+            raise HubError("legal_visit", 403)
+        if info.visit.state is not VisitState.LIVE:
+            raise HubError("not_live")
+        try:
+            return await self._relay.monitor(visit_id, monitor_id, sdp)
+        except SessionClosed:
+            raise HubError("not_live") from None
+
+    async def unmonitor(self, visit_id: int, monitor_id: str) -> None:
+        if visit_id in self.visits:
+            await self._relay.unmonitor(visit_id, monitor_id)
+
     # Views -------------------------------------------------------------------------------
 
     def family_view(self, ticket_id: int) -> dict[str, Any]:
@@ -297,7 +318,8 @@ class FacilityHub:
             "seconds_left": round(v.seconds_left(now)),
             "ends_at": int(v.deadline * 1000) if v.deadline else None,
             "legs_lost": sorted(info.legs_lost), "outcome": v.outcome.value if v.outcome else None,
-            "media_mode": info.media_mode,
+            "media_mode": info.media_mode, "legal": info.legal,
+            "relation": info.ticket.relation,
         }
 
     # Internals ---------------------------------------------------------------------------

@@ -28,7 +28,34 @@ class Ping:
     pass
 
 
-ClientMessage = Offer | Ping
+@dataclass(frozen=True)
+class Monitor:
+    """A supervisor's receive-only offer to watch and listen to one visit."""
+
+    visit_id: int
+    sdp: str
+
+
+@dataclass(frozen=True)
+class Unmonitor:
+    visit_id: int
+
+
+ClientMessage = Offer | Ping | Monitor | Unmonitor
+
+
+def _sdp(data: dict[str, object]) -> str:
+    sdp = data.get("sdp")
+    if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
+        raise ProtocolError("an offer needs an SDP string starting with v=0")
+    return sdp
+
+
+def _visit_id(data: dict[str, object]) -> int:
+    visit_id = data.get("visit_id")
+    if isinstance(visit_id, bool) or not isinstance(visit_id, int) or visit_id < 1:
+        raise ProtocolError("visit_id must be a positive integer")
+    return visit_id
 
 
 def parse_client_message(text: str) -> ClientMessage:
@@ -44,10 +71,11 @@ def parse_client_message(text: str) -> ClientMessage:
     if kind == "ping":
         return Ping()
     if kind == "offer":
-        sdp = data.get("sdp")
-        if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
-            raise ProtocolError("offer needs an SDP string starting with v=0")
-        return Offer(sdp=sdp)
+        return Offer(sdp=_sdp(data))
+    if kind == "monitor":
+        return Monitor(visit_id=_visit_id(data), sdp=_sdp(data))
+    if kind == "unmonitor":
+        return Unmonitor(visit_id=_visit_id(data))
     raise ProtocolError(f"unknown message type {kind!r}")
 
 

@@ -1,6 +1,8 @@
 // Shared by the queue room and the station: the page socket, the call, the countdown.
 "use strict";
-var sambang = window.sambang = { pc: null, visitId: null, clockOffset: 0, timer: null };
+var sambang = window.sambang = {
+  pc: null, visitId: null, clockOffset: 0, timer: null, received: []  // message types, in order
+};
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
 sambang.t = function (key, values) {
@@ -19,7 +21,11 @@ sambang.connect = function (path, onMessage) {
     var ws = new WebSocket(proto + location.host + path);
     sambang.ws = ws;
     ws.onopen = function () { delay = 1000; sambang.show("conn", false); };
-    ws.onmessage = function (ev) { onMessage(JSON.parse(ev.data)); };
+    ws.onmessage = function (ev) {
+      var msg = JSON.parse(ev.data);
+      sambang.received.push(msg.type);
+      onMessage(msg);
+    };
     ws.onclose = function (ev) {
       if (ev.code === 1008 || ev.code === 4404) return;  // refused: reconnecting will not help
       sambang.$("conn").textContent = sambang.t("reconnecting");

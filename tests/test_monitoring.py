@@ -1,0 +1,116 @@
+"""Who may watch a visit: only supervisors (and admins) of its facility, never a legal visit; a
+logout ends the watching page."""
+
+from __future__ import annotations
+
+import asyncio
+
+from server import store
+from server.auth import hash_password
+from server.keys import ENGINE
+from tests.conftest import PASSWORD, AppMaker, Sambang
+from tests.peers import MonitorPeer, Peer
+
+
+async def _live(s: Sambang, relation: str = "spouse") -> tuple[int, list[Peer]]:
+    csrf = await s.login()
+    inmates = await store.inmates_for(s.app[ENGINE], 1)
+    status, ticket = await s.post("/api/tickets", {"visitor_name": "Ani", "relation": relation,
+                                                   "inmate_id": inmates[0]["id"]}, csrf)
+    assert status == 201
+    token = ticket["link"].rsplit("/", 1)[1]
+    station_id, station_token = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    await family.wait_for("queue")
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
+    await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
+    await station.wait_frames("video", 5)
+    return int(visit["visit_id"]), [family, station]
+
+
+async def _ask_to_watch(s: Sambang, visit_id: int, username: str) -> tuple[Peer, MonitorPeer]:
+    s.client.session.cookie_jar.clear()
+    await s.login(username)
+    console = await Peer(s.client, "/ws/console").open()
+    await console.wait_for("console")
+    monitor = MonitorPeer()
+    await console.send({"type": "monitor", "visit_id": visit_id, "sdp": await monitor.offer()})
+    return console, monitor
+
+
+async def test_supervisor_watches_officer_may_not(sambang: Sambang) -> None:
+    visit_id, legs = await _live(sambang)
+    console, monitor = await _ask_to_watch(sambang, visit_id, "petugas")
+    try:
+        error = await console.wait_for("error")
+        assert error["code"] == "forbidden"
+        await console.close()
+        console, monitor = await _ask_to_watch(sambang, visit_id, "karupam")
+        answer = await console.wait_for("monitor_answer", visit_id=visit_id)
+        await monitor.accept(answer["sdp"])
+        for _ in range(100):
+            if monitor.frames.get(("station", "video")):
+                break
+            await asyncio.sleep(0.05)
+        assert monitor.frames.get(("family", "video")) and monitor.frames.get(("station", "video"))
+    finally:
+        await monitor.close()
+        await console.close()
+        for leg in legs:
+            await leg.close()
+
+
+async def test_logout_closes_the_console_socket(sambang: Sambang) -> None:
+    csrf = await sambang.login("karupam")
+    console = await Peer(sambang.client, "/ws/console").open()
+    await console.wait_for("console")
+    await sambang.post("/api/logout", {}, csrf)
+    for _ in range(40):
+        if console.close_code is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert console.close_code == 4401
+
+
+async def test_legal_visit_is_never_watched(sambang: Sambang) -> None:
+    visit_id, legs = await _live(sambang, relation="lawyer")
+    console, monitor = await _ask_to_watch(sambang, visit_id, "karupam")
+    try:
+        error = await console.wait_for("error")
+        assert error["code"] == "legal_visit"
+        snapshot = [m for m in console.messages if m["type"] == "console"][-1]
+        assert snapshot["visits"][0]["legal"] is True
+    finally:
+        await monitor.close()
+        await console.close()
+        for leg in legs:
+            await leg.close()
+
+
+async def test_supervisor_of_another_facility_sees_nothing(
+    make_sambang: AppMaker, tmp_path: object
+) -> None:
+    first = await make_sambang()
+    engine = first.app[ENGINE]
+    other = await store.create_facility(
+        engine, code="lain", name="Lapas Lain", timezone="Asia/Jayapura",
+        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
+    await store.create_staff(engine, facility_id=other, username="karupam_lain",
+                             full_name="Karupam Lain", role="supervisor", active=True,
+                             password_hash=hash_password(PASSWORD))
+    await first.client.close()
+    s = await make_sambang()  # the same data directory, now with two facilities
+    visit_id, legs = await _live(s)
+    console, monitor = await _ask_to_watch(s, visit_id, "karupam_lain")
+    try:
+        assert (await console.wait_for("error"))["code"] == "visit_unknown"
+        snapshot = [m for m in console.messages if m["type"] == "console"][-1]
+        assert snapshot["visits"] == [] and snapshot["tickets"] == []
+        assert (await s.client.get(f"/api/visits/{visit_id}")).status == 404
+    finally:
+        await monitor.close()
+        await console.close()
+        for leg in legs:
+            await leg.close()
