@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,7 +28,11 @@ class RelayClient(Protocol):
         """The relay's answer and the visit's media mode ("forward" or "transcode")."""
         ...
 
-    async def close(self, visit_id: int) -> None: ...
+    async def close(self, visit_id: int) -> list[dict[str, Any]]:
+        """Cut the visit's media; returns its recordings (RecordedFile fields)."""
+        ...
+
+    async def record(self, visit_id: int, directory: str, prefix: str) -> None: ...
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a silent monitor's offer (see RelaySession.add_monitor)."""
@@ -54,8 +58,14 @@ class LocalRelay:
             raise SessionClosed(visit_id)
         return await session.answer(side, sdp), session.media_mode
 
-    async def close(self, visit_id: int) -> None:
-        await self.relay.close(visit_id)
+    async def close(self, visit_id: int) -> list[dict[str, Any]]:
+        return [asdict(f) for f in await self.relay.close(visit_id)]
+
+    async def record(self, visit_id: int, directory: str, prefix: str) -> None:
+        session = self.relay.get(visit_id)
+        if session is None:
+            raise SessionClosed(visit_id)
+        session.start_recording(Path(directory), prefix)
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         session = self.relay.get(visit_id)
@@ -169,11 +179,20 @@ class WorkerRelay:
                                           "sdp": sdp})
         return str(reply["sdp"]), str(reply["media_mode"])
 
-    async def close(self, visit_id: int) -> None:
+    async def close(self, visit_id: int) -> list[dict[str, Any]]:
         worker = self._pinned.pop(visit_id, None)
         self._callbacks.pop(visit_id, None)
-        if worker is not None:
-            await self._call(worker, {"op": "close", "visit": visit_id})
+        if worker is None:
+            return []
+        reply = await self._call(worker, {"op": "close", "visit": visit_id})
+        return list(reply.get("files", []))
+
+    async def record(self, visit_id: int, directory: str, prefix: str) -> None:
+        worker = self._pinned.get(visit_id)
+        if worker is None:
+            raise SessionClosed(visit_id)
+        await self._call(worker, {"op": "record", "visit": visit_id, "directory": directory,
+                                  "prefix": prefix})
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         worker = self._pinned.get(visit_id)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiortc import (
@@ -31,6 +33,7 @@ from aiortc.rtcrtpsender import RTCRtpSender
 
 from media import aiortc_hook as hook
 from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
+from media.recorder import RecordedFile, SideRecorder
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
 
@@ -88,6 +91,9 @@ class RelaySession:
         self._on_leg_state = on_leg_state
         self._legs: dict[str, Leg] = {}
         self._monitors: dict[str, Monitor] = {}
+        self._record_dir: Path | None = None
+        self._record_prefix = ""
+        self._recorders: dict[str, SideRecorder] = {}
         self.video_key: str | None = None
         self.transcoding = False
         self.closed = False
@@ -203,11 +209,15 @@ class RelaySession:
             return
         leg.frames_in[kind] += 1
         target = self._legs.get(other_side(leg.side))
-        if (target is None or kind not in target.outbound) and not self._monitors:
+        if (target is None or kind not in target.outbound) and not (
+            self._monitors or self._record_dir
+        ):
             return
         key = codec_key(codec)
         packet = hook.packet_from(frame, codec.clockRate)
         keyframe = is_keyframe(key, frame.data)
+        if self._record_dir is not None:
+            self._recorder(leg.side).write(kind, frame.data, keyframe)
         for monitor in self._monitors.values():
             track = monitor.tracks.get((leg.side, kind))
             if track is not None:
@@ -282,6 +292,24 @@ class RelaySession:
             with contextlib.suppress(Exception):
                 await monitor.pc.close()
 
+    def start_recording(self, directory: Path, prefix: str) -> None:
+        """Record both sides from now on (each file starts at its side's next keyframe)."""
+        if self._record_dir is None:
+            self._record_dir, self._record_prefix = directory, prefix
+            for side in SIDES:
+                self._request_keyframe(side)
+
+    def _recorder(self, side: str) -> SideRecorder:
+        recorder = self._recorders.get(side)
+        if recorder is None:
+            assert self._record_dir is not None
+            key = self.video_key or "video/vp8"
+            suffix = "webm" if key == "video/vp8" else "mkv"
+            name = f"{self._record_prefix}-{side}-{secrets.token_hex(8)}.{suffix}"
+            recorder = SideRecorder(side, self._record_dir / name, key)
+            self._recorders[side] = recorder
+        return recorder
+
     def _direction_transcodes(self, source: str, target: str, kind: str) -> bool:
         src, dst = self._legs.get(source), self._legs.get(target)
         if src is None or dst is None or kind not in src.send_codec or kind not in dst.send_codec:
@@ -324,10 +352,10 @@ class RelaySession:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def close(self) -> None:
-        """Cut the media: stop sending at once, then close both legs."""
+    async def close(self) -> list[RecordedFile]:
+        """Cut the media: stop sending at once, then close both legs; returns the recordings."""
         if self.closed:
-            return
+            return []
         self.closed = True
         legs = list(self._legs.values())
         self._legs.clear()
@@ -338,6 +366,9 @@ class RelaySession:
                              *(self.remove_monitor(m) for m in list(self._monitors)))
         for task in list(self._tasks):
             task.cancel()
+        files = [recorder.close() for recorder in self._recorders.values()]
+        self._recorders.clear()
+        return [f for f in files if f is not None]
 
     async def _close_leg(self, leg: Leg) -> None:
         for track in leg.outbound.values():
@@ -367,10 +398,11 @@ class Relay:
     def count(self) -> int:
         return len(self._sessions)
 
-    async def close(self, visit_id: int) -> None:
+    async def close(self, visit_id: int) -> list[RecordedFile]:
         session = self._sessions.pop(visit_id, None)
-        if session is not None:
-            await session.close()
+        if session is None:
+            return []
+        return await session.close()
 
     async def close_all(self) -> None:
         for visit_id in list(self._sessions):

@@ -11,6 +11,7 @@ import logging
 import os
 import resource
 import signal
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ class Worker:
             baseline = self.baselines.pop(visit_id, None)
             if baseline is not None:
                 await baseline.close()
-            await self.relay.close(visit_id)
+            return {"files": [asdict(f) for f in await self.relay.close(visit_id)]}
+        if op == "record":
+            self._session(visit_id).start_recording(Path(msg["directory"]), str(msg["prefix"]))
             return {}
         if op == "monitor":
             sdp = await self._session(visit_id).add_monitor(str(msg["monitor"]), str(msg["sdp"]))

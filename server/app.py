@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import WSCloseCode, web
 
 from media.pool import LocalRelay, RelayClient, WorkerRelay
-from server import api, pages, sockets, store
+from server import api, audit_api, pages, recordings_api, sockets, store
 from server.config import Config
 from server.demo import seed_demo
 from server.errors import ApiError
@@ -129,14 +129,17 @@ async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = app[ENGINE]
     relay = app[RELAY]
     bus = app[BUS]
-    records = SqlRecords(engine)
+    config = app[CONFIG]
+    records = SqlRecords(engine, config.data_dir)
     clock = app[CLOCK]
     hubs: dict[int, FacilityHub] = {}
     facilities = {f.id: f for f in await store.facilities_all(engine)}
     for facility in facilities.values():
         policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
                              facility.grace_seconds)
-        hub = FacilityHub(facility.id, facility.name, policy, bus, relay, records, clock)
+        hub = FacilityHub(facility.id, facility.name, policy, bus, relay, records, clock,
+                          recording=facility.recording,
+                          recordings_dir=(config.data_dir / "recordings").resolve())
         for station in await store.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
@@ -186,10 +189,13 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
     app.cleanup_ctx.append(hubs_ctx)
+    app.cleanup_ctx.append(recordings_api.retention_ctx)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     pages.setup_routes(app)
     api.setup_routes(app)
+    recordings_api.setup_routes(app)
+    audit_api.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

@@ -120,6 +120,39 @@ async def _audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _recordings_verify(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from server import store
+    from server.db import open_engine
+
+    config = _config(args)
+    engine = await open_engine(config.db_url)
+    try:
+        rows = [r for r in await store.all_recordings(engine) if r["deleted_at"] is None]
+    finally:
+        await engine.dispose()
+    bad = 0
+    for row in rows:
+        path = config.data_dir / row["path"]
+        if not path.is_file():
+            print(f"sambang: recording #{row['id']} ({row['path']}) is missing", file=sys.stderr)
+            bad += 1
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        if digest.hexdigest() != row["sha256"]:
+            print(f"sambang: recording #{row['id']} ({row['path']}) has changed",
+                  file=sys.stderr)
+            bad += 1
+    if bad:
+        return 1
+    print(f"sambang: {len(rows)} recordings intact")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sambang", description="Video visits for Lapas/Rutan")
     parser.add_argument("--data-dir", help="folder holding all state (SAMBANG_DATA_DIR)")
@@ -153,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     p_audit = sub.add_parser("audit", help="the audit log")
     audit_sub = p_audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; non-zero naming the first break")
+    p_rec = sub.add_parser("recordings", help="recording files")
+    rec_sub = p_rec.add_subparsers(dest="recordings_command", required=True)
+    rec_sub.add_parser("verify", help="check every recording file against its SHA-256")
     args = parser.parse_args(argv)
+    if args.command == "recordings":
+        return asyncio.run(_recordings_verify(args))
     if args.command == "audit":
         return asyncio.run(_audit_verify(args))
     if args.command == "serve":

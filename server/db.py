@@ -28,6 +28,8 @@ facilities = Table(
     Column("default_call_seconds", Integer, nullable=False),
     Column("changeover_seconds", Integer, nullable=False),
     Column("grace_seconds", Integer, nullable=False),
+    Column("recording", String(16), nullable=False, default="off"),  # off, all, on_demand
+    Column("retention_days", Integer, nullable=False, default=90),
 )
 
 stations = Table(
@@ -108,6 +110,22 @@ visits = Table(
     Column("media_mode", String(16), nullable=False, default="forward"),
 )
 
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False),
+    Column("side", String(16), nullable=False),
+    # Relative to the data directory; never taken from a request.
+    Column("path", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("closed_at", Float, nullable=False),
+    Column("deleted_at", Float),
+)
 
 audit_events = Table(
     "audit_events",

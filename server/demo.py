@@ -27,6 +27,7 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
         facility_id = await store.create_facility(
             engine, code="demo", name="Rutan Demo Sambang", timezone="Asia/Jakarta",
             default_call_seconds=600, changeover_seconds=60, grace_seconds=600,
+            recording="all", retention_days=30,
         )
         for name in ("Bilik 1", "Bilik 2"):
             await store.create_station(engine, facility_id, name)

@@ -112,6 +112,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                  "{side} connection lost at {station} (queue {number})."),
     "side_family": ("keluarga", "family"), "side_station": ("stasiun", "station"),
     "none": ("Tidak ada.", "None."),
+    "recordings": ("Rekaman", "Recordings"), "download": ("Unduh", "Download"),
+    "play_both": ("Putar kedua sisi", "Play both sides"),
     "wall": ("Layar pantau", "Live wall"),
     "wall_empty": ("Tidak ada kunjungan yang sedang berlangsung.", "No visit in progress."),
     "listen": ("Dengarkan", "Listen"), "stop_listening": ("Berhenti mendengar", "Stop listening"),

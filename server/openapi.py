@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -43,6 +44,20 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      _obj(["seconds"], seconds={"type": "integer", "minimum": 1, "maximum": 1800}), 200, _VISIT),
     ("post", "/api/visits/{visit_id}/end", "visits", "End a visit now (or cancel a called one)",
      _obj([], reason={"type": "string", "maxLength": 500}), 200, _VISIT),
+    ("post", "/api/visits/{visit_id}/recording", "recordings",
+     "Start recording a live visit on demand (supervisor; never a legal visit)", None, 200,
+     _obj(["visit_id", "recording"], visit_id=_INT, recording={"type": "boolean"})),
+    ("get", "/api/recordings", "recordings",
+     "Recordings of the supervisor's facility (query visit_id to filter)", None, 200,
+     _obj(["recordings"], recordings={"type": "array", "items": {"type": "object"}})),
+    ("get", "/api/recordings/{recording_id}/file", "recordings",
+     "Play (or with download=1 download) one recording; audited", None, 200,
+     {"type": "string", "format": "binary"}),
+    ("get", "/api/audit", "audit", "The audit log of the facility's staff, and whether its chain "
+     "is intact", None, 200,
+     _obj(["intact", "events"], intact={"type": "boolean"},
+          first_break={"type": "integer", "nullable": True},
+          events={"type": "array", "items": {"type": "object"}})),
 ]
 
 
@@ -61,9 +76,11 @@ def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
     if body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": body}}}
-    if "{visit_id}" in path:
-        op["parameters"] = [{"name": "visit_id", "in": "path", "required": True,
-                             "schema": {"type": "integer"}}]
+    op["parameters"] = [{"name": name, "in": "path", "required": True,
+                         "schema": {"type": "integer"}} for name in re.findall(r"{(\w+)}", path)]
+    if path.endswith("/file"):
+        op["responses"][str(status)]["content"] = {
+            "video/webm": {"schema": schema}, "video/x-matroska": {"schema": schema}}
     if path != "/api/login":
         op["security"] = [{"session": [], "csrf": []}]
     return op

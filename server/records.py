@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import store
@@ -10,8 +13,9 @@ from signaling.queue import TicketState
 
 
 class SqlRecords:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, data_dir: Path) -> None:
         self._engine = engine
+        self._data_dir = data_dir.resolve()
 
     async def visit_called(
         self, visit: Visit, facility_id: int, inmate_id: int, officer_id: int
@@ -45,6 +49,15 @@ class SqlRecords:
 
     async def visit_media_mode(self, visit_id: int, mode: str) -> None:
         await store.update_visit(self._engine, visit_id, media_mode=mode)
+
+    async def recordings_saved(self, visit: Visit, facility_id: int,
+                               files: list[dict[str, Any]]) -> None:
+        for f in files:
+            await store.insert_recording(
+                self._engine, facility_id=facility_id, visit_id=visit.visit_id, side=f["side"],
+                path=str(Path(f["path"]).relative_to(self._data_dir)),
+                sha256=f["sha256"], bytes=f["bytes"], started_at=f["started_at"],
+                closed_at=f["closed_at"])
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         await store.set_ticket_state(self._engine, ticket_id, state.value)

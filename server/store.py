@@ -30,6 +30,8 @@ class Facility:
     default_call_seconds: int
     changeover_seconds: int
     grace_seconds: int
+    recording: str = "off"
+    retention_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,13 @@ async def set_password_hash(engine: AsyncEngine, staff_id: int, password_hash: s
         await conn.execute(
             update(db.staff).where(db.staff.c.id == staff_id).values(password_hash=password_hash)
         )
+
+
+async def staff_of(engine: AsyncEngine, facility_id: int) -> list[Staff]:
+    query = select(*[c for c in db.staff.c if c.name != "password_hash"]).where(
+        db.staff.c.facility_id == facility_id)
+    async with engine.connect() as conn:
+        return [Staff(**_row(r)) for r in (await conn.execute(query)).all()]
 
 
 async def count_staff(engine: AsyncEngine) -> int:
@@ -321,3 +330,51 @@ async def visit_record(engine: AsyncEngine, visit_id: int) -> dict[str, Any] | N
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visits).where(db.visits.c.id == visit_id))).first()
     return _row(row) if row else None
+
+
+# Recordings -----------------------------------------------------------------------------------
+
+
+async def insert_recording(engine: AsyncEngine, **values: Any) -> int:
+    async with engine.begin() as conn:
+        result = await conn.execute(insert(db.recordings).values(**values))
+    return _new_id(result)
+
+
+async def recordings_of(engine: AsyncEngine, facility_id: int,
+                        visit_id: int | None = None) -> list[dict[str, Any]]:
+    query = select(db.recordings).where(db.recordings.c.facility_id == facility_id,
+                                        db.recordings.c.deleted_at.is_(None))
+    if visit_id is not None:
+        query = query.where(db.recordings.c.visit_id == visit_id)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(db.recordings.c.id))).all()
+    return [_row(r) for r in rows]
+
+
+async def recording(engine: AsyncEngine, recording_id: int) -> dict[str, Any] | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(
+            select(db.recordings).where(db.recordings.c.id == recording_id))).first()
+    return _row(row) if row else None
+
+
+async def all_recordings(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(db.recordings).order_by(db.recordings.c.id))).all()
+    return [_row(r) for r in rows]
+
+
+async def expired_recordings(engine: AsyncEngine, facility_id: int,
+                             before: float) -> list[dict[str, Any]]:
+    query = select(db.recordings).where(
+        db.recordings.c.facility_id == facility_id, db.recordings.c.deleted_at.is_(None),
+        db.recordings.c.closed_at < before)
+    async with engine.connect() as conn:
+        return [_row(r) for r in (await conn.execute(query)).all()]
+
+
+async def mark_recording_deleted(engine: AsyncEngine, recording_id: int, now: float) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(update(db.recordings).where(db.recordings.c.id == recording_id)
+                           .values(deleted_at=now))

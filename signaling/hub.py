@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from media.pool import RelayClient
@@ -56,6 +57,9 @@ class Records(Protocol):
 
     async def visit_media_mode(self, visit_id: int, mode: str) -> None: ...
 
+    async def recordings_saved(self, visit: Visit, facility_id: int,
+                               files: list[dict[str, Any]]) -> None: ...
+
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
 
 
@@ -85,6 +89,7 @@ class VisitInfo:
     officer_id: int
     legs_lost: set[str] = field(default_factory=set)
     media_mode: str = "forward"
+    recording: bool = False
 
     @property
     def legal(self) -> bool:
@@ -102,6 +107,8 @@ class FacilityHub:
         relay: RelayClient,
         records: Records,
         clock: Callable[[], float],
+        recording: str = "off",
+        recordings_dir: Path | None = None,
     ) -> None:
         self.facility_id = facility_id
         self.facility_name = facility_name
@@ -116,6 +123,8 @@ class FacilityHub:
         self._records = records
         self._clock = clock
         self._lock = asyncio.Lock()
+        self.recording = recording  # off, all, on_demand
+        self._recordings_dir = recordings_dir
 
     # Loading and presence ----------------------------------------------------------------
 
@@ -267,6 +276,23 @@ class FacilityHub:
         except SessionClosed:
             raise HubError("not_live") from None
 
+    async def record(self, visit_id: int) -> None:
+        """Start recording a live visit on a supervisor's demand. Legal visits never are."""
+        info = self._visit(visit_id)
+        if info.legal:
+            raise HubError("legal_visit", 403)
+        if info.visit.state is not VisitState.LIVE or self._recordings_dir is None:
+            raise HubError("not_live")
+        await self._start_recording(info)
+        await self._publish_console()
+
+    async def _start_recording(self, info: VisitInfo) -> None:
+        assert self._recordings_dir is not None
+        directory = self._recordings_dir / str(self.facility_id)
+        await self._relay.record(info.visit.visit_id, str(directory),
+                                 f"visit{info.visit.visit_id}")
+        info.recording = True
+
     async def unmonitor(self, visit_id: int, monitor_id: str) -> None:
         if visit_id in self.visits:
             await self._relay.unmonitor(visit_id, monitor_id)
@@ -318,7 +344,7 @@ class FacilityHub:
             "seconds_left": round(v.seconds_left(now)),
             "ends_at": int(v.deadline * 1000) if v.deadline else None,
             "legs_lost": sorted(info.legs_lost), "outcome": v.outcome.value if v.outcome else None,
-            "media_mode": info.media_mode, "legal": info.legal,
+            "media_mode": info.media_mode, "legal": info.legal, "recording": info.recording,
             "relation": info.ticket.relation,
         }
 
@@ -374,6 +400,8 @@ class FacilityHub:
                 case OpenMedia():
                     await self._relay.open(visit.visit_id, self._leg_watcher(info))
                     await self._records.visit_started(visit)
+                    if self.recording == "all" and not info.legal:
+                        await self._start_recording(info)
                     await self._publish_visit(info)
                 case Warn(seconds_left=left):
                     await self._publish_both(info, message("warning", visit_id=visit.visit_id,
@@ -381,7 +409,9 @@ class FacilityHub:
                 case DeadlineMoved():
                     await self._publish_visit(info)
                 case CutMedia():
-                    await self._relay.close(visit.visit_id)
+                    files = await self._relay.close(visit.visit_id)
+                    if files:
+                        await self._records.recordings_saved(visit, self.facility_id, files)
                 case Finished():
                     await self._finish(info)
         if actions:

@@ -78,3 +78,15 @@ async def test_no_action_without_its_audit_event(make_sambang: AppMaker) -> None
     async with s.app[ENGINE].connect() as conn:
         count = (await conn.execute(text("SELECT count(*) FROM tickets"))).scalar_one()
     assert count == 0
+
+
+async def test_supervisor_reads_the_log_officer_may_not(sambang: Sambang) -> None:
+    s = sambang
+    await s.login("petugas")
+    assert (await s.client.get("/api/audit")).status == 403
+    s.client.session.cookie_jar.clear()
+    await s.login("karupam")
+    body = await (await s.client.get("/api/audit")).json()
+    assert body["intact"] is True and body["first_break"] is None
+    assert [e["action"] for e in body["events"]][:2] == ["login", "login"]
+    assert {e["actor"] for e in body["events"]} <= {"petugas", "karupam", "system"}
