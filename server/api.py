@@ -28,9 +28,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/queue", queue)
     app.router.add_post("/api/tickets", issue_ticket)
-    app.router.add_get("/api/visits", list_visits)
     app.router.add_post("/api/visits", call_next)
-    app.router.add_get("/api/visits/{visit_id:\\d+}", get_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/start", start_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/extend", extend_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/end", end_visit)
@@ -127,7 +125,7 @@ async def call_next(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     station_id = int_field(data, "station_id", 1, 2**31)
     await audit(request, "visit.call", f"station:{station_id}", staff=staff)
-    info = await hub.call(station_id, staff.id)
+    info = await hub.call(station_id, staff.id, staff.username)
     return web.json_response(hub.visit_summary(info), status=201)
 
 
@@ -145,7 +143,7 @@ async def start_visit(request: web.Request) -> web.Response:
     if "allotted_seconds" in data:
         allotted = int_field(data, "allotted_seconds", MIN_CALL_SECONDS, MAX_CALL_SECONDS)
     await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
-    info = await hub.start(_visit_id(request), allotted)
+    info = await hub.start(_visit_id(request), allotted, staff.username)
     return web.json_response(hub.visit_summary(info))
 
 
@@ -155,7 +153,7 @@ async def extend_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     seconds = int_field(data, "seconds", 1, 1800)
     await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
-    info = await hub.extend(_visit_id(request), seconds)
+    info = await hub.extend(_visit_id(request), seconds, staff.username)
     return web.json_response(hub.visit_summary(info))
 
 
@@ -167,20 +165,5 @@ async def end_visit(request: web.Request) -> web.Response:
         raise ApiError("bad_field", 422, field="reason")
     hub = hub_for(request, staff)
     await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
-    info = await hub.end(_visit_id(request), reason.strip() or "officer")
+    info = await hub.end(_visit_id(request), reason.strip() or "officer", staff.username)
     return web.json_response(hub.visit_summary(info))
-
-
-async def list_visits(request: web.Request) -> web.Response:
-    staff = await require_staff(request)
-    rows = await store.visit_records(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"visits": rows})
-
-
-async def get_visit(request: web.Request) -> web.Response:
-    staff = await require_staff(request)
-    row = await store.visit_record(request.app[ENGINE], _visit_id(request))
-    # Another facility's visit answers exactly like a missing one.
-    if row is None or row["facility_id"] != staff.facility_id:
-        raise ApiError("visit_unknown", 404)
-    return web.json_response(row)

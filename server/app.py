@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import WSCloseCode, web
 
 from media.pool import LocalRelay, RelayClient, WorkerRelay
-from server import api, audit_api, pages, recordings_api, sockets, store
+from server import api, audit_api, history, pages, recordings_api, sockets, store
 from server.config import Config
 from server.demo import seed_demo
 from server.errors import ApiError
@@ -196,6 +196,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     api.setup_routes(app)
     recordings_api.setup_routes(app)
     audit_api.setup_routes(app)
+    history.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

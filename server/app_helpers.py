@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import store
+from server.errors import ApiError
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.store import Facility, Staff, Ticket
 from server.timefmt import local_day
@@ -13,7 +14,10 @@ from signaling.hub import FacilityHub
 
 def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
     """The hub of the staff member's own facility; staff never reach another facility's."""
-    return request.app[HUBS][staff.facility_id]
+    hub = request.app[HUBS].get(staff.facility_id)
+    if hub is None:  # added while the server ran: its queue starts with the next start-up
+        raise ApiError("facility_not_ready", 503)
+    return hub
 
 
 def ticket_link(request: web.Request, token: str) -> str:
@@ -36,3 +40,12 @@ async def todays_ticket(
     ):
         return None
     return ticket, facility, hub
+
+
+async def facility_of(request: web.Request, facility_id: int) -> Facility:
+    """The facility, read again from the database when it was added after start-up."""
+    facilities = request.app[FACILITIES]
+    if facility_id not in facilities:
+        for facility in await store.facilities_all(request.app[ENGINE]):
+            facilities.setdefault(facility.id, facility)
+    return facilities[facility_id]

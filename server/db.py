@@ -111,6 +111,17 @@ visits = Table(
 )
 
 
+visit_events = Table(
+    "visit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("kind", String(32), nullable=False),  # called, started, warning, extended, ended
+    Column("actor", String(200), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
 recordings = Table(
     "recordings",
     metadata,

@@ -49,6 +49,9 @@ CATALOG: dict[str, tuple[str, str]] = {
                           "Refused: the audit log cannot be written. Contact the admin."),
     "legal_visit": ("Kunjungan hukum tidak boleh dipantau atau direkam.",
                     "A legal visit is never monitored or recorded."),
+    "facility_not_ready": ("UPT ini baru ditambahkan; antreannya aktif setelah server dimulai "
+                           "ulang.", "This facility was just added; its queue starts when the "
+                           "server restarts."),
     "bad_value": ("Nilai di luar batas yang diizinkan.", "Value outside the allowed range."),
     "inmate_confirm": ("Pastikan WBP sudah berada di stasiun sebelum memulai.",
                        "Confirm the inmate is at the station before starting."),
@@ -112,6 +115,12 @@ CATALOG: dict[str, tuple[str, str]] = {
                  "{side} connection lost at {station} (queue {number})."),
     "side_family": ("keluarga", "family"), "side_station": ("stasiun", "station"),
     "none": ("Tidak ada.", "None."),
+    "date_from": ("Dari tanggal", "From"), "date_to": ("Sampai tanggal", "To"),
+    "search": ("Cari", "Search"), "visit": ("Kunjungan", "Visit"),
+    "timeline": ("Riwayat", "Timeline"), "reports": ("Laporan", "Reports"),
+    "ev_registered": ("terdaftar", "registered"), "ev_called": ("dipanggil", "called"),
+    "ev_started": ("dimulai", "started"), "ev_warning": ("peringatan waktu", "time warning"),
+    "ev_extended": ("diperpanjang", "extended"), "ev_ended": ("berakhir", "ended"),
     "recordings": ("Rekaman", "Recordings"), "download": ("Unduh", "Download"),
     "play_both": ("Putar kedua sisi", "Play both sides"),
     "wall": ("Layar pantau", "Live wall"),

@@ -32,9 +32,11 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
     ("post", "/api/visits", "visits",
      "Call the next ticket whose family is present to a station (absent ones keep their place)",
      _obj(["station_id"], station_id=_INT), 201, _VISIT),
-    ("get", "/api/visits", "visits", "Visit records of the officer's facility", None, 200,
+    ("get", "/api/visits", "visits",
+     "Visit records of the officer's facility; query from, to (YYYY-MM-DD, local), inmate, "
+     "visitor, station, outcome", None, 200,
      _obj(["visits"], visits={"type": "array", "items": {"type": "object"}})),
-    ("get", "/api/visits/{visit_id}", "visits", "One visit record", None, 200,
+    ("get", "/api/visits/{visit_id}", "visits", "One visit record with its timeline", None, 200,
      {"type": "object"}),
     ("post", "/api/visits/{visit_id}/start", "visits",
      "Start the call once the inmate is confirmed at the station",

@@ -10,7 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from server import store
-from server.app_helpers import todays_ticket
+from server.app_helpers import facility_of, todays_ticket
 from server.auth import (
     CONSOLE_ROLES,
     LOGIN_CSRF_COOKIE,
@@ -20,9 +20,8 @@ from server.auth import (
     start_session,
 )
 from server.i18n import RELATIONS, request_lang, script_strings, translate
-from server.keys import CLOCK, ENGINE, FACILITIES
-from server.store import Facility
-from server.timefmt import local_day, local_time, zone_label
+from server.keys import CLOCK, ENGINE
+from server.timefmt import local_day, zone_label
 
 
 def setup_routes(app: web.Application) -> None:
@@ -31,7 +30,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
     app.router.add_get("/console", console)
-    app.router.add_get("/records", records)
     app.router.add_get("/wall", wall)
     app.router.add_get("/t/{token}", queue_room)
     app.router.add_get("/s/{token}", station_page)
@@ -105,20 +103,16 @@ async def logout(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/login")
 
 
-async def _staff_or_login(request: web.Request) -> tuple[store.Staff, str]:
+async def staff_or_login(request: web.Request) -> tuple[store.Staff, str]:
     found = await current_staff(request)
     if found is None or found[0].role not in CONSOLE_ROLES:
         raise web.HTTPSeeOther("/login")
     return found
 
 
-def _facility(request: web.Request, facility_id: int) -> Facility:
-    return request.app[FACILITIES][facility_id]
-
-
 async def console(request: web.Request) -> web.Response:
-    staff, csrf = await _staff_or_login(request)
-    facility = _facility(request, staff.facility_id)
+    staff, csrf = await staff_or_login(request)
+    facility = await facility_of(request, staff.facility_id)
     lang = request_lang(request)
     inmates = await store.inmates_for(request.app[ENGINE], facility.id)
     return aiohttp_jinja2.render_template("console.html", request, context(
@@ -130,26 +124,15 @@ async def console(request: web.Request) -> web.Response:
 
 
 async def wall(request: web.Request) -> web.Response:
-    staff, csrf = await _staff_or_login(request)
+    staff, csrf = await staff_or_login(request)
     if staff.role not in ("supervisor", "admin"):
         lang = request_lang(request)
         return error_page(request, 403, translate("error_title", lang),
                           translate("forbidden", lang))
-    facility = _facility(request, staff.facility_id)
+    facility = await facility_of(request, staff.facility_id)
     return aiohttp_jinja2.render_template("wall.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility,
         zone=zone_label(facility.timezone), strings=script_strings(request_lang(request))))
-
-
-async def records(request: web.Request) -> web.Response:
-    staff, csrf = await _staff_or_login(request)
-    facility = _facility(request, staff.facility_id)
-    rows = await store.visit_records(request.app[ENGINE], facility.id)
-    for row in rows:
-        row["started_local"] = local_time(row["started_at"], facility.timezone, with_date=True)
-        row["ended_local"] = local_time(row["ended_at"], facility.timezone, with_date=True)
-    return aiohttp_jinja2.render_template("records.html", request, context(
-        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows))
 
 
 async def queue_room(request: web.Request) -> web.Response:
@@ -172,7 +155,7 @@ async def station_page(request: web.Request) -> web.Response:
     if station is None:
         return error_page(request, 404, translate("bad_station_title", lang),
                           translate("bad_station", lang))
-    facility = _facility(request, station["facility_id"])
+    facility = await facility_of(request, station["facility_id"])
     return aiohttp_jinja2.render_template("station.html", request, context(
         request, facility=facility, station=station, strings=script_strings(lang),
         token=request.match_info["token"]))

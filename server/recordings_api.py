@@ -20,7 +20,7 @@ from server.auth import require_staff
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES
-from server.pages import _staff_or_login, context, error_page
+from server.pages import context, error_page, staff_or_login
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def start_recording(request: web.Request) -> web.Response:
 
 
 async def player(request: web.Request) -> web.Response:
-    staff, csrf = await _staff_or_login(request)
+    staff, csrf = await staff_or_login(request)
     lang = request_lang(request)
     if staff.role not in SUPERVISORS:
         return error_page(request, 403, translate("error_title", lang),

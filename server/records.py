@@ -59,5 +59,10 @@ class SqlRecords:
                 sha256=f["sha256"], bytes=f["bytes"], started_at=f["started_at"],
                 closed_at=f["closed_at"])
 
+    async def visit_event(self, visit_id: int, at: float, kind: str, actor: str,
+                          detail: str = "") -> None:
+        await store.insert_visit_event(self._engine, visit_id=visit_id, at=at, kind=kind,
+                                       actor=actor, detail=detail)
+
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         await store.set_ticket_state(self._engine, ticket_id, state.value)

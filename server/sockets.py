@@ -137,7 +137,9 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
     if station is None:
         return _not_found(request, "bad_station")
-    hub = request.app[HUBS][station["facility_id"]]
+    hub = request.app[HUBS].get(station["facility_id"])
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
     station_id = int(station["id"])
     return await _leg_socket(
         request, hub, "station", station_id, station_topic(station_id),
@@ -158,7 +160,9 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         )
     staff = found[0]
     lang = request_lang(request)
-    hub = request.app[HUBS][staff.facility_id]
+    hub = request.app[HUBS].get(staff.facility_id)
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
     ws = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
     subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))

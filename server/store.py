@@ -301,16 +301,32 @@ async def update_visit(engine: AsyncEngine, visit_id: int, **values: Any) -> Non
         await conn.execute(update(db.visits).where(db.visits.c.id == visit_id).values(**values))
 
 
+@dataclass(frozen=True)
+class VisitFilter:
+    """What a supervisor narrows the history to; times are epoch bounds of local dates."""
+
+    since: float | None = None
+    until: float | None = None
+    inmate: str = ""  # part of the name or the registration number
+    visitor: str = ""
+    station_id: int | None = None
+    outcome: str = ""
+
+
 async def visit_records(
-    engine: AsyncEngine, facility_id: int, limit: int = 200
+    engine: AsyncEngine, facility_id: int, limit: int = 200,
+    where: VisitFilter = VisitFilter(), visit_id: int | None = None,
 ) -> list[dict[str, Any]]:
     query = (
         select(
             db.visits,
             db.tickets.c.number.label("ticket_number"),
             db.tickets.c.visitor_name,
+            db.tickets.c.relation,
+            db.tickets.c.created_at.label("ticket_created_at"),
             db.inmates.c.full_name.label("inmate_name"),
             db.inmates.c.reg_number.label("inmate_reg_number"),
+            db.inmates.c.block,
             db.stations.c.name.label("station_name"),
             db.staff.c.username.label("officer_username"),
         )
@@ -322,14 +338,50 @@ async def visit_records(
         .order_by(db.visits.c.id.desc())
         .limit(limit)
     )
+    if visit_id is not None:
+        query = query.where(db.visits.c.id == visit_id)
+    if where.since is not None:
+        query = query.where(db.visits.c.called_at >= where.since)
+    if where.until is not None:
+        query = query.where(db.visits.c.called_at < where.until)
+    if where.inmate:
+        like = f"%{where.inmate}%"
+        query = query.where(
+            db.inmates.c.full_name.ilike(like) | db.inmates.c.reg_number.ilike(like))
+    if where.visitor:
+        query = query.where(db.tickets.c.visitor_name.ilike(f"%{where.visitor}%"))
+    if where.station_id is not None:
+        query = query.where(db.visits.c.station_id == where.station_id)
+    if where.outcome:
+        query = query.where(db.visits.c.outcome == where.outcome)
     async with engine.connect() as conn:
         return [_row(r) for r in (await conn.execute(query)).all()]
+
+
+async def no_show_tickets(engine: AsyncEngine, facility_id: int, days: list[str]) -> list[Ticket]:
+    query = select(*_TICKET_COLUMNS).where(
+        db.tickets.c.facility_id == facility_id, db.tickets.c.state == "no_show",
+        db.tickets.c.day.in_(days))
+    async with engine.connect() as conn:
+        return [Ticket(**_row(r)) for r in (await conn.execute(query)).all()]
 
 
 async def visit_record(engine: AsyncEngine, visit_id: int) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visits).where(db.visits.c.id == visit_id))).first()
     return _row(row) if row else None
+
+
+async def insert_visit_event(engine: AsyncEngine, **values: Any) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(db.visit_events).values(**values))
+
+
+async def visit_events(engine: AsyncEngine, visit_id: int) -> list[dict[str, Any]]:
+    query = (select(db.visit_events).where(db.visit_events.c.visit_id == visit_id)
+             .order_by(db.visit_events.c.at, db.visit_events.c.id))
+    async with engine.connect() as conn:
+        return [_row(r) for r in (await conn.execute(query)).all()]
 
 
 # Recordings -----------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ class Records(Protocol):
     async def recordings_saved(self, visit: Visit, facility_id: int,
                                files: list[dict[str, Any]]) -> None: ...
 
+    async def visit_event(self, visit_id: int, at: float, kind: str, actor: str,
+                          detail: str = "") -> None: ...
+
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
 
 
@@ -179,7 +182,7 @@ class FacilityHub:
 
     # Officer actions ---------------------------------------------------------------------
 
-    async def call(self, station_id: int, officer_id: int) -> VisitInfo:
+    async def call(self, station_id: int, officer_id: int, actor: str = "system") -> VisitInfo:
         """Call the next ticket whose family is in the queue room to this station."""
         async with self._lock:
             station = self.stations.get(station_id)
@@ -203,25 +206,27 @@ class FacilityHub:
             info = VisitInfo(visit, ticket, station, officer_id)
             self.visits[visit.visit_id] = info
             station.visit_id = visit.visit_id
+            await self._records.visit_event(visit.visit_id, now, "called", actor, station.name)
         log.info("visit %s: ticket %s called to %s", visit.visit_id, ticket.number, station.name)
         await self._publish_visit(info)
         await self.broadcast()
         return info
 
-    async def start(self, visit_id: int, allotted_seconds: int | None = None) -> VisitInfo:
+    async def start(self, visit_id: int, allotted_seconds: int | None = None,
+                    actor: str = "system") -> VisitInfo:
         info = self._visit(visit_id)
         allotted = allotted_seconds or self.policy.call_seconds
-        await self._apply(info, Start(allotted), "start")
+        await self._apply(info, Start(allotted), "start", actor)
         return info
 
-    async def extend(self, visit_id: int, seconds: int) -> VisitInfo:
+    async def extend(self, visit_id: int, seconds: int, actor: str = "system") -> VisitInfo:
         info = self._visit(visit_id)
-        await self._apply(info, Extend(seconds), "extend")
+        await self._apply(info, Extend(seconds), "extend", actor)
         return info
 
-    async def end(self, visit_id: int, reason: str) -> VisitInfo:
+    async def end(self, visit_id: int, reason: str, actor: str = "system") -> VisitInfo:
         info = self._visit(visit_id)
-        await self._apply(info, End(reason), "end")
+        await self._apply(info, End(reason), "end", actor)
         return info
 
     async def tick(self) -> None:
@@ -384,35 +389,46 @@ class FacilityHub:
             return visit.seconds_left(now) + self.policy.changeover_seconds
         return float(self.policy.call_seconds + self.policy.changeover_seconds)
 
-    async def _apply(self, info: VisitInfo, event: Start | Extend | End, name: str) -> None:
+    async def _apply(self, info: VisitInfo, event: Start | Extend | End, name: str,
+                     actor: str) -> None:
         try:
             actions = info.visit.handle(event, self._clock())
         except IllegalTransition:
             raise HubError(f"cannot_{name}") from None
         except ValueError:
             raise HubError("bad_value", 422) from None
-        await self._perform(info, actions)
+        await self._perform(info, actions, actor)
 
-    async def _perform(self, info: VisitInfo, actions: list[Action]) -> None:
+    async def _perform(self, info: VisitInfo, actions: list[Action],
+                       actor: str = "system") -> None:
         visit = info.visit
+        now = self._clock()
         for action in actions:
             match action:
                 case OpenMedia():
+                    await self._records.visit_event(visit.visit_id, now, "started", actor,
+                                                    f"{visit.allotted_seconds}s")
                     await self._relay.open(visit.visit_id, self._leg_watcher(info))
                     await self._records.visit_started(visit)
                     if self.recording == "all" and not info.legal:
                         await self._start_recording(info)
                     await self._publish_visit(info)
                 case Warn(seconds_left=left):
+                    await self._records.visit_event(visit.visit_id, now, "warning", "system",
+                                                    f"{left}s")
                     await self._publish_both(info, message("warning", visit_id=visit.visit_id,
                                                            seconds_left=left))
                 case DeadlineMoved():
+                    await self._records.visit_event(visit.visit_id, now, "extended", actor,
+                                                    f"{visit.allotted_seconds}s")
                     await self._publish_visit(info)
                 case CutMedia():
                     files = await self._relay.close(visit.visit_id)
                     if files:
                         await self._records.recordings_saved(visit, self.facility_id, files)
-                case Finished():
+                case Finished(outcome=outcome, reason=reason):
+                    await self._records.visit_event(visit.visit_id, now, "ended", actor,
+                                                    f"{outcome.value}: {reason}")
                     await self._finish(info)
         if actions:
             await self.broadcast()  # families' estimates move with every start, extension, end

@@ -1,0 +1,63 @@
+"""Visit history: filters that narrow it, a clear error for a malformed one, and each visit's
+timeline (who called, started, extended and ended it, and the warnings)."""
+
+from __future__ import annotations
+
+from tests.conftest import Sambang
+from tests.peers import Peer
+
+
+async def _visit(s: Sambang, csrf: str, name: str, extend: bool) -> int:
+    _, token = await s.issue_ticket(csrf, name)
+    station_id, _ = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    try:
+        await family.wait_for("queue")
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201
+        visit_id = int(visit["visit_id"])
+        await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
+        if extend:
+            s.clock.offset += 545
+            await family.wait_for("warning", seconds_left=60)
+            await s.post(f"/api/visits/{visit_id}/extend", {"seconds": 120}, csrf)
+        await s.post(f"/api/visits/{visit_id}/end", {"reason": "cukup"}, csrf)
+        await family.wait_for("ended")
+        return visit_id
+    finally:
+        await family.close()
+
+
+async def test_filters_and_timeline(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    first = await _visit(s, csrf, "Sri Wahyuni", extend=True)
+    second = await _visit(s, csrf, "Budi Hartono", extend=False)
+
+    async def ids(query: str) -> list[int]:
+        resp = await s.client.get(f"/api/visits?{query}")
+        assert resp.status == 200, await resp.text()
+        return [v["id"] for v in (await resp.json())["visits"]]
+
+    assert await ids("") == [second, first]
+    assert await ids("visitor=wahyu") == [first]
+    assert await ids("inmate=B.I-001") == [second, first]
+    assert await ids("outcome=ended_early") == [second, first]
+    assert await ids("outcome=completed") == []
+    assert await ids("from=2001-01-01&to=2001-01-31") == []
+    resp = await s.client.get("/api/visits?from=kemarin")
+    assert resp.status == 422 and (await resp.json())["error"]["message"] == \
+        "Isian tidak valid: from."
+
+    record = await (await s.client.get(f"/api/visits/{first}")).json()
+    kinds = [(e["kind"], e["actor"]) for e in record["timeline"]]
+    assert kinds == [("registered", "Sri Wahyuni"), ("called", "petugas"),
+                     ("started", "petugas"), ("warning", "system"), ("extended", "petugas"),
+                     ("ended", "petugas")]
+    assert record["timeline"][-1]["detail"] == "ended_early: cukup"
+    page = await (await s.client.get(f"/visits/{first}?lang=id")).text()
+    assert "diperpanjang" in page and "peringatan waktu" in page and "cukup" in page
+    page = await (await s.client.get("/records?visitor=Budi")).text()
+    assert "Budi Hartono" in page and "Sri Wahyuni" not in page
+    page = await (await s.client.get("/records?from=bukan-tanggal")).text()
+    assert "Isian tidak valid: from." in page
