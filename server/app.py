@@ -16,7 +16,16 @@ import jinja2
 from aiohttp import WSCloseCode, web
 
 from media.pool import LocalRelay, RelayClient, WorkerRelay
-from server import api, audit_api, history, pages, recordings_api, sockets, store
+from server import (
+    api,
+    audit_api,
+    history,
+    pages,
+    recordings_api,
+    reports,
+    sockets,
+    store,
+)
 from server.config import Config
 from server.demo import seed_demo
 from server.errors import ApiError
@@ -197,6 +206,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     recordings_api.setup_routes(app)
     audit_api.setup_routes(app)
     history.setup_routes(app)
+    reports.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

@@ -55,6 +55,13 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
     ("get", "/api/recordings/{recording_id}/file", "recordings",
      "Play (or with download=1 download) one recording; audited", None, 200,
      {"type": "string", "format": "binary"}),
+    ("get", "/api/reports", "reports",
+     "Report for a period: query period (day, week, month) and date (YYYY-MM-DD, local)", None,
+     200, _obj(["period", "rows", "per_day"], period=_STR,
+               rows={"type": "array", "items": {"type": "object"}},
+               per_day={"type": "array", "items": {"type": "array"}})),
+    ("get", "/api/reports.csv", "reports", "The same report as CSV (the export is audited)",
+     None, 200, {"type": "string"}),
     ("get", "/api/audit", "audit", "The audit log of the facility's staff, and whether its chain "
      "is intact", None, 200,
      _obj(["intact", "events"], intact={"type": "boolean"},
@@ -80,6 +87,8 @@ def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
                              "content": {"application/json": {"schema": body}}}
     op["parameters"] = [{"name": name, "in": "path", "required": True,
                          "schema": {"type": "integer"}} for name in re.findall(r"{(\w+)}", path)]
+    if path.endswith(".csv"):
+        op["responses"][str(status)]["content"] = {"text/csv": {"schema": schema}}
     if path.endswith("/file"):
         op["responses"][str(status)]["content"] = {
             "video/webm": {"schema": schema}, "video/x-matroska": {"schema": schema}}

@@ -61,3 +61,25 @@ async def test_filters_and_timeline(sambang: Sambang) -> None:
     assert "Budi Hartono" in page and "Sri Wahyuni" not in page
     page = await (await s.client.get("/records?from=bukan-tanggal")).text()
     assert "Isian tidak valid: from." in page
+
+
+async def test_reports_for_supervisors_with_csv(sambang: Sambang) -> None:
+    s = sambang
+    csrf = await s.login()
+    await _visit(s, csrf, "Sri Wahyuni", extend=False)
+    assert (await s.client.get("/api/reports")).status == 403
+    s.client.session.cookie_jar.clear()
+    await s.login("karupam")
+    report = await (await s.client.get("/api/reports?period=week")).json()
+    total = [r for r in report["rows"] if r["kind"] == "total"][0]
+    assert total["visits"] == 1 and total["ended_early"] == 1
+    assert len(report["per_day"]) == 7 and sum(n for _, n in report["per_day"]) == 1
+    resp = await s.client.get("/api/reports.csv?period=month")
+    assert resp.status == 200 and resp.content_type == "text/csv"
+    lines = (await resp.text()).splitlines()
+    assert lines[0].startswith("kind,group,visits") and any("Bilik 1" in ln for ln in lines)
+    assert (await s.client.get("/api/reports?period=year")).status == 422
+    page = await (await s.client.get("/reports?period=week&lang=id")).text()
+    assert "<svg" in page and "Kunjungan per hari" in page and "Bilik 1" in page
+    log = await (await s.client.get("/api/audit")).json()
+    assert "report.export" in [e["action"] for e in log["events"]]
