@@ -97,6 +97,29 @@ async def test_live_wall_watches_silently(make_sambang: AppMaker, browser: Brows
 
     await s.post(f"/api/visits/{visit_id}/end", {"reason": "selesai"}, csrf)
     await tile.wait_for(state="detached")
-    events = [(e.event.actor, e.event.action) for e in await read_all(s.app[ENGINE])]
-    assert ("karupam", "monitor.join") in events and ("karupam", "monitor.leave") in events
+    deadline = time.monotonic() + 5
+    while True:  # the page tells the server it stopped watching once the tile is gone
+        events = [(e.event.actor, e.event.action) for e in await read_all(s.app[ENGINE])]
+        if ("karupam", "monitor.leave") in events:
+            break
+        assert time.monotonic() < deadline, events
+        await asyncio.sleep(0.1)
+    assert ("karupam", "monitor.join") in events
+
+    # The visit was recorded (the demo facility records all): both sides play together.
+    await supervisor.goto(f"{base}/visits/{visit_id}/recordings")
+    await supervisor.click("#play")
+    await supervisor.wait_for_function(
+        "[...document.querySelectorAll('.player video')].every(v => v.currentTime > 0.5)",
+        timeout=10000)
+    sizes = await supervisor.eval_on_selector_all(
+        ".player video", "vs => vs.map(v => [v.videoWidth, v.videoHeight])")
+    assert len(sizes) == 2 and all(w > 0 and h > 0 for w, h in sizes)
+    await supervisor.screenshot(path=str(SHOTS / "recording-player.png"))
+    await supervisor.goto(f"{base}/visits/{visit_id}")
+    await supervisor.wait_for_selector("text=berakhir")
+    await supervisor.screenshot(path=str(SHOTS / "visit-timeline.png"))
+    await supervisor.goto(f"{base}/reports?period=week")
+    await supervisor.wait_for_selector("svg.chart")
+    await supervisor.screenshot(path=str(SHOTS / "reports-week.png"))
     await s.client.close()
