@@ -34,6 +34,10 @@ class RelayClient(Protocol):
 
     async def record(self, visit_id: int, directory: str, prefix: str) -> None: ...
 
+    async def make_private(self, visit_id: int) -> None:
+        """No monitor, no recording from now on, and what was recorded is deleted."""
+        ...
+
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a silent monitor's offer (see RelaySession.add_monitor)."""
         ...
@@ -60,6 +64,11 @@ class LocalRelay:
 
     async def close(self, visit_id: int) -> list[dict[str, Any]]:
         return [asdict(f) for f in await self.relay.close(visit_id)]
+
+    async def make_private(self, visit_id: int) -> None:
+        session = self.relay.get(visit_id)
+        if session is not None:
+            await session.make_private()
 
     async def record(self, visit_id: int, directory: str, prefix: str) -> None:
         session = self.relay.get(visit_id)
@@ -186,6 +195,11 @@ class WorkerRelay:
             return []
         reply = await self._call(worker, {"op": "close", "visit": visit_id})
         return list(reply.get("files", []))
+
+    async def make_private(self, visit_id: int) -> None:
+        worker = self._pinned.get(visit_id)
+        if worker is not None:
+            await self._call(worker, {"op": "private", "visit": visit_id})
 
     async def record(self, visit_id: int, directory: str, prefix: str) -> None:
         worker = self._pinned.get(visit_id)

@@ -94,6 +94,13 @@ class SideRecorder:
         self._streams = {"video": video, "audio": audio}
         self._t0 = time.monotonic()
 
+    def discard(self) -> None:
+        """Close and delete the file: nothing of it may remain."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+        self.path.unlink(missing_ok=True)
+
     def close(self) -> RecordedFile | None:
         if self._container is None:
             return None

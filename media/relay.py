@@ -235,6 +235,8 @@ class RelaySession:
             leg.transcoders[kind] = transcoder
         transcoder.feed(frame)
 
+    private = False
+
     async def add_monitor(self, monitor_id: str, offer_sdp: str) -> str:
         """Answer a monitor's offer of receive-only audio, video, audio, video: the family's
         media on the first pair, the station's on the second. Forwarded like a leg's, never
@@ -298,6 +300,15 @@ class RelaySession:
             self._record_dir, self._record_prefix = directory, prefix
             for side in SIDES:
                 self._request_keyframe(side)
+
+    async def make_private(self) -> None:
+        """The visit became legal: drop every monitor and destroy what was recorded so far."""
+        for monitor_id in list(self._monitors):
+            await self.remove_monitor(monitor_id)
+        self._record_dir = None
+        for recorder in self._recorders.values():
+            recorder.discard()
+        self._recorders.clear()
 
     def _recorder(self, side: str) -> SideRecorder:
         recorder = self._recorders.get(side)

@@ -84,6 +84,9 @@ class Worker:
             if baseline is not None:
                 await baseline.close()
             return {"files": [asdict(f) for f in await self.relay.close(visit_id)]}
+        if op == "private":
+            await self._session(visit_id).make_private()
+            return {}
         if op == "record":
             self._session(visit_id).start_recording(Path(msg["directory"]), str(msg["prefix"]))
             return {}

@@ -32,6 +32,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visits/{visit_id:\\d+}/start", start_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/extend", extend_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/end", end_visit)
+    app.router.add_post("/api/visits/{visit_id:\\d+}/legal", mark_legal)
+    app.router.add_post("/api/visits/{visit_id:\\d+}/flag", flag_visit)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -166,4 +168,22 @@ async def end_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.end(_visit_id(request), reason.strip() or "officer", staff.username)
+    return web.json_response(hub.visit_summary(info))
+
+
+async def mark_legal(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    hub = hub_for(request, staff)
+    await audit(request, "visit.legal", f"visit:{_visit_id(request)}", staff=staff)
+    info = await hub.mark_legal(_visit_id(request), staff.username)
+    return web.json_response(hub.visit_summary(info))
+
+
+async def flag_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request, frozenset({"supervisor", "admin"}))
+    data = await json_body(request)
+    reason = text_field(data, "reason", 500)
+    hub = hub_for(request, staff)
+    await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
+    info = await hub.flag(_visit_id(request), staff.username, reason)
     return web.json_response(hub.visit_summary(info))

@@ -132,6 +132,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ev_registered": ("terdaftar", "registered"), "ev_called": ("dipanggil", "called"),
     "ev_started": ("dimulai", "started"), "ev_warning": ("peringatan waktu", "time warning"),
     "ev_extended": ("diperpanjang", "extended"), "ev_ended": ("berakhir", "ended"),
+    "ev_flagged": ("ditandai untuk ditinjau", "flagged for review"),
+    "ev_marked_legal": ("ditandai kunjungan hukum", "marked legal"),
+    "record": ("Rekam", "Record"), "recording_now": ("sedang direkam", "recording"),
+    "flag": ("Tandai", "Flag"), "flag_reason": ("Alasan ditandai untuk ditinjau:",
+                                                "Reason to flag for review:"),
     "recordings": ("Rekaman", "Recordings"), "download": ("Unduh", "Download"),
     "play_both": ("Putar kedua sisi", "Play both sides"),
     "wall": ("Layar pantau", "Live wall"),
@@ -171,7 +176,7 @@ SCRIPT_KEYS = (
     "vs_called", "vs_live", "ts_called", "ts_done", "ts_no_show", "busy", "soon",
     "wall_empty", "listen", "stop_listening", "end_reason", "quality", "leg_lost_short",
     "legal_visit", "time_left", "rel_parent", "rel_child", "rel_spouse", "rel_sibling",
-    "rel_other", "rel_lawyer",
+    "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason",
 )
 
 

@@ -93,11 +93,12 @@ class VisitInfo:
     legs_lost: set[str] = field(default_factory=set)
     media_mode: str = "forward"
     recording: bool = False
+    marked_legal: bool = False
 
     @property
     def legal(self) -> bool:
-        # A lawyer's visit is privileged: never monitored, never recorded.
-        return self.ticket.relation == "lawyer"
+        # A lawyer's visit, or one an officer marks, is privileged: never monitored or recorded.
+        return self.marked_legal or self.ticket.relation == "lawyer"
 
 
 class FacilityHub:
@@ -280,6 +281,23 @@ class FacilityHub:
             return await self._relay.monitor(visit_id, monitor_id, sdp)
         except SessionClosed:
             raise HubError("not_live") from None
+
+    async def mark_legal(self, visit_id: int, actor: str) -> VisitInfo:
+        """From now on the visit is legal: monitors are cut, the recording so far destroyed."""
+        info = self._visit(visit_id)
+        info.marked_legal = True
+        info.recording = False
+        if info.visit.state is VisitState.LIVE:
+            await self._relay.make_private(visit_id)
+        await self._records.visit_event(visit_id, self._clock(), "marked_legal", actor)
+        await self._publish_console()
+        return info
+
+    async def flag(self, visit_id: int, actor: str, reason: str) -> VisitInfo:
+        """A supervisor marks the visit for review; nobody in the visit is told."""
+        info = self._visit(visit_id)
+        await self._records.visit_event(visit_id, self._clock(), "flagged", actor, reason)
+        return info
 
     async def record(self, visit_id: int) -> None:
         """Start recording a live visit on a supervisor's demand. Legal visits never are."""

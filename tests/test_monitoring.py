@@ -114,3 +114,42 @@ async def test_supervisor_of_another_facility_sees_nothing(
         await console.close()
         for leg in legs:
             await leg.close()
+
+
+async def test_marking_legal_mid_visit_cuts_monitors_and_destroys_the_recording(
+    sambang: Sambang, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    s = sambang
+    visit_id, legs = await _live(s)  # the demo facility records every visit
+    console, monitor = await _ask_to_watch(s, visit_id, "karupam")
+    try:
+        await monitor.accept((await console.wait_for("monitor_answer"))["sdp"])
+        for _ in range(100):
+            if monitor.frames.get(("family", "video")):
+                break
+            await asyncio.sleep(0.05)
+        recordings = Path(str(tmp_path)) / "recordings"
+        assert list(recordings.rglob("*.webm"))  # being written
+        s.client.session.cookie_jar.clear()
+        csrf = await s.login("petugas")
+        status, body = await s.post(f"/api/visits/{visit_id}/legal", {}, csrf)
+        assert status == 200 and body["legal"] is True and body["recording"] is False
+        await asyncio.sleep(0.5)
+        seen = len(monitor.frames[("family", "video")])
+        await asyncio.sleep(1.0)
+        assert len(monitor.frames[("family", "video")]) == seen  # the monitor gets nothing more
+        assert not list(recordings.rglob("*.*"))
+        await s.post(f"/api/visits/{visit_id}/end", {}, csrf)
+        s.client.session.cookie_jar.clear()
+        await s.login("karupam")
+        listing = await (await s.client.get(f"/api/recordings?visit_id={visit_id}")).json()
+        assert listing["recordings"] == []
+        record = await (await s.client.get(f"/api/visits/{visit_id}")).json()
+        assert "marked_legal" in [e["kind"] for e in record["timeline"]]
+    finally:
+        await monitor.close()
+        await console.close()
+        for leg in legs:
+            await leg.close()

@@ -61,14 +61,23 @@
     tile.listenButton.textContent = on ? t("stop_listening") : t("listen");
   }
 
+  function post(path, body) {
+    return fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body || {})
+    });
+  }
+
   function endVisit(visitId) {
     var reason = window.prompt(t("end_reason"));
     if (reason === null) return;
-    fetch("/api/visits/" + visitId + "/end", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ reason: reason || "supervisor" })
-    });
+    post("/api/visits/" + visitId + "/end", { reason: reason || "supervisor" });
+  }
+
+  function flagVisit(visitId) {
+    var reason = window.prompt(t("flag_reason"));
+    if (reason) post("/api/visits/" + visitId + "/flag", { reason: reason });
   }
 
   function addTile(v) {
@@ -100,8 +109,16 @@
       tile.listenButton = el("button", "", t("listen"));
       tile.listenButton.addEventListener("click", function () { listen(tile); });
       tile.el.appendChild(tile.listenButton);
+      tile.recordButton = el("button", "", t("record"));
+      tile.recordButton.addEventListener("click", function () {
+        post("/api/visits/" + v.visit_id + "/recording");
+      });
+      tile.el.appendChild(tile.recordButton);
       watch(tile, v.visit_id);
     }
+    var flag = el("button", "", t("flag"));
+    flag.addEventListener("click", function () { flagVisit(v.visit_id); });
+    tile.el.appendChild(flag);
     var end = el("button", "danger", t("end"));
     end.addEventListener("click", function () { endVisit(v.visit_id); });
     tile.el.appendChild(end);
@@ -121,8 +138,14 @@
     snapshot.visits.forEach(function (v) { if (v.state === "live") live[v.visit_id] = v; });
     Object.keys(tiles).forEach(function (id) { if (!live[id]) removeTile(id); });
     Object.keys(live).forEach(function (id) {
+      // A visit marked legal mid-way loses its media on the wall at once.
+      if (tiles[id] && tiles[id].info.legal !== live[id].legal) removeTile(id);
       if (!tiles[id]) addTile(live[id]);
       tiles[id].info = live[id];
+      if (tiles[id].recordButton) {
+        tiles[id].recordButton.disabled = live[id].recording;
+        tiles[id].recordButton.textContent = live[id].recording ? t("recording_now") : t("record");
+      }
     });
     $("empty").hidden = Object.keys(tiles).length > 0;
   }
