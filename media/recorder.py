@@ -83,9 +83,11 @@ class SideRecorder:
         vp8 = self.video_key == "video/vp8"
         dims = vp8_dimensions(keyframe) if vp8 else None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # flush_packets: every packet reaches the file at once, so a crash keeps what was said.
+        # Matroska keeps a cluster in memory until it is complete: clusters of one second,
+        # flushed as soon as written, mean a crash loses about a second.
         self._container = av.open(str(self.path), "w", format="webm" if vp8 else "matroska",
-                                  options={"flush_packets": "1"})
+                                  options={"flush_packets": "1", "cluster_time_limit": "1000",
+                                           "cluster_size_limit": "262144"})
         video = self._container.add_stream("vp8" if vp8 else "h264")
         video.width, video.height = dims or (640, 480)
         video.time_base = MS

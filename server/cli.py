@@ -121,10 +121,9 @@ async def _audit_verify(args: argparse.Namespace) -> int:
 
 
 async def _recordings_verify(args: argparse.Namespace) -> int:
-    import hashlib
-
     from server import store
     from server.db import open_engine
+    from server.recordings_api import digest_file
 
     config = _config(args)
     engine = await open_engine(config.db_url)
@@ -139,11 +138,7 @@ async def _recordings_verify(args: argparse.Namespace) -> int:
             print(f"sambang: recording #{row['id']} ({row['path']}) is missing", file=sys.stderr)
             bad += 1
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-        if digest.hexdigest() != row["sha256"]:
+        if digest_file(path)[0] != row["sha256"]:
             print(f"sambang: recording #{row['id']} ({row['path']}) has changed",
                   file=sys.stderr)
             bad += 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -110,7 +112,51 @@ async def apply_retention(app: web.Application) -> int:
     return deleted
 
 
+RECORDING_NAME = re.compile(r"^visit(\d+)-(family|station)-[0-9a-f]+\.(webm|mkv)$")
+
+
+def digest_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+async def recover_recordings(app: web.Application) -> int:
+    """Files left by a relay that died mid-visit have no row: give them one, hashed now, so a
+    supervisor can still play what was written before the crash."""
+    root = (app[CONFIG].data_dir / "recordings").resolve()
+    engine = app[ENGINE]
+    known = {row["path"] for row in await store.all_recordings(engine)}
+    recovered = 0
+    for path in await asyncio.to_thread(lambda: sorted(root.glob("*/*"))):
+        relative = str(path.relative_to(app[CONFIG].data_dir.resolve()))
+        found = RECORDING_NAME.match(path.name)
+        if relative in known or found is None or not path.parent.name.isdigit():
+            continue
+        record = await store.visit_record(engine, int(found.group(1)))
+        if record is None or record["facility_id"] != int(path.parent.name):
+            continue
+        digest, size = await asyncio.to_thread(digest_file, path)
+        stat = await asyncio.to_thread(path.stat)
+        await store.insert_recording(
+            engine, facility_id=record["facility_id"], visit_id=record["id"],
+            side=found.group(2), path=relative, sha256=digest, bytes=size,
+            started_at=record["started_at"] or stat.st_mtime, closed_at=stat.st_mtime)
+        await append(engine, AuditEvent(app[CLOCK](), "system", "system", "recording.recover",
+                                        f"visit:{record['id']}", "interrupted", ""))
+        recovered += 1
+    return recovered
+
+
 async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    recovered = await recover_recordings(app)
+    if recovered:
+        log.warning("recovered %d recordings cut short by a relay crash", recovered)
+
     async def loop() -> None:
         while True:
             try:
