@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
 
@@ -20,6 +21,19 @@ def _config(args: argparse.Namespace) -> Config:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         demo=True if getattr(args, "demo", False) else None,
     )
+
+
+async def _existing_engine(config: Config) -> AsyncEngine:
+    """The database of an existing installation; a wrong --data-dir is a clear error."""
+    from server.db import open_engine
+
+
+    sqlite_file = config.data_dir / "sambang.sqlite3"
+    if config.database_url is None and not sqlite_file.exists():
+        print(f"sambang: no sambang data in {config.data_dir.resolve()} "
+              "(start `sambang serve` there once, or give --data-dir)", file=sys.stderr)
+        raise SystemExit(2)
+    return await open_engine(config.db_url)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -47,11 +61,9 @@ def _password() -> str:
 async def _staff_command(args: argparse.Namespace) -> int:
     from server import store
     from server.auth import ROLES, hash_password
-    from server.db import open_engine
 
     config = _config(args)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = await open_engine(config.db_url)
+    engine = await _existing_engine(config)
     try:
         if args.staff_command == "add":
             if args.role not in ROLES:
@@ -82,10 +94,9 @@ async def _staff_command(args: argparse.Namespace) -> int:
 
 async def _station_link(args: argparse.Namespace) -> int:
     from server import store
-    from server.db import open_engine
 
     config = _config(args)
-    engine = await open_engine(config.db_url)
+    engine = await _existing_engine(config)
     try:
         facility = await store.facility_by_code(engine, args.facility)
         stations = await store.stations_for(engine, facility.id) if facility else []
@@ -100,12 +111,44 @@ async def _station_link(args: argparse.Namespace) -> int:
         await engine.dispose()
 
 
-async def _audit_verify(args: argparse.Namespace) -> int:
-    from server.audit import first_break, read_all
-    from server.db import open_engine
+async def _facility_set(args: argparse.Namespace) -> int:
+    from sqlalchemy import update
+
+    from server import db, store
 
     config = _config(args)
-    engine = await open_engine(config.db_url)
+    engine = await _existing_engine(config)
+    try:
+        facility = await store.facility_by_code(engine, args.code)
+        if facility is None:
+            print(f"sambang: no facility with code {args.code!r}", file=sys.stderr)
+            return 2
+        values: dict[str, object] = {}
+        if args.recording is not None:
+            values["recording"] = args.recording
+        if args.retention_days is not None:
+            if args.retention_days < 1:
+                print("sambang: retention is at least one day", file=sys.stderr)
+                return 2
+            values["retention_days"] = args.retention_days
+        if values:
+            async with engine.begin() as conn:
+                await conn.execute(update(db.facilities)
+                                   .where(db.facilities.c.id == facility.id).values(**values))
+        facility = await store.facility_by_code(engine, args.code)
+        assert facility is not None
+        print(f"sambang: {facility.code}: recording {facility.recording}, "
+              f"kept {facility.retention_days} days (takes effect at the next start)")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+async def _audit_verify(args: argparse.Namespace) -> int:
+    from server.audit import first_break, read_all
+
+    config = _config(args)
+    engine = await _existing_engine(config)
     try:
         events = await read_all(engine)
     finally:
@@ -122,11 +165,10 @@ async def _audit_verify(args: argparse.Namespace) -> int:
 
 async def _recordings_verify(args: argparse.Namespace) -> int:
     from server import store
-    from server.db import open_engine
     from server.recordings_api import digest_file
 
     config = _config(args)
-    engine = await open_engine(config.db_url)
+    engine = await _existing_engine(config)
     try:
         rows = [r for r in await store.all_recordings(engine) if r["deleted_at"] is None]
     finally:
@@ -181,10 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     p_audit = sub.add_parser("audit", help="the audit log")
     audit_sub = p_audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; non-zero naming the first break")
+    p_fac = sub.add_parser("facility", help="facility settings")
+    fac_sub = p_fac.add_subparsers(dest="facility_command", required=True)
+    p_set = fac_sub.add_parser("set", help="recording policy and retention")
+    p_set.add_argument("code", help="facility code, e.g. demo")
+    p_set.add_argument("--recording", choices=("off", "all", "on_demand"))
+    p_set.add_argument("--retention-days", type=int, dest="retention_days")
     p_rec = sub.add_parser("recordings", help="recording files")
     rec_sub = p_rec.add_subparsers(dest="recordings_command", required=True)
     rec_sub.add_parser("verify", help="check every recording file against its SHA-256")
     args = parser.parse_args(argv)
+    if args.command == "facility":
+        return asyncio.run(_facility_set(args))
     if args.command == "recordings":
         return asyncio.run(_recordings_verify(args))
     if args.command == "audit":

@@ -1,0 +1,51 @@
+"""The command line as an operator meets it: clear errors for a wrong folder or a short password,
+settings that stick."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from server.keys import HUBS
+from tests.conftest import AppMaker
+
+
+def sambang(*args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if password is not None:
+        env["SAMBANG_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True,
+                          text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+
+
+def test_a_folder_without_sambang_is_a_clear_error(tmp_path: Path) -> None:
+    for command in (["audit", "verify"], ["recordings", "verify"],
+                    ["facility", "set", "demo", "--recording", "all"]):
+        done = sambang("--data-dir", str(tmp_path / "nothing"), *command)
+        assert done.returncode == 2 and "no sambang data" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+async def test_settings_and_accounts(make_sambang: AppMaker, tmp_path: Path) -> None:
+    s = await make_sambang()
+    await s.client.close()
+    data = str(tmp_path)
+    done = sambang("--data-dir", data, "facility", "set", "demo", "--recording", "on_demand",
+                   "--retention-days", "60")
+    assert done.returncode == 0 and "on_demand" in done.stdout and "60 days" in done.stdout
+    assert sambang("--data-dir", data, "facility", "set", "demo", "--retention-days",
+                   "0").returncode == 2
+    short = sambang("--data-dir", data, "staff", "add", "budi", "--role", "officer",
+                    password="pendek")
+    assert short.returncode == 2 and "8 characters" in short.stderr
+    added = sambang("--data-dir", data, "staff", "add", "budi", "--role", "officer",
+                    password="cukup-panjang-1")
+    assert added.returncode == 0
+    assert "cukup-panjang-1" not in added.stdout + added.stderr
+    again = await make_sambang()
+    resp = await again.client.post("/api/login",
+                                   json={"username": "budi", "password": "cukup-panjang-1"})
+    assert resp.status == 200
+    assert [hub.recording for hub in again.app[HUBS].values()] == ["on_demand"]
