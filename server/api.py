@@ -10,7 +10,7 @@ from aiohttp import web
 from server import store
 from server.app_helpers import hub_for, ticket_link
 from server.audit_http import audit
-from server.auth import check_login, end_session, require_staff, start_session
+from server.auth import SUPERVISOR_ROLES, check_login, end_session, require_staff, start_session
 from server.errors import ApiError
 from server.i18n import RELATIONS
 from server.keys import CLOCK, ENGINE, FACILITIES
@@ -180,7 +180,7 @@ async def mark_legal(request: web.Request) -> web.Response:
 
 
 async def flag_visit(request: web.Request) -> web.Response:
-    staff = await require_staff(request, frozenset({"supervisor", "admin"}))
+    staff = await require_staff(request, SUPERVISOR_ROLES)
     data = await json_body(request)
     reason = text_field(data, "reason", 500)
     hub = hub_for(request, staff)

@@ -9,10 +9,9 @@ from aiohttp import web
 from server import store
 from server.audit import first_break, read_all
 from server.audit_http import audit
+from server.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.auth import require_staff
 from server.keys import ENGINE
-
-SUPERVISORS = frozenset({"supervisor", "admin"})
 
 
 def setup_routes(app: web.Application) -> None:

@@ -21,6 +21,7 @@ SESSION_COOKIE = "sambang_session"
 LOGIN_CSRF_COOKIE = "sambang_login_csrf"
 ROLES = ("admin", "registration", "officer", "supervisor")
 CONSOLE_ROLES = frozenset({"officer", "supervisor", "admin"})
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})  # live wall, recordings, reports, audit
 
 # Parameters only; it holds no state between calls.
 _HASHER = PasswordHasher()

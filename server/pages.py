@@ -14,11 +14,13 @@ from server.app_helpers import facility_of, todays_ticket
 from server.auth import (
     CONSOLE_ROLES,
     LOGIN_CSRF_COOKIE,
+    SUPERVISOR_ROLES,
     check_login,
     current_staff,
     end_session,
     start_session,
 )
+from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.timefmt import local_day, zone_label
@@ -123,12 +125,16 @@ async def console(request: web.Request) -> web.Response:
     ))
 
 
-async def wall(request: web.Request) -> web.Response:
+async def supervisor_or_refuse(request: web.Request) -> tuple[store.Staff, str]:
+    """A supervisor's (or admin's) page: others get a clear refusal page."""
     staff, csrf = await staff_or_login(request)
-    if staff.role not in ("supervisor", "admin"):
-        lang = request_lang(request)
-        return error_page(request, 403, translate("error_title", lang),
-                          translate("forbidden", lang))
+    if staff.role not in SUPERVISOR_ROLES:
+        raise ApiError("forbidden", 403)
+    return staff, csrf
+
+
+async def wall(request: web.Request) -> web.Response:
+    staff, csrf = await supervisor_or_refuse(request)
     facility = await facility_of(request, staff.facility_id)
     return aiohttp_jinja2.render_template("wall.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility,

@@ -18,15 +18,14 @@ from server import store
 from server.app_helpers import hub_for
 from server.audit import AuditEvent, append
 from server.audit_http import audit
+from server.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.auth import require_staff
 from server.errors import ApiError
-from server.i18n import request_lang, translate
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES
-from server.pages import context, error_page, staff_or_login
+from server.pages import context, supervisor_or_refuse
 
 log = logging.getLogger(__name__)
 
-SUPERVISORS = frozenset({"supervisor", "admin"})
 RETENTION_CHECK_SECONDS = 3600.0
 
 
@@ -82,11 +81,7 @@ async def start_recording(request: web.Request) -> web.Response:
 
 
 async def player(request: web.Request) -> web.Response:
-    staff, csrf = await staff_or_login(request)
-    lang = request_lang(request)
-    if staff.role not in SUPERVISORS:
-        return error_page(request, 403, translate("error_title", lang),
-                          translate("forbidden", lang))
+    staff, csrf = await supervisor_or_refuse(request)
     visit_id = int(request.match_info["visit_id"])
     rows = await store.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
     facility = request.app[FACILITIES][staff.facility_id]

@@ -18,17 +18,17 @@ from aiohttp import web
 from server import store
 from server.app_helpers import facility_of
 from server.audit_http import audit
+from server.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.auth import require_staff
 from server.errors import ApiError
 from server.history import day_start
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, ENGINE
-from server.pages import context, error_page, staff_or_login
+from server.pages import context, error_page, supervisor_or_refuse
 from server.store import VisitFilter
 from server.timefmt import local_day
 
 PERIODS = ("day", "week", "month")
-SUPERVISORS = frozenset({"supervisor", "admin"})
 
 
 def period_days(period: str, anchor: date) -> list[date]:
@@ -157,11 +157,8 @@ async def reports_csv(request: web.Request) -> web.Response:
 
 
 async def reports_page(request: web.Request) -> web.Response:
-    staff, csrf = await staff_or_login(request)
+    staff, csrf = await supervisor_or_refuse(request)
     lang = request_lang(request)
-    if staff.role not in SUPERVISORS:
-        return error_page(request, 403, translate("error_title", lang),
-                          translate("forbidden", lang))
     facility = await facility_of(request, staff.facility_id)
     try:
         report = await _report(request, staff.facility_id)

@@ -18,7 +18,7 @@ from media.relay import SdpError
 from server import store
 from server.app_helpers import todays_ticket
 from server.audit_http import audit
-from server.auth import CONSOLE_ROLES, SESSION_COOKIE, current_staff, same_origin
+from server.auth import CONSOLE_ROLES, SESSION_COOKIE, SUPERVISOR_ROLES, current_staff, same_origin
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
@@ -145,9 +145,6 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
         request, hub, "station", station_id, station_topic(station_id),
         lambda: hub.station_joined(station_id), lambda: hub.station_left(station_id),
     )
-
-
-SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 
 
 async def console_socket(request: web.Request) -> web.StreamResponse:
