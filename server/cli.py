@@ -36,6 +36,18 @@ async def _existing_engine(config: Config) -> AsyncEngine:
     return await open_engine(config.db_url)
 
 
+async def _audit_cli(engine: AsyncEngine, action: str, target: str, outcome: str = "ok") -> None:
+    """Changes made at the command line are audited like any other; the actor is the machine's
+    operator, whom only the machine's own login records can name."""
+    import getpass as _getpass
+    import time
+
+    from server.audit import AuditEvent, append
+
+    await append(engine, AuditEvent(time.time(), f"cli:{_getpass.getuser()}", "operator", action,
+                                    target, outcome, "local"))
+
+
 def serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.logs import setup_logging
@@ -79,6 +91,7 @@ async def _staff_command(args: argparse.Namespace) -> int:
             await store.create_staff(engine, facility_id=facility.id, username=args.username,
                                      full_name=args.name or args.username, role=args.role,
                                      active=True, password_hash=hash_password(_password()))
+            await _audit_cli(engine, "staff.add", f"staff:{args.username}", args.role)
             print(f"sambang: added {args.role} {args.username}")
             return 0
         found = await store.staff_credentials(engine, args.username)
@@ -86,6 +99,7 @@ async def _staff_command(args: argparse.Namespace) -> int:
             print(f"sambang: no staff account {args.username!r}", file=sys.stderr)
             return 2
         await store.set_password_hash(engine, found[0].id, hash_password(_password()))
+        await _audit_cli(engine, "staff.password", f"staff:{args.username}")
         print(f"sambang: password of {args.username} changed")
         return 0
     finally:
@@ -132,6 +146,8 @@ async def _facility_set(args: argparse.Namespace) -> int:
                 return 2
             values["retention_days"] = args.retention_days
         if values:
+            await _audit_cli(engine, "facility.set", f"facility:{facility.code}",
+                             ",".join(f"{k}={v}" for k, v in values.items()))
             async with engine.begin() as conn:
                 await conn.execute(update(db.facilities)
                                    .where(db.facilities.c.id == facility.id).values(**values))

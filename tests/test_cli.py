@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.keys import HUBS
+from server.audit import read_all
+from server.keys import ENGINE, HUBS
 from tests.conftest import AppMaker
 
 
@@ -49,3 +50,6 @@ async def test_settings_and_accounts(make_sambang: AppMaker, tmp_path: Path) -> 
                                    json={"username": "budi", "password": "cukup-panjang-1"})
     assert resp.status == 200
     assert [hub.recording for hub in again.app[HUBS].values()] == ["on_demand"]
+    actions = [e.event.action for e in await read_all(again.app[ENGINE])]
+    assert {"facility.set", "staff.add"} <= set(actions)  # permission changes are audited
+    assert sambang("--data-dir", data, "audit", "verify").returncode == 0
