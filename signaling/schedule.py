@@ -1,0 +1,156 @@
+"""A facility's visiting rules, as pure functions: which sessions run on a day, which inmates may
+visit in each, when registration is open, how many visits a week, and the fair-share call length
+(Rutan Pekalongan's practice: shorter calls when the queue is long, longer when it is short).
+
+Schedules are read from TOML files (examples/facilities/ holds the seed facilities'); every time
+here is the facility's local time.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ScheduleError(ValueError):
+    """A schedule file that does not say what the facility does."""
+
+
+@dataclass(frozen=True)
+class SessionWindow:
+    name: str
+    weekdays: frozenset[int]  # 0 = Monday
+    start: time
+    end: time
+    # Blocks, cells or categories allowed in this session; empty means everyone.
+    groups: frozenset[str] = frozenset()
+    registration_start: time | None = None  # same-day registration window, when there is one
+    registration_end: time | None = None
+
+    def admits(self, inmate_groups: set[str]) -> bool:
+        return not self.groups or bool(self.groups & {g.lower() for g in inmate_groups})
+
+
+@dataclass(frozen=True)
+class Schedule:
+    facility: str
+    timezone: str
+    sessions: tuple[SessionWindow, ...]
+    default_call_minutes: int
+    min_call_minutes: int
+    max_call_minutes: int
+    changeover_minutes: int
+    visits_per_week: int
+    stations: int
+    same_day_queue: bool = True
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+
+def sessions_on(schedule: Schedule, day: date) -> list[SessionWindow]:
+    if day in schedule.holidays:
+        return []
+    return [s for s in schedule.sessions if day.weekday() in s.weekdays]
+
+
+def sessions_for(schedule: Schedule, inmate_groups: set[str], day: date) -> list[SessionWindow]:
+    """The sessions of `day` in which an inmate of these blocks/cells/categories may be visited."""
+    return [s for s in sessions_on(schedule, day) if s.admits(inmate_groups)]
+
+
+def registration_open(session: SessionWindow, now: datetime) -> bool:
+    """Whether a visit for today's `session` may still be asked for at local time `now`."""
+    if session.registration_start is not None and session.registration_end is not None:
+        return session.registration_start <= now.time() < session.registration_end
+    return now.time() < session.end
+
+
+def visits_left(schedule: Schedule, visits_this_week: int) -> int:
+    return max(0, schedule.visits_per_week - visits_this_week)
+
+
+def fair_share_minutes(schedule: Schedule, waiting: int, minutes_until_close: float) -> int:
+    """The call length that serves everyone waiting before the session closes.
+
+    Visits go `stations` at a time, each followed by the changeover; the length is clamped to the
+    facility's minimum and maximum, and is the default when nobody waits."""
+    if waiting <= 0:
+        return schedule.default_call_minutes
+    rounds = math.ceil(waiting / max(1, schedule.stations))
+    fitting = minutes_until_close / rounds - schedule.changeover_minutes
+    return int(max(schedule.min_call_minutes, min(schedule.max_call_minutes, fitting)))
+
+
+# Reading TOML --------------------------------------------------------------------------------
+
+
+def _time(value: Any, where: str) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ScheduleError(f"{where}: {value!r} is not a time like 08:30") from None
+
+
+def _weekdays(value: Any, where: str) -> frozenset[int]:
+    if not isinstance(value, list) or not value:
+        raise ScheduleError(f"{where}: days is a list such as [\"mon\", \"thu\"]")
+    days = set()
+    for item in value:
+        if str(item).lower() not in WEEKDAYS:
+            raise ScheduleError(f"{where}: unknown day {item!r}")
+        days.add(WEEKDAYS.index(str(item).lower()))
+    return frozenset(days)
+
+
+def parse_schedule(data: dict[str, Any]) -> Schedule:
+    try:
+        facility = data["facility"]
+        rules = data["rules"]
+        raw_sessions = data["sessions"]
+    except KeyError as exc:
+        raise ScheduleError(f"missing section {exc.args[0]!r}") from None
+    sessions = []
+    for n, raw in enumerate(raw_sessions, start=1):
+        where = f"session {n}"
+        start, end = _time(raw.get("start"), where), _time(raw.get("end"), where)
+        if end <= start:
+            raise ScheduleError(f"{where}: ends before it starts")
+        reg = raw.get("registration")
+        sessions.append(SessionWindow(
+            name=str(raw.get("name", where)),
+            weekdays=_weekdays(raw.get("days"), where),
+            start=start, end=end,
+            groups=frozenset(str(g).lower() for g in raw.get("groups", [])),
+            registration_start=_time(reg[0], where) if reg else None,
+            registration_end=_time(reg[1], where) if reg else None,
+        ))
+    schedule = Schedule(
+        facility=str(facility["name"]),
+        timezone=str(facility.get("timezone", "Asia/Jakarta")),
+        sessions=tuple(sessions),
+        default_call_minutes=int(rules["default_call_minutes"]),
+        min_call_minutes=int(rules.get("min_call_minutes", rules["default_call_minutes"])),
+        max_call_minutes=int(rules.get("max_call_minutes", rules["default_call_minutes"])),
+        changeover_minutes=int(rules.get("changeover_minutes", 0)),
+        visits_per_week=int(rules.get("visits_per_week", 7)),
+        stations=int(facility.get("stations", 1)),
+        same_day_queue=bool(rules.get("same_day_queue", True)),
+        holidays=frozenset(date.fromisoformat(str(d)) for d in data.get("holidays", [])),
+    )
+    if not (schedule.min_call_minutes <= schedule.default_call_minutes
+            <= schedule.max_call_minutes):
+        raise ScheduleError("call lengths must be min <= default <= max")
+    return schedule
+
+
+def load_schedule(path: Path) -> Schedule:
+    with path.open("rb") as f:
+        try:
+            return parse_schedule(tomllib.load(f))
+        except tomllib.TOMLDecodeError as exc:
+            raise ScheduleError(f"{path.name}: {exc}") from None

@@ -1,0 +1,95 @@
+"""Each seed facility's example schedule gives the right answers on sample days (the week of
+2026-11-23, a Monday), plus the fair-share call length."""
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from signaling.schedule import (
+    ScheduleError,
+    fair_share_minutes,
+    load_schedule,
+    parse_schedule,
+    registration_open,
+    sessions_for,
+    sessions_on,
+    visits_left,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "facilities"
+MON, TUE, WED, THU, FRI, SAT, SUN = (date(2026, 11, d) for d in range(23, 30))
+
+
+def names(sessions: list) -> list[str]:  # type: ignore[type-arg]
+    return [s.name for s in sessions]
+
+
+def test_every_seed_facility_has_a_schedule() -> None:
+    assert sorted(p.stem for p in EXAMPLES.glob("*.toml")) == [
+        "ambarawa", "banten", "jepara", "pekalongan", "tanjungpinang"]
+
+
+def test_jepara_visits_by_cell() -> None:
+    s = load_schedule(EXAMPLES / "jepara.toml")
+    assert names(sessions_for(s, {"Kamar 12"}, MON)) == ["Senin pagi", "Senin siang"]
+    assert sessions_for(s, {"Kamar 12"}, TUE) == []
+    assert names(sessions_for(s, {"kamar 7"}, TUE)) == ["Selasa pagi", "Selasa siang"]
+    # Friday and Saturday mornings only; no afternoon after Thursday.
+    assert [(x.start, x.end) for x in sessions_for(s, {"kamar 9"}, FRI)] == [
+        (time(8), time(11))]
+    assert sessions_on(s, SUN) == []
+    assert sessions_on(s, date(2026, 12, 25)) == []  # closed on Christmas
+    assert (s.min_call_minutes, s.max_call_minutes) == (5, 10)
+
+
+def test_ambarawa_by_category_with_a_registration_window() -> None:
+    s = load_schedule(EXAMPLES / "ambarawa.toml")
+    assert names(sessions_for(s, {"narkotika"}, MON)) == ["Narkotika"]
+    assert names(sessions_for(s, {"narkotika"}, THU)) == ["Narkotika"]
+    assert sessions_for(s, {"narkotika"}, WED) == []
+    assert names(sessions_for(s, {"lansia"}, TUE)) == ["Lansia, kamar, tahanan"]
+    assert names(sessions_for(s, {"umum"}, SAT)) == ["Narapidana umum"]
+    session = sessions_for(s, {"umum"}, WED)[0]
+    assert not registration_open(session, datetime(2026, 11, 25, 8, 29))
+    assert registration_open(session, datetime(2026, 11, 25, 8, 45))
+    assert not registration_open(session, datetime(2026, 11, 25, 9, 0))
+
+
+def test_tanjungpinang_pekalongan_banten() -> None:
+    t = load_schedule(EXAMPLES / "tanjungpinang.toml")
+    assert names(sessions_on(t, THU)) == ["Pagi", "Siang"] and names(sessions_on(t, FRI)) == [
+        "Pagi"]
+    assert (t.min_call_minutes, t.max_call_minutes) == (10, 15)
+    p = load_schedule(EXAMPLES / "pekalongan.toml")
+    assert p.stations == 4 and names(sessions_on(p, SAT)) == ["Pagi"]
+    assert registration_open(sessions_on(p, MON)[0], datetime(2026, 11, 23, 11, 59))
+    assert not registration_open(sessions_on(p, MON)[0], datetime(2026, 11, 23, 12, 0))
+    b = load_schedule(EXAMPLES / "banten.toml")
+    assert names(sessions_on(b, TUE)) == ["Kunjungan terjadwal"] and sessions_on(b, MON) == []
+    assert not b.same_day_queue and visits_left(b, 1) == 0 and visits_left(p, 1) == 1
+
+
+def test_fair_share_shrinks_for_a_long_queue_and_grows_for_a_short_one() -> None:
+    p = load_schedule(EXAMPLES / "pekalongan.toml")  # 4 PCs, 5-15 min, 2 min changeover
+    assert fair_share_minutes(p, waiting=0, minutes_until_close=120) == 10
+    # 40 waiting = 10 rounds of 4 in 120 minutes: 12 min per round, 10 of it talking.
+    assert fair_share_minutes(p, waiting=40, minutes_until_close=120) == 10
+    assert fair_share_minutes(p, waiting=60, minutes_until_close=120) == 6
+    assert fair_share_minutes(p, waiting=200, minutes_until_close=120) == 5  # the floor
+    assert fair_share_minutes(p, waiting=4, minutes_until_close=120) == 15  # the ceiling
+    assert fair_share_minutes(p, waiting=20, minutes_until_close=60) == 10
+
+
+@pytest.mark.parametrize("change", [
+    {"sessions": [{"days": ["mon"], "start": "11:00", "end": "09:00"}]},
+    {"sessions": [{"days": ["senin"], "start": "09:00", "end": "11:00"}]},
+    {"sessions": [{"days": ["mon"], "start": "9 pagi", "end": "11:00"}]},
+    {"rules": {"default_call_minutes": 10, "min_call_minutes": 12}},
+])
+def test_bad_schedules_are_refused_with_a_reason(change: dict) -> None:  # type: ignore[type-arg]
+    data = {"facility": {"name": "X"}, "rules": {"default_call_minutes": 10},
+            "sessions": [{"days": ["mon"], "start": "09:00", "end": "11:00"}]}
+    data.update(change)
+    with pytest.raises(ScheduleError):
+        parse_schedule(data)
