@@ -21,6 +21,7 @@ from server import (
     audit_api,
     history,
     pages,
+    public,
     recordings_api,
     reports,
     sockets,
@@ -207,6 +208,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     audit_api.setup_routes(app)
     history.setup_routes(app)
     reports.setup_routes(app)
+    public.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

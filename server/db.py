@@ -29,6 +29,10 @@ facilities = Table(
     Column("changeover_seconds", Integer, nullable=False),
     Column("grace_seconds", Integer, nullable=False),
     Column("recording", String(16), nullable=False, default="off"),  # off, all, on_demand
+    Column("address", String(300), nullable=False, default=""),
+    Column("complaint_contact", String(300), nullable=False, default=""),
+    # The visiting rules as TOML (see examples/facilities/); none means no public schedule yet.
+    Column("schedule_toml", Text),
     Column("retention_days", Integer, nullable=False, default=90),
 )
 

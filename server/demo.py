@@ -16,6 +16,33 @@ DEMO_INMATES = [
     ("B.I-033/2025", "Rudi Hartono", "Blok C"),
     ("A.II-007/2026", "Siti Aminah", "Blok Wanita"),
 ]
+DEMO_SCHEDULE = """
+[facility]
+name = "Rutan Demo Sambang"
+timezone = "Asia/Jakarta"
+stations = 2
+
+[rules]
+default_call_minutes = 10
+min_call_minutes = 5
+max_call_minutes = 15
+changeover_minutes = 1
+visits_per_week = 2
+same_day_queue = true
+
+[[sessions]]
+name = "Pagi"
+days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+start = "08:30"
+end = "12:00"
+
+[[sessions]]
+name = "Siang (Blok A dan Blok Wanita)"
+days = ["mon", "tue", "wed", "thu"]
+start = "13:00"
+end = "15:00"
+groups = ["Blok A", "Blok Wanita"]
+"""
 DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam", "supervisor")]
 
 
@@ -28,6 +55,9 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
             engine, code="demo", name="Rutan Demo Sambang", timezone="Asia/Jakarta",
             default_call_seconds=600, changeover_seconds=60, grace_seconds=600,
             recording="all", retention_days=30,
+            address="Jl. Pemasyarakatan No. 1, Semarang",
+            complaint_contact="Layanan pengaduan: 0812-0000-0000 (WhatsApp) atau loket depan",
+            schedule_toml=DEMO_SCHEDULE,
         )
         for name in ("Bilik 1", "Bilik 2"):
             await store.create_station(engine, facility_id, name)

@@ -32,6 +32,9 @@ class Facility:
     grace_seconds: int
     recording: str = "off"
     retention_days: int = 90
+    address: str = ""
+    complaint_contact: str = ""
+    schedule_toml: str | None = None
 
 
 @dataclass(frozen=True)

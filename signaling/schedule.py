@@ -34,7 +34,9 @@ class SessionWindow:
     registration_end: time | None = None
 
     def admits(self, inmate_groups: set[str]) -> bool:
-        return not self.groups or bool(self.groups & {g.lower() for g in inmate_groups})
+        # Facilities write "Kamar 12" or "kamar 12" as it comes: compare without case.
+        allowed = {g.casefold() for g in self.groups}
+        return not allowed or bool(allowed & {g.casefold() for g in inmate_groups})
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def parse_schedule(data: dict[str, Any]) -> Schedule:
             name=str(raw.get("name", where)),
             weekdays=_weekdays(raw.get("days"), where),
             start=start, end=end,
-            groups=frozenset(str(g).lower() for g in raw.get("groups", [])),
+            groups=frozenset(str(g) for g in raw.get("groups", [])),
             registration_start=_time(reg[0], where) if reg else None,
             registration_end=_time(reg[1], where) if reg else None,
         ))
