@@ -151,6 +151,8 @@ class WorkerRelay:
             future.set_result(msg)
 
     async def _call(self, worker: str, msg: dict[str, Any]) -> dict[str, Any]:
+        if not self._alive(worker):  # its visits' media is gone; answer now, do not wait
+            raise SessionClosed(msg.get("visit"))
         request_id = next(self._ids)
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -166,8 +168,15 @@ class WorkerRelay:
             raise SessionClosed(msg.get("visit"))
         return reply
 
+    def _alive(self, worker: str) -> bool:
+        index = int(worker.lstrip("w"))
+        return index < len(self._procs) and self._procs[index].returncode is None
+
     def least_loaded(self) -> str:
-        return min(sorted(self.loads), key=lambda w: (self.loads[w].sessions, self.loads[w].cpu))
+        alive = [w for w in sorted(self.loads) if self._alive(w)]
+        if not alive:
+            raise RuntimeError("no relay worker is running")
+        return min(alive, key=lambda w: (self.loads[w].sessions, self.loads[w].cpu))
 
     def worker_of(self, visit_id: int) -> str | None:
         return self._pinned.get(visit_id)

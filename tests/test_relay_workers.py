@@ -118,6 +118,12 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
             await peer.wait_frames("video", 90)
         os.kill(relay.loads["w0"].pid, signal.SIGKILL)  # the relay dies mid-visit
         await asyncio.sleep(0.5)
+        # Its deadline still ends the visit, at once, though no relay is left to close it.
+        s.clock.offset += 601
+        deadline = time.monotonic() + 3
+        while (await (await s.client.get("/api/queue")).json())["visits"]:
+            assert time.monotonic() < deadline, "a dead relay held the visit open"
+            await asyncio.sleep(0.1)
     finally:
         await family.close()
         await station.close()
