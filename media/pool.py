@@ -119,6 +119,8 @@ class WorkerRelay:
         self._ids = itertools.count(1)
         self._subscriptions: list[Subscription] = []
         self._all_ready = asyncio.Event()
+        self._watchers: list[asyncio.Task[None]] = []
+        self._closing = False
 
     async def start(self, ready_within: float = 60.0) -> None:
         self._subscriptions = [
@@ -131,8 +133,22 @@ class WorkerRelay:
                 sys.executable, "-m", "media.worker", "--bus", str(self._bus_path),
                 "--worker", f"w{n}",
             ))
+        self._watchers = [asyncio.create_task(self._watch(f"w{n}", proc))
+                          for n, proc in enumerate(self._procs)]
         await asyncio.wait_for(self._all_ready.wait(), ready_within)
         log.info("relay: %d worker processes ready", self._count)
+
+    async def _watch(self, worker: str, proc: asyncio.subprocess.Process) -> None:
+        """A worker that dies takes its visits' media with it: say so for each leg."""
+        code = await proc.wait()
+        if self._closing:
+            return
+        log.error("relay worker %s exited with %s", worker, code)
+        for visit_id, pinned in list(self._pinned.items()):
+            callback = self._callbacks.get(visit_id)
+            if pinned == worker and callback is not None:
+                callback("family", "failed")
+                callback("station", "failed")
 
     async def _on_load(self, msg: dict[str, Any]) -> None:
         self.loads[str(msg["worker"])] = WorkerLoad(int(msg["pid"]), int(msg["sessions"]),
@@ -239,6 +255,7 @@ class WorkerRelay:
         return dict(reply["stats"])
 
     async def close_all(self) -> None:
+        self._closing = True
         for visit_id in list(self._pinned):
             with contextlib.suppress(Exception):
                 await self.close(visit_id)
@@ -252,3 +269,5 @@ class WorkerRelay:
                 await asyncio.wait_for(proc.wait(), 10)
             except TimeoutError:
                 proc.kill()
+        for watcher in self._watchers:
+            watcher.cancel()

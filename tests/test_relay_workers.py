@@ -109,6 +109,7 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
     station_id, station_token = await s.station_token()
     family = await Peer(s.client, f"/ws/ticket/{token}").open()
     station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    console = await Peer(s.client, "/ws/console").open()
     try:
         await family.wait_for("queue")
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
@@ -117,7 +118,8 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
         for peer in (family, station):
             await peer.wait_frames("video", 90)
         os.kill(relay.loads["w0"].pid, signal.SIGKILL)  # the relay dies mid-visit
-        await asyncio.sleep(0.5)
+        lost = await console.wait_for("leg_lost", visit_id=visit["visit_id"])  # officer told
+        assert lost["side"] in ("family", "station")
         # Its deadline still ends the visit, at once, though no relay is left to close it.
         s.clock.offset += 601
         deadline = time.monotonic() + 3
@@ -127,6 +129,7 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
     finally:
         await family.close()
         await station.close()
+        await console.close()
     await s.client.close()
 
     again = await make_sambang()  # the next start-up finds what the dead worker wrote
