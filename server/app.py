@@ -23,9 +23,11 @@ from server import (
     pages,
     public,
     recordings_api,
+    registration,
     reports,
     sockets,
     store,
+    verification,
 )
 from server.config import Config
 from server.demo import seed_demo
@@ -209,6 +211,8 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     history.setup_routes(app)
     reports.setup_routes(app)
     public.setup_routes(app)
+    registration.setup_routes(app)
+    verification.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

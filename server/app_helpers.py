@@ -14,7 +14,11 @@ from signaling.hub import FacilityHub
 
 def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
     """The hub of the staff member's own facility; staff never reach another facility's."""
-    hub = request.app[HUBS].get(staff.facility_id)
+    return hub_for_facility(request, staff.facility_id)
+
+
+def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
+    hub = request.app[HUBS].get(facility_id)
     if hub is None:  # added while the server ran: its queue starts with the next start-up
         raise ApiError("facility_not_ready", 503)
     return hub

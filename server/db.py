@@ -115,6 +115,50 @@ visits = Table(
 )
 
 
+visitors = Table(
+    "visitors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("nik", String(16), nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("email", String(200), nullable=False, default=""),
+    Column("address", String(300), nullable=False),
+    Column("ktp_file", String(64), nullable=False),  # a random name under data_dir/ktp/
+    Column("ktp_type", String(32), nullable=False),
+    Column("consent_at", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # the visitor's own link
+    UniqueConstraint("facility_id", "nik"),
+)
+
+visit_requests = Table(
+    "visit_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("visitor_id", ForeignKey("visitors.id"), nullable=False),
+    Column("inmate_id", ForeignKey("inmates.id"), nullable=False),
+    Column("state", String(16), nullable=False),  # pending, approved, rejected
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("decided_at", Float),
+    Column("decided_by", String(64)),
+    Column("ticket_id", ForeignKey("tickets.id")),
+    # Shown to the family on its own page; the ticket link is theirs to open.
+    Column("ticket_token", String(64)),
+)
+
+approved_pairs = Table(
+    "approved_pairs",
+    metadata,
+    Column("visitor_id", ForeignKey("visitors.id"), primary_key=True),
+    Column("inmate_id", ForeignKey("inmates.id"), primary_key=True),
+    Column("approved_at", Float, nullable=False),
+)
+
 visit_events = Table(
     "visit_events",
     metadata,

@@ -88,7 +88,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     staff = await check_login(request, username, str(form.get("password", ""))[:256])
     if staff is None:
         return await login_form(request, translate("bad_login", lang), 401, username)
-    response = redirect("/console")
+    response = redirect("/verify" if staff.role == "registration" else "/console")
     await start_session(request, response, staff)
     return response
 
@@ -105,9 +105,10 @@ async def logout(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/login")
 
 
-async def staff_or_login(request: web.Request) -> tuple[store.Staff, str]:
+async def staff_or_login(request: web.Request,
+                         roles: frozenset[str] = CONSOLE_ROLES) -> tuple[store.Staff, str]:
     found = await current_staff(request)
-    if found is None or found[0].role not in CONSOLE_ROLES:
+    if found is None or found[0].role not in roles:
         raise web.HTTPSeeOther("/login")
     return found
 

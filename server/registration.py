@@ -1,0 +1,233 @@
+"""Families register once from a phone and ask for visits; their own page shows each request's
+state and, once approved, the queue room link. Every field is checked on the server, with a
+message per field in the page's language, and what the person typed is kept."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import date
+from typing import Any
+
+import aiohttp_jinja2
+import segno
+from aiohttp import BodyPartReader, web
+
+from server import registration_store as reg
+from server import store
+from server.app_helpers import ticket_link
+from server.i18n import RELATIONS, request_lang, translate
+from server.identity import IdentityError, normalise_phone, parse_nik
+from server.keys import CLOCK, CONFIG, ENGINE
+from server.pages import context, error_page
+from server.store import Facility
+from server.timefmt import local_day
+from server.uploads import UploadError, clean, read_limited, store_upload
+from server.verification import approve_request
+
+FORM_COOKIE = "sambang_form"
+TEXT_LIMITS = {"full_name": 200, "nik": 32, "relation": 16, "phone": 32, "email": 200,
+               "address": 300, "csrf": 64, "consent": 8}
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/f/{code}/daftar", register_form)
+    app.router.add_post("/f/{code}/daftar", register_submit)
+    app.router.add_get("/f/{code}/masuk", return_form)
+    app.router.add_post("/f/{code}/masuk", return_submit)
+    app.router.add_get("/v/{token}", visitor_page)
+    app.router.add_post("/v/{token}/minta", ask_for_visit)
+
+
+def _form_ok(request: web.Request, sent: str) -> bool:
+    expected = request.cookies.get(FORM_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+async def _facility(request: web.Request) -> Facility | None:
+    code = request.match_info["code"]
+    return await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 else None
+
+
+def _render(request: web.Request, template: str, status: int = 200,
+            **values: Any) -> web.Response:
+    # Double-submit: the form and a cookie carry the same value, so another site cannot post
+    # on a family's behalf.
+    token = secrets.token_urlsafe(18)
+    response = aiohttp_jinja2.render_template(
+        template, request, context(request, csrf_token=token, **values))
+    response.set_status(status)
+    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+async def register_form(request: web.Request) -> web.Response:
+    facility = await _facility(request)
+    if facility is None:
+        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    return _render(request, "register.html", facility=facility, values={}, errors={},
+                   relations=RELATIONS)
+
+
+async def _read_form(request: web.Request) -> tuple[dict[str, str], dict[str, str], Any]:
+    """Text fields, field errors so far, and the KTP (bytes, declared type) if it came."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    upload = None
+    if request.content_type != "multipart/form-data":  # no file can have come
+        form = await request.post()
+        for name, limit in TEXT_LIMITS.items():
+            values[name] = str(form.get(name, ""))[:limit].strip()
+        return values, errors, None
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        if part.name == "ktp":
+            try:
+                upload = (await read_limited(part), part.headers.get("Content-Type"))
+            except UploadError as exc:
+                errors["ktp"] = exc.code
+                await part.release()
+        elif part.name in TEXT_LIMITS:
+            text = (await part.read(decode=True)).decode("utf-8", "replace")
+            values[part.name] = text[: TEXT_LIMITS[part.name]].strip()
+        else:
+            await part.release()
+    return values, errors, upload
+
+
+async def register_submit(request: web.Request) -> web.Response:
+    facility = await _facility(request)
+    if facility is None:
+        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    values, errors, upload = await _read_form(request)
+    now = request.app[CLOCK]()
+    if not _form_ok(request, values.get("csrf", "")):
+        errors["form"] = "csrf"
+    if not values.get("full_name"):
+        errors["full_name"] = "required"
+    try:
+        nik = parse_nik(values.get("nik", ""), _today(now, facility))
+    except IdentityError as exc:
+        errors["nik"] = exc.code
+    if values.get("relation") not in RELATIONS:
+        errors["relation"] = "required"
+    try:
+        phone = normalise_phone(values.get("phone", ""))
+    except IdentityError as exc:
+        errors["phone"] = exc.code
+    email = values.get("email", "")
+    if email and ("@" not in email or " " in email):
+        errors["email"] = "email_invalid"
+    if not values.get("address"):
+        errors["address"] = "required"
+    if values.get("consent") != "yes":
+        errors["consent"] = "consent_required"
+    cleaned = None
+    if upload is None and "ktp" not in errors:
+        errors["ktp"] = "required"
+    elif upload is not None:
+        try:
+            cleaned = clean(*upload)
+        except UploadError as exc:
+            errors["ktp"] = exc.code
+    if errors or cleaned is None:
+        return _render(request, "register.html", 422, facility=facility, values=values,
+                       errors=errors, relations=RELATIONS)
+    # Only now, with everything valid, is anything stored.
+    saved = store_upload(request.app[CONFIG].data_dir / "ktp", *cleaned)
+    try:
+        _, token = await reg.create_visitor(
+            request.app[ENGINE], facility_id=facility.id, full_name=values["full_name"],
+            nik=nik.number, relation=values["relation"], phone=phone, email=email,
+            address=values["address"], ktp_file=saved.name, ktp_type=saved.kind,
+            consent_at=now, created_at=now)
+    except reg.AlreadyRegistered:
+        (request.app[CONFIG].data_dir / "ktp" / saved.name).unlink(missing_ok=True)
+        errors["nik"] = "nik_registered"
+        return _render(request, "register.html", 422, facility=facility, values=values,
+                       errors=errors, relations=RELATIONS)
+    raise web.HTTPSeeOther(f"/v/{token}")
+
+
+def _today(now: float, facility: Facility) -> date:
+    return date.fromisoformat(local_day(now, facility.timezone))
+
+
+async def return_form(request: web.Request) -> web.Response:
+    facility = await _facility(request)
+    if facility is None:
+        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    return _render(request, "return.html", facility=facility, values={}, errors={})
+
+
+async def return_submit(request: web.Request) -> web.Response:
+    facility = await _facility(request)
+    if facility is None:
+        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    form = await request.post()
+    values = {k: str(form.get(k, ""))[:32].strip() for k in ("phone", "nik", "csrf")}
+    errors: dict[str, str] = {}
+    found = None
+    if not _form_ok(request, values["csrf"]):
+        errors["form"] = "csrf"
+    else:
+        try:
+            phone = normalise_phone(values["phone"])
+            found = await reg.visitor_by_phone_and_nik(request.app[ENGINE], facility.id, phone,
+                                                       values["nik"].replace(" ", ""))
+        except IdentityError as exc:
+            errors["phone"] = exc.code
+        if found is None and not errors:
+            errors["form"] = "visitor_unknown"
+    if found is None:
+        return _render(request, "return.html", 422, facility=facility, values=values,
+                       errors=errors)
+    token = await reg.new_visitor_token(request.app[ENGINE], found["id"])
+    raise web.HTTPSeeOther(f"/v/{token}")
+
+
+async def visitor_page(request: web.Request, errors: dict[str, str] | None = None,
+                       values: dict[str, str] | None = None,
+                       status: int = 200) -> web.Response:
+    visitor = await reg.visitor_by_token(request.app[ENGINE], request.match_info["token"])
+    lang = request_lang(request)
+    if visitor is None:
+        return error_page(request, 404, translate("bad_visitor_title", lang),
+                          translate("bad_visitor", lang))
+    facility = next(f for f in await store.facilities_all(request.app[ENGINE])
+                    if f.id == visitor["facility_id"])
+    requests = await reg.requests_of_visitor(request.app[ENGINE], visitor["id"])
+    for row in requests:
+        if row["ticket_token"]:
+            link = ticket_link(request, row["ticket_token"])
+            row["link"] = link
+            row["qr"] = segno.make(link, error="m").svg_inline(scale=3)
+    return _render(request, "visitor.html", status, facility=facility, visitor=visitor,
+                   requests=requests, errors=errors or {}, values=values or {},
+                   token=request.match_info["token"])
+
+
+async def ask_for_visit(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    visitor = await reg.visitor_by_token(engine, request.match_info["token"])
+    if visitor is None:
+        return await visitor_page(request)
+    form = await request.post()
+    values = {"reg_number": str(form.get("reg_number", ""))[:64].strip()}
+    if not _form_ok(request, str(form.get("csrf", ""))):
+        return await visitor_page(request, {"form": "csrf"}, values, 403)
+    inmate = await reg.inmate_by_reg_number(engine, visitor["facility_id"], values["reg_number"])
+    if inmate is None:
+        # The same answer for a wrong number and one of another facility: nothing to learn.
+        return await visitor_page(request, {"reg_number": "inmate_unknown"}, values, 422)
+    now = request.app[CLOCK]()
+    request_id = await reg.create_request(
+        engine, facility_id=visitor["facility_id"], visitor_id=visitor["id"],
+        inmate_id=inmate["id"], state="pending", created_at=now)
+    if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
+        # Checked once before: the next request needs no new check.
+        await approve_request(request, request_id, "auto")
+    raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")
+

@@ -1,0 +1,125 @@
+"""Registration officers check visit requests against the KTP and the inmate register, and
+approve (a ticket in today's queue follows) or reject with a reason."""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server import registration_store as reg
+from server import store
+from server.api import json_body, text_field
+from server.app_helpers import facility_of, hub_for_facility
+from server.audit_http import audit
+from server.auth import require_staff
+from server.errors import ApiError
+from server.keys import CLOCK, CONFIG, ENGINE
+from server.pages import context, staff_or_login
+from server.timefmt import local_day, local_time
+from signaling.hub import TicketInfo
+
+VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
+REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
+                  "other")
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/verify", verify_page)
+    app.router.add_get("/verify/ktp/{visitor_id:\\d+}", ktp_file)
+    app.router.add_get("/api/requests", list_requests)
+    app.router.add_post("/api/requests/{request_id:\\d+}/approve", approve)
+    app.router.add_post("/api/requests/{request_id:\\d+}/reject", reject)
+
+
+async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
+    """Approve a pending request: a ticket joins today's queue; returns its token."""
+    engine = request.app[ENGINE]
+    row = await reg.visit_request(engine, request_id)
+    if row is None:
+        raise ApiError("request_unknown", 404)
+    facility = await facility_of(request, row["facility_id"])
+    visitor = await reg.visitor(engine, row["visitor_id"])
+    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
+    assert visitor is not None
+    now = request.app[CLOCK]()
+    hub = hub_for_facility(request, facility.id)
+    ticket, token = await store.create_ticket(
+        engine, facility.id, local_day(now, facility.timezone), visitor["full_name"],
+        visitor["relation"], row["inmate_id"], now)
+    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
+                            decided_by=decided_by, ticket_id=ticket.id, ticket_token=token):
+        await store.set_ticket_state(engine, ticket.id, "cancelled")
+        raise ApiError("request_decided", 409)
+    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
+    await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
+                                      ticket.relation, row["inmate_id"],
+                                      inmates[row["inmate_id"]]["full_name"]))
+    return token
+
+
+async def _own_request(request: web.Request, facility_id: int) -> int:
+    request_id = int(request.match_info["request_id"])
+    row = await reg.visit_request(request.app[ENGINE], request_id)
+    if row is None or row["facility_id"] != facility_id:
+        raise ApiError("request_unknown", 404)
+    return request_id
+
+
+async def approve(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    request_id = await _own_request(request, staff.facility_id)
+    await audit(request, "request.approve", f"request:{request_id}", staff=staff)
+    await approve_request(request, request_id, staff.username)
+    return web.json_response({"request_id": request_id, "state": "approved"})
+
+
+async def reject(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    request_id = await _own_request(request, staff.facility_id)
+    data = await json_body(request)
+    reason = data.get("reason")
+    if reason not in REJECT_REASONS:
+        raise ApiError("bad_field", 422, field="reason")
+    note = data.get("note", "")
+    if not isinstance(note, str) or len(note) > 500:
+        raise ApiError("bad_field", 422, field="note")
+    if reason == "other":
+        note = text_field(data, "note", 500)
+    await audit(request, "request.reject", f"request:{request_id}", reason, staff)
+    decided = await reg.decide(request.app[ENGINE], request_id, state="rejected",
+                               reason=f"{reason}: {note}".rstrip(": "),
+                               decided_at=request.app[CLOCK](), decided_by=staff.username)
+    if not decided:
+        raise ApiError("request_decided", 409)
+    return web.json_response({"request_id": request_id, "state": "rejected"})
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    rows = await reg.pending_requests(request.app[ENGINE], staff.facility_id)
+    return web.json_response({"requests": rows})
+
+
+async def verify_page(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request, VERIFIERS)
+    facility = await facility_of(request, staff.facility_id)
+    rows = await reg.pending_requests(request.app[ENGINE], facility.id)
+    for row in rows:
+        row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("verify.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows,
+        reasons=REJECT_REASONS))
+
+
+async def ktp_file(request: web.Request) -> web.StreamResponse:
+    """A KTP, only to staff of the visitor's own facility; each view is audited."""
+    staff = await require_staff(request, VERIFIERS)
+    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    if visitor is None or visitor["facility_id"] != staff.facility_id:
+        raise ApiError("not_found", 404)
+    await audit(request, "ktp.view", f"visitor:{visitor['id']}", staff=staff)
+    path = request.app[CONFIG].data_dir / "ktp" / visitor["ktp_file"]
+    response = web.FileResponse(path, headers={"Cache-Control": "no-store",
+                                               "Content-Disposition": "inline"})
+    response.content_type = visitor["ktp_type"]
+    return response

@@ -1,0 +1,156 @@
+"""Families register from a phone, ask for a visit, and an officer verifies: good and bad input,
+uploads included (oversize, wrong type, polyglot, scripted PDF), and who may see what."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import aiohttp
+from PIL import Image
+from yarl import URL
+
+from server.keys import ENGINE
+from tests.conftest import Sambang
+
+GOOD = {"full_name": "Sri Wahyuni", "nik": "3374015208900003", "relation": "spouse",
+        "phone": "0812-3456-7890", "email": "", "address": "Jl. Melati 3, Semarang",
+        "consent": "yes"}
+
+
+def jpeg_with_exif() -> bytes:
+    image = Image.new("RGB", (320, 200), (200, 180, 150))
+    exif = Image.Exif()
+    exif[0x010F] = "SECRET-CAMERA"  # Make
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def submit(s: Sambang, fields: dict[str, str], file: bytes | None,
+                 content_type: str = "image/jpeg") -> aiohttp.ClientResponse:
+    page = await (await s.client.get("/f/demo/daftar?lang=id")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    form = aiohttp.FormData()
+    for key, value in {**fields, "csrf": token.group(1)}.items():
+        form.add_field(key, value)
+    if file is not None:
+        form.add_field("ktp", file, filename="ktp.jpg", content_type=content_type)
+    return await s.client.post("/f/demo/daftar", data=form, allow_redirects=False)
+
+
+def ktp_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "ktp").glob("*")) if (tmp_path / "ktp").exists() else []
+
+
+async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_path: Path) -> None:
+    s = sambang
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    assert resp.status == 303, await resp.text()
+    visitor_path = resp.headers["Location"]
+    stored = ktp_files(tmp_path)
+    assert len(stored) == 1 and b"SECRET-CAMERA" not in stored[0].read_bytes()
+    assert Image.open(stored[0]).format == "JPEG"
+
+    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token and "Sri Wahyuni" in page and "+62812" in page
+    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "TIDAK-ADA",
+                                                               "csrf": token.group(1)})
+    assert resp.status == 422 and "Nomor registrasi tidak ditemukan" in await resp.text()
+    token = re.search(r'name="csrf" value="([^"]+)"', await resp.text())
+    assert token
+    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
+                                                               "csrf": token.group(1)})
+    assert resp.status == 200 and "menunggu verifikasi" in await resp.text()
+
+    # Only staff of the facility see the KTP and the request.
+    pending_anonymous = await s.client.get("/api/requests")
+    assert pending_anonymous.status == 401
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    assert [p["visitor_name"] for p in pending] == ["Sri Wahyuni"]
+    ktp = await s.client.get(f"/verify/ktp/{pending[0]['visitor_id']}")
+    assert ktp.status == 200 and ktp.content_type == "image/jpeg"
+    status, _ = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert status == 200
+    status, body = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert status == 409 and body["error"]["code"] == "request_decided"
+    queue = await (await s.client.get("/api/queue")).json()
+    assert [(t["visitor_name"], t["inmate_name"]) for t in queue["tickets"]] == [
+        ("Sri Wahyuni", "Ahmad Fauzi")]
+
+    s.client.session.cookie_jar.clear()
+    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
+    assert 'class="state">disetujui' in page and "<svg" in page
+    link = re.search(r'href="(http[^"]+/t/[^"]+)"', page)
+    assert link
+    assert (await s.client.get(URL(link.group(1)).path)).status == 200  # the queue room opens
+    # The pair is remembered: the next request for the same inmate is approved at once.
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
+                                                               "csrf": token.group(1)})
+    assert (await resp.text()).count('class="state">disetujui') == 2
+
+
+async def test_bad_input_keeps_what_was_typed_and_stores_nothing(sambang: Sambang,
+                                                                 tmp_path: Path) -> None:
+    s = sambang
+    cases = [
+        ({**GOOD, "nik": "3374015208900000"}, jpeg_with_exif(), "image/jpeg",
+         "Nomor urut NIK tidak valid."),
+        ({**GOOD, "phone": "021-555"}, jpeg_with_exif(), "image/jpeg", "Nomor HP tidak valid"),
+        ({**GOOD, "consent": ""}, jpeg_with_exif(), "image/jpeg", "Centang pernyataan"),
+        (GOOD, b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024), "image/jpeg",
+         "Berkas lebih dari 2 MB."),
+        (GOOD, b"MZ this is a program, not a photo", "image/jpeg", "Berkas harus foto"),
+        (GOOD, jpeg_with_exif(), "application/pdf", "Berkas harus foto"),  # lies about type
+        (GOOD, b"%PDF-1.4\n/OpenAction << /JavaScript (app.alert(1)) >>\n%%EOF",
+         "application/pdf", "Berkas harus foto"),
+        (GOOD, None, "image/jpeg", "Wajib diisi."),
+    ]
+    for fields, file, kind, message in cases:
+        resp = await submit(s, fields, file, kind)
+        text = await resp.text()
+        assert resp.status == 422, (message, resp.status)
+        assert message in text, message
+        assert 'value="Jl. Melati 3, Semarang"' in text  # what the person typed stays
+    assert ktp_files(tmp_path) == []
+    async with s.app[ENGINE].connect() as conn:
+        from sqlalchemy import text as sql
+
+        assert (await conn.execute(sql("SELECT count(*) FROM visitors"))).scalar_one() == 0
+
+
+async def test_polyglot_is_cut_to_its_pixels(sambang: Sambang, tmp_path: Path) -> None:
+    payload = b"<html><script>alert('ktp')</script></html>PK\x03\x04hidden.zip"
+    resp = await submit(sambang, GOOD, jpeg_with_exif() + payload)
+    assert resp.status == 303
+    stored = ktp_files(tmp_path)[0].read_bytes()
+    assert b"<script>" not in stored and b"hidden.zip" not in stored
+
+
+async def test_rejection_with_a_reason_and_no_other_facility(sambang: Sambang) -> None:
+    s = sambang
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    visitor_path = resp.headers["Location"]
+    page = await (await s.client.get(visitor_path)).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    await s.client.post(f"{visitor_path}/minta", data={"reg_number": "A.I-102/2026",
+                                                        "csrf": token.group(1)})
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    status, body = await s.post(f"/api/requests/{pending[0]['id']}/reject",
+                                {"reason": "tidak suka"}, csrf)
+    assert status == 422
+    status, body = await s.post(f"/api/requests/{pending[0]['id']}/reject",
+                                {"reason": "ktp_unreadable"}, csrf)
+    assert status == 200
+    s.client.session.cookie_jar.clear()
+    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
+    assert "ditolak" in page and "foto KTP tidak terbaca" in page
+    assert (await s.client.get("/v/bukan-tautan?lang=id")).status == 404
