@@ -126,6 +126,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                                                    "Photo of the KTP (JPG, PNG or PDF, 2 MB max)"),
     "consent_text": ("Saya menyatakan data ini benar dan setuju data diproses untuk kunjungan.",
                      "I declare this data true and agree to its use for visits."),
+    "ktp_again": ("Pilih foto KTP sekali lagi (peramban tidak menyimpannya).",
+                  "Choose the KTP photo again (the browser does not keep it)."),
     "keep_link": ("Simpan tautan halaman ini: di sinilah status permintaan Anda.",
                   "Keep this page's link: your requests' status is here."),
     "ask_visit": ("Minta kunjungan", "Ask for a visit"),
