@@ -40,10 +40,12 @@ from server.keys import (
     ENGINE,
     FACILITIES,
     HUBS,
+    LIMITS,
     RELAY,
     SOCKETS,
     OpenSockets,
 )
+from server.ratelimit import Limits
 from server.records import SqlRecords
 from server.timefmt import local_day
 from signaling.bus import Bus, InProcessBus
@@ -191,6 +193,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[CONFIG] = config
     app[CLOCK] = clock
     app[SOCKETS] = OpenSockets()
+    app[LIMITS] = Limits()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),

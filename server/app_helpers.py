@@ -6,7 +6,7 @@ from aiohttp import web
 
 from server import store
 from server.errors import ApiError
-from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS
 from server.store import Facility, Staff, Ticket
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
@@ -53,3 +53,13 @@ async def facility_of(request: web.Request, facility_id: int) -> Facility:
         for facility in await store.facilities_all(request.app[ENGINE]):
             facilities.setdefault(facility.id, facility)
     return facilities[facility_id]
+
+
+def rate_limit(request: web.Request, kind: str) -> None:
+    """Refuse, with a clear message, a client that did `kind` too often without an account."""
+    if request.app[LIMITS].windows[kind].full(request.remote or "-", request.app[CLOCK]()):
+        raise ApiError("too_many", 429)
+
+
+def count_towards_limit(request: web.Request, kind: str) -> None:
+    request.app[LIMITS].windows[kind].hit(request.remote or "-", request.app[CLOCK]())

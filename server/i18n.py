@@ -52,6 +52,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "facility_not_ready": ("UPT ini baru ditambahkan; antreannya aktif setelah server dimulai "
                            "ulang.", "This facility was just added; its queue starts when the "
                            "server restarts."),
+    "too_many": ("Terlalu banyak percobaan dari perangkat ini. Coba lagi nanti.",
+                 "Too many tries from this device. Try again later."),
     "bad_value": ("Nilai di luar batas yang diizinkan.", "Value outside the allowed range."),
     "inmate_confirm": ("Pastikan WBP sudah berada di stasiun sebelum memulai.",
                        "Confirm the inmate is at the station before starting."),

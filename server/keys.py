@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from media.pool import RelayClient
 from server.config import Config
+from server.ratelimit import Limits
 from server.store import Facility, Staff
 from signaling.bus import Bus
 from signaling.hub import FacilityHub
@@ -32,3 +33,6 @@ class OpenSockets:
 
 SOCKETS = web.AppKey("sockets", OpenSockets)
 STAFF_SESSION: web.RequestKey[tuple[Staff, str] | None] = web.RequestKey("staff_session")
+
+
+LIMITS = web.AppKey("limits", Limits)

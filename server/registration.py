@@ -15,7 +15,7 @@ from aiohttp import BodyPartReader, web
 
 from server import registration_store as reg
 from server import store
-from server.app_helpers import ticket_link
+from server.app_helpers import count_towards_limit, rate_limit, ticket_link
 from server.i18n import RELATIONS, request_lang, translate
 from server.identity import IdentityError, normalise_phone, parse_nik
 from server.keys import CLOCK, CONFIG, ENGINE
@@ -101,6 +101,7 @@ async def register_submit(request: web.Request) -> web.Response:
     facility = await _facility(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    rate_limit(request, "register")
     values, errors, upload = await _read_form(request)
     now = request.app[CLOCK]()
     if not _form_ok(request, values.get("csrf", "")):
@@ -143,6 +144,7 @@ async def register_submit(request: web.Request) -> web.Response:
             nik=nik.number, relation=values["relation"], phone=phone, email=email,
             address=values["address"], ktp_file=saved.name, ktp_type=saved.kind,
             consent_at=now, created_at=now)
+        count_towards_limit(request, "register")
     except reg.AlreadyRegistered:
         (request.app[CONFIG].data_dir / "ktp" / saved.name).unlink(missing_ok=True)
         errors["nik"] = "nik_registered"
@@ -166,6 +168,7 @@ async def return_submit(request: web.Request) -> web.Response:
     facility = await _facility(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    rate_limit(request, "lookup")
     form = await request.post()
     values = {k: str(form.get(k, ""))[:32].strip() for k in ("phone", "nik", "csrf")}
     errors: dict[str, str] = {}
@@ -181,6 +184,7 @@ async def return_submit(request: web.Request) -> web.Response:
             errors["phone"] = exc.code
         if found is None and not errors:
             errors["form"] = "visitor_unknown"
+            count_towards_limit(request, "lookup")
     if found is None:
         return _render(request, "return.html", 422, facility=facility, values=values,
                        errors=errors)
@@ -214,6 +218,7 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     visitor = await reg.visitor_by_token(engine, request.match_info["token"])
     if visitor is None:
         return await visitor_page(request)
+    rate_limit(request, "lookup")
     form = await request.post()
     values = {"reg_number": str(form.get("reg_number", ""))[:64].strip()}
     if not _form_ok(request, str(form.get("csrf", ""))):
@@ -221,6 +226,7 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     inmate = await reg.inmate_by_reg_number(engine, visitor["facility_id"], values["reg_number"])
     if inmate is None:
         # The same answer for a wrong number and one of another facility: nothing to learn.
+        count_towards_limit(request, "lookup")
         return await visitor_page(request, {"reg_number": "inmate_unknown"}, values, 422)
     now = request.app[CLOCK]()
     request_id = await reg.create_request(

@@ -154,3 +154,17 @@ async def test_rejection_with_a_reason_and_no_other_facility(sambang: Sambang) -
     page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
     assert "ditolak" in page and "foto KTP tidak terbaca" in page
     assert (await s.client.get("/v/bukan-tautan?lang=id")).status == 404
+
+
+async def test_lookups_that_find_nothing_are_rate_limited(sambang: Sambang) -> None:
+    s = sambang
+    page = await (await s.client.get("/f/demo/masuk?lang=id")).text()
+    for attempt in range(21):
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token, attempt
+        resp = await s.client.post("/f/demo/masuk?lang=id", data={
+            "phone": "0812 3456 7890", "nik": f"33740152089{attempt:05}", "csrf": token.group(1)})
+        page = await resp.text()
+        if attempt < 20:
+            assert resp.status == 422 and "Tidak ditemukan" in page
+    assert resp.status == 429 and "Terlalu banyak percobaan" in page
