@@ -19,6 +19,7 @@ from media.pool import LocalRelay, RelayClient, WorkerRelay
 from server import (
     api,
     audit_api,
+    complaints,
     history,
     pages,
     public,
@@ -216,6 +217,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     public.setup_routes(app)
     registration.setup_routes(app)
     verification.setup_routes(app)
+    complaints.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

@@ -159,6 +159,24 @@ approved_pairs = Table(
     Column("approved_at", Float, nullable=False),
 )
 
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    # Random, so one family cannot read another's complaint by counting.
+    Column("tracking", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("contact", String(200), nullable=False, default=""),
+    Column("visit_ref", String(64), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # received, answered
+    Column("answer", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("answered_at", Float),
+    Column("answered_by", String(64)),
+)
+
 visit_events = Table(
     "visit_events",
     metadata,
