@@ -103,7 +103,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     inmate_id = int_field(data, "inmate_id", 1, 2**31)
     engine = request.app[ENGINE]
     inmates = {i["id"]: i for i in await store.inmates_for(engine, staff.facility_id)}
-    if inmate_id not in inmates:
+    if inmate_id not in inmates or inmates[inmate_id]["status"] != "active":
         raise ApiError("inmate_unknown", 404)
     hub = hub_for(request, staff)
     await audit(request, "ticket.issue", f"inmate:{inmate_id}", staff=staff)

@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -160,6 +161,45 @@ async def _facility_set(args: argparse.Namespace) -> int:
         await engine.dispose()
 
 
+def inmates_import(args: argparse.Namespace) -> int:
+    from server.inmate_import import parse_register
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"sambang: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    rows, rejected = parse_register(text)
+    for item in rejected:
+        print(f"sambang: line {item.line} rejected: {item.reason}", file=sys.stderr)
+    if not rows:
+        print("sambang: nothing to import", file=sys.stderr)
+        return 1
+    return asyncio.run(_inmates_import(args, rows, len(rejected)))
+
+
+async def _inmates_import(args: argparse.Namespace, rows: list[Any], rejected: int) -> int:
+    from server import store
+    from server.inmate_import import apply_register
+
+    config = _config(args)
+    engine = await _existing_engine(config)
+    try:
+        facility = await store.facility_by_code(engine, args.facility)
+        if facility is None:
+            print(f"sambang: no facility with code {args.facility!r}", file=sys.stderr)
+            return 2
+        counts = await apply_register(engine, facility.id, rows)
+        await _audit_cli(engine, "inmates.import", f"facility:{facility.code}",
+                         ",".join(f"{k}={v}" for k, v in counts.items()))
+    finally:
+        await engine.dispose()
+    print(f"sambang: {counts['added']} added, {counts['updated']} updated, "
+          f"{counts['no_longer_visitable']} no longer visitable, {rejected} rows rejected")
+    return 1 if rejected else 0
+
+
 async def _audit_verify(args: argparse.Namespace) -> int:
     from server.audit import first_break, read_all
 
@@ -245,12 +285,19 @@ def main(argv: list[str] | None = None) -> int:
     p_set.add_argument("code", help="facility code, e.g. demo")
     p_set.add_argument("--recording", choices=("off", "all", "on_demand"))
     p_set.add_argument("--retention-days", type=int, dest="retention_days")
+    p_inm = sub.add_parser("inmates", help="the inmate register")
+    inm_sub = p_inm.add_subparsers(dest="inmates_command", required=True)
+    p_imp = inm_sub.add_parser("import", help="import or re-import the register from CSV")
+    p_imp.add_argument("file", help="CSV with reg_number, full_name, block[, status]")
+    p_imp.add_argument("--facility", default="demo")
     p_rec = sub.add_parser("recordings", help="recording files")
     rec_sub = p_rec.add_subparsers(dest="recordings_command", required=True)
     rec_sub.add_parser("verify", help="check every recording file against its SHA-256")
     args = parser.parse_args(argv)
     if args.command == "facility":
         return asyncio.run(_facility_set(args))
+    if args.command == "inmates":
+        return inmates_import(args)
     if args.command == "recordings":
         return asyncio.run(_recordings_verify(args))
     if args.command == "audit":

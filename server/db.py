@@ -75,6 +75,8 @@ inmates = Table(
     Column("reg_number", String(64), nullable=False),
     Column("full_name", String(200), nullable=False),
     Column("block", String(64), nullable=False, default=""),
+    # active; released and moved inmates are kept for the records but cannot be visited.
+    Column("status", String(16), nullable=False, default="active"),
     UniqueConstraint("facility_id", "reg_number"),
 )
 

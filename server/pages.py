@@ -117,7 +117,8 @@ async def console(request: web.Request) -> web.Response:
     staff, csrf = await staff_or_login(request)
     facility = await facility_of(request, staff.facility_id)
     lang = request_lang(request)
-    inmates = await store.inmates_for(request.app[ENGINE], facility.id)
+    inmates = [i for i in await store.inmates_for(request.app[ENGINE], facility.id)
+               if i["status"] == "active"]  # released or moved inmates are not visited
     return aiohttp_jinja2.render_template("console.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
         relations=RELATIONS, zone=zone_label(facility.timezone),

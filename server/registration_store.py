@@ -63,7 +63,7 @@ async def inmate_by_reg_number(engine: AsyncEngine, facility_id: int,
                                reg_number: str) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.inmates).where(
-            db.inmates.c.facility_id == facility_id,
+            db.inmates.c.facility_id == facility_id, db.inmates.c.status == "active",
             db.inmates.c.reg_number == reg_number))).first()
     return _row(row) if row else None
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from server import store
 from server.audit import read_all
 from server.keys import ENGINE, HUBS
 from tests.conftest import AppMaker
@@ -53,3 +54,22 @@ async def test_settings_and_accounts(make_sambang: AppMaker, tmp_path: Path) -> 
     actions = [e.event.action for e in await read_all(again.app[ENGINE])]
     assert {"facility.set", "staff.add"} <= set(actions)  # permission changes are audited
     assert sambang("--data-dir", data, "audit", "verify").returncode == 0
+
+
+async def test_inmate_register_reimport(make_sambang: AppMaker, tmp_path: Path) -> None:
+    s = await make_sambang()
+    await s.client.close()
+    data = str(tmp_path)
+    csv_file = tmp_path / "register.csv"
+    csv_file.write_text("reg_number,full_name,block,status\n"
+                        "B.I-001/2026,Ahmad Fauzi,Blok A,aktif\n"
+                        "C.9-900/2026,Dedi Baru,Blok D,aktif\n"
+                        "X,Salah,Blok D,aktif\n")
+    done = sambang("--data-dir", data, "inmates", "import", str(csv_file))
+    # Four demo inmates are not in this file any more: moved, no longer visitable.
+    assert done.returncode == 1 and "line 4 rejected" in done.stderr
+    assert "1 added, 1 updated, 4 no longer visitable, 1 rows rejected" in done.stdout
+    again = await make_sambang()
+    inmates = {i["reg_number"]: i["status"] for i in await store.inmates_for(
+        again.app[ENGINE], 1)}
+    assert inmates["C.9-900/2026"] == "active" and inmates["B.II-014/2026"] == "moved"
