@@ -36,6 +36,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/f/{code}/pengaduan", complaint_submit)
     app.router.add_get("/f/{code}/pengaduan/{tracking}", complaint_status)
     app.router.add_get("/complaints", complaints_page)
+    app.router.add_post("/api/facilities/{code}/complaints", file_complaint_json)
+    app.router.add_get("/api/facilities/{code}/complaints/{tracking}", complaint_json)
     app.router.add_get("/api/complaints", list_complaints)
     app.router.add_post("/api/complaints/{complaint_id:\\d+}/answer", answer_complaint)
 
@@ -86,14 +88,47 @@ async def complaint_submit(request: web.Request) -> web.Response:
     if errors:
         return _render(request, "complaint.html", 422, facility=facility, values=values,
                        errors=errors)
+    tracking = await _file(request, facility.id, values)
+    raise web.HTTPSeeOther(f"/f/{facility.code}/pengaduan/{tracking}")
+
+
+async def _file(request: web.Request, facility_id: int, values: dict[str, str]) -> str:
     tracking = new_tracking()
     async with request.app[ENGINE].begin() as conn:
         await conn.execute(insert(db.complaints).values(
-            facility_id=facility.id, tracking=tracking, name=values["name"],
-            contact=values["contact"], visit_ref=values["visit_ref"], body=values["body"],
-            state="received", created_at=request.app[CLOCK]()))
+            facility_id=facility_id, tracking=tracking, name=values.get("name", ""),
+            contact=values.get("contact", ""), visit_ref=values.get("visit_ref", ""),
+            body=values["body"], state="received", created_at=request.app[CLOCK]()))
     count_towards_limit(request, "register")
-    raise web.HTTPSeeOther(f"/f/{facility.code}/pengaduan/{tracking}")
+    return tracking
+
+
+async def file_complaint_json(request: web.Request) -> web.Response:
+    facility = await _facility_or_404(request)
+    rate_limit(request, "register")
+    data = await json_body(request)
+    body = text_field(data, "body", 2000)
+    if len(body) < 10:
+        raise ApiError("bad_field", 422, field="body")
+    values = {"body": body}
+    for name, limit in (("name", 200), ("contact", 200), ("visit_ref", 64)):
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise ApiError("bad_field", 422, field=name)
+        values[name] = value.strip()
+    tracking = await _file(request, facility.id, values)
+    return web.json_response({"tracking": tracking, "state": "received"}, status=201)
+
+
+async def complaint_json(request: web.Request) -> web.Response:
+    facility = await _facility_or_404(request)
+    rate_limit(request, "lookup")
+    row = await _by_tracking(request.app[ENGINE], facility.id, request.match_info["tracking"])
+    if row is None:
+        count_towards_limit(request, "lookup")
+        raise ApiError("complaint_unknown", 404)
+    return web.json_response({k: row[k] for k in ("tracking", "state", "body", "answer",
+                                                  "created_at", "answered_at")})
 
 
 async def complaint_status(request: web.Request) -> web.Response:

@@ -73,6 +73,19 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
                                                         "other"]},
           note={"type": "string", "maxLength": 500}), 200,
      _obj(["request_id", "state"], request_id=_INT, state=_STR)),
+    ("get", "/api/facilities/{code}/schedule", "schedule",
+     "A facility's public schedule: sessions per weekday, who may visit, rules, holidays", None,
+     200, _obj(["facility", "timezone", "week"], facility=_STR, timezone=_STR,
+               week={"type": "array", "items": {"type": "object"}},
+               rules={"type": "object", "nullable": True})),
+    ("post", "/api/facilities/{code}/complaints", "complaints",
+     "File a complaint (no account needed); returns its tracking number",
+     _obj(["body"], body={"type": "string", "minLength": 10, "maxLength": 2000}, name=_STR,
+          contact=_STR, visit_ref=_STR), 201, _obj(["tracking", "state"], tracking=_STR,
+                                                 state=_STR)),
+    ("get", "/api/facilities/{code}/complaints/{tracking}", "complaints",
+     "Read a complaint and its answer by tracking number", None, 200,
+     _obj(["tracking", "state"], tracking=_STR, state=_STR, body=_STR, answer=_STR)),
     ("get", "/api/complaints", "complaints", "Complaints filed at the supervisor's facility",
      None, 200, _obj(["complaints"], complaints={"type": "array", "items": {"type": "object"}})),
     ("post", "/api/complaints/{complaint_id}/answer", "complaints",
@@ -109,14 +122,16 @@ def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
     if body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": body}}}
-    op["parameters"] = [{"name": name, "in": "path", "required": True,
-                         "schema": {"type": "integer"}} for name in re.findall(r"{(\w+)}", path)]
+    op["parameters"] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string" if name in ("code", "tracking") else "integer"}}
+        for name in re.findall(r"{(\w+)}", path)]
     if path.endswith(".csv"):
         op["responses"][str(status)]["content"] = {"text/csv": {"schema": schema}}
     if path.endswith("/file"):
         op["responses"][str(status)]["content"] = {
             "video/webm": {"schema": schema}, "video/x-matroska": {"schema": schema}}
-    if path != "/api/login":
+    if path != "/api/login" and not path.startswith("/api/facilities/"):
         op["security"] = [{"session": [], "csrf": []}]
     return op
 

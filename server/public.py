@@ -15,6 +15,7 @@ from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
 from server import store
+from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, ENGINE
 from server.pages import context, error_page
@@ -29,6 +30,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/f/{code}", facility_page)
     app.router.add_get("/f/{code}/poster.png", poster_png)
     app.router.add_get("/f/{code}/poster.pdf", poster_pdf)
+    app.router.add_get("/api/facilities/{code}/schedule", schedule_json)
 
 
 def schedule_of(facility: Facility) -> Schedule | None:
@@ -130,3 +132,22 @@ async def poster_png(request: web.Request) -> web.Response:
 async def poster_pdf(request: web.Request) -> web.Response:
     return await _poster_response(request, "pdf")
 
+
+
+async def schedule_json(request: web.Request) -> web.Response:
+    """The public schedule of a facility, as its page shows it."""
+    facility = await _facility(request)
+    if facility is None:
+        raise ApiError("facility_unknown", 404)
+    schedule = schedule_of(facility)
+    if schedule is None:
+        return web.json_response({"facility": facility.name, "timezone": facility.timezone,
+                                  "week": [], "rules": None})
+    return web.json_response({
+        "facility": facility.name, "timezone": facility.timezone, "week": week_table(schedule),
+        "rules": {"default_call_minutes": schedule.default_call_minutes,
+                  "min_call_minutes": schedule.min_call_minutes,
+                  "max_call_minutes": schedule.max_call_minutes,
+                  "visits_per_week": schedule.visits_per_week,
+                  "holidays": sorted(d.isoformat() for d in schedule.holidays)},
+    })

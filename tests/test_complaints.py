@@ -40,3 +40,20 @@ async def test_file_answer_and_read_back(sambang: Sambang) -> None:
     assert "sudah dijawab" in page and "Headset bilik 1 sudah diganti." in page
     missing = await s.client.get("/f/demo/pengaduan/PGD-AAAAAAAA?lang=id")
     assert missing.status == 404 and "Nomor pengaduan tidak ditemukan" in await missing.text()
+
+
+async def test_json_api_for_schedule_and_complaints(sambang: Sambang) -> None:
+    s = sambang
+    schedule = await (await s.client.get("/api/facilities/demo/schedule")).json()
+    assert schedule["timezone"] == "Asia/Jakarta" and len(schedule["week"]) == 7
+    assert schedule["rules"]["max_call_minutes"] == 15
+    assert (await s.client.get("/api/facilities/none/schedule")).status == 404
+    resp = await s.client.post("/api/facilities/demo/complaints", json={"body": "singkat"})
+    assert resp.status == 422
+    resp = await s.client.post("/api/facilities/demo/complaints",
+                               json={"body": "Antrean tidak bergerak selama satu jam."})
+    assert resp.status == 201
+    tracking = (await resp.json())["tracking"]
+    read = await (await s.client.get(f"/api/facilities/demo/complaints/{tracking}")).json()
+    assert read["state"] == "received" and read["answer"] == ""
+    assert (await s.client.get("/api/facilities/demo/complaints/PGD-ZZZZZZZZ")).status == 404
