@@ -25,6 +25,7 @@ from server import (
     public,
     recordings_api,
     registration,
+    registration_api,
     reports,
     sockets,
     store,
@@ -218,6 +219,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration.setup_routes(app)
     verification.setup_routes(app)
     complaints.setup_routes(app)
+    registration_api.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

@@ -73,6 +73,18 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
                                                         "other"]},
           note={"type": "string", "maxLength": 500}), 200,
      _obj(["request_id", "state"], request_id=_INT, state=_STR)),
+    ("post", "/api/facilities/{code}/visitors", "registration",
+     "Register a visitor (multipart/form-data: full_name, nik, relation, phone, email, "
+     "address, consent=yes, ktp file); 422 names each bad field", None, 201,
+     _obj(["visitor_token", "page"], visitor_token=_STR, page=_STR)),
+    ("get", "/api/visitors/{token}", "registration",
+     "The visitor's own requests and, once approved, their queue room links", None, 200,
+     _obj(["full_name", "requests"], full_name=_STR,
+          requests={"type": "array", "items": {"type": "object"}})),
+    ("post", "/api/visitors/{token}/requests", "registration",
+     "Ask for a visit by the inmate's registration number (today's queue)",
+     _obj(["reg_number"], reg_number=_STR), 201,
+     _obj(["request_id", "state"], request_id=_INT, state=_STR)),
     ("get", "/api/facilities/{code}/schedule", "schedule",
      "A facility's public schedule: sessions per weekday, who may visit, rules, holidays", None,
      200, _obj(["facility", "timezone", "week"], facility=_STR, timezone=_STR,
@@ -124,14 +136,15 @@ def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
                              "content": {"application/json": {"schema": body}}}
     op["parameters"] = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "string" if name in ("code", "tracking") else "integer"}}
+         "schema": {"type": "string" if name in ("code", "tracking", "token")
+                    else "integer"}}
         for name in re.findall(r"{(\w+)}", path)]
     if path.endswith(".csv"):
         op["responses"][str(status)]["content"] = {"text/csv": {"schema": schema}}
     if path.endswith("/file"):
         op["responses"][str(status)]["content"] = {
             "video/webm": {"schema": schema}, "video/x-matroska": {"schema": schema}}
-    if path != "/api/login" and not path.startswith("/api/facilities/"):
+    if path != "/api/login" and not path.startswith(("/api/facilities/", "/api/visitors/")):
         op["security"] = [{"session": [], "csrf": []}]
     return op
 

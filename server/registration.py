@@ -97,23 +97,23 @@ async def _read_form(request: web.Request) -> tuple[dict[str, str], dict[str, st
     return values, errors, upload
 
 
-async def register_submit(request: web.Request) -> web.Response:
-    facility = await _facility(request)
-    if facility is None:
-        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
-    rate_limit(request, "register")
-    values, errors, upload = await _read_form(request)
+async def register_visitor(
+    request: web.Request, facility: Facility, values: dict[str, str],
+    errors: dict[str, str], upload: tuple[bytes, str | None] | None,
+) -> str:
+    """Check every field and store the visitor; returns their link's token. `errors` collects a
+    code per field; when it is not empty afterwards nothing was stored."""
     now = request.app[CLOCK]()
-    if not _form_ok(request, values.get("csrf", "")):
-        errors["form"] = "csrf"
     if not values.get("full_name"):
         errors["full_name"] = "required"
+    nik = None
     try:
         nik = parse_nik(values.get("nik", ""), _today(now, facility))
     except IdentityError as exc:
         errors["nik"] = exc.code
     if values.get("relation") not in RELATIONS:
         errors["relation"] = "required"
+    phone = ""
     try:
         phone = normalise_phone(values.get("phone", ""))
     except IdentityError as exc:
@@ -133,9 +133,8 @@ async def register_submit(request: web.Request) -> web.Response:
             cleaned = clean(*upload)
         except UploadError as exc:
             errors["ktp"] = exc.code
-    if errors or cleaned is None:
-        return _render(request, "register.html", 422, facility=facility, values=values,
-                       errors=errors, relations=RELATIONS)
+    if errors or cleaned is None or nik is None:
+        return ""
     # Only now, with everything valid, is anything stored.
     saved = store_upload(request.app[CONFIG].data_dir / "ktp", *cleaned)
     try:
@@ -144,10 +143,24 @@ async def register_submit(request: web.Request) -> web.Response:
             nik=nik.number, relation=values["relation"], phone=phone, email=email,
             address=values["address"], ktp_file=saved.name, ktp_type=saved.kind,
             consent_at=now, created_at=now)
-        count_towards_limit(request, "register")
     except reg.AlreadyRegistered:
         (request.app[CONFIG].data_dir / "ktp" / saved.name).unlink(missing_ok=True)
         errors["nik"] = "nik_registered"
+        return ""
+    count_towards_limit(request, "register")
+    return token
+
+
+async def register_submit(request: web.Request) -> web.Response:
+    facility = await _facility(request)
+    if facility is None:
+        return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
+    rate_limit(request, "register")
+    values, errors, upload = await _read_form(request)
+    if not _form_ok(request, values.get("csrf", "")):
+        errors["form"] = "csrf"
+    token = await register_visitor(request, facility, values, errors, upload)
+    if errors:
         return _render(request, "register.html", 422, facility=facility, values=values,
                        errors=errors, relations=RELATIONS)
     raise web.HTTPSeeOther(f"/v/{token}")

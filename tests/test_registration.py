@@ -168,3 +168,28 @@ async def test_lookups_that_find_nothing_are_rate_limited(sambang: Sambang) -> N
         if attempt < 20:
             assert resp.status == 422 and "Tidak ditemukan" in page
     assert resp.status == 429 and "Terlalu banyak percobaan" in page
+
+
+async def test_json_api_for_families(sambang: Sambang) -> None:
+    s = sambang
+    form = aiohttp.FormData()
+    for key, value in {**GOOD, "phone": "12"}.items():
+        form.add_field(key, value)
+    form.add_field("ktp", jpeg_with_exif(), filename="ktp.jpg", content_type="image/jpeg")
+    resp = await s.client.post("/api/facilities/demo/visitors", data=form)
+    body = await resp.json()
+    assert resp.status == 422 and set(body["error"]["fields"]) == {"phone"}
+    form = aiohttp.FormData()
+    for key, value in GOOD.items():
+        form.add_field(key, value)
+    form.add_field("ktp", jpeg_with_exif(), filename="ktp.jpg", content_type="image/jpeg")
+    resp = await s.client.post("/api/facilities/demo/visitors", data=form)
+    assert resp.status == 201
+    token = (await resp.json())["visitor_token"]
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={"reg_number": "B.I-001/2026"})
+    assert resp.status == 201 and (await resp.json())["state"] == "pending"
+    mine = await (await s.client.get(f"/api/visitors/{token}")).json()
+    assert [(r["inmate_name"], r["state"]) for r in mine["requests"]] == [
+        ("Ahmad Fauzi", "pending")]
+    assert (await s.client.get("/api/visitors/bukan-token")).status == 404
