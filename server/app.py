@@ -21,6 +21,7 @@ from server import (
     audit_api,
     complaints,
     history,
+    housekeeping,
     pages,
     public,
     recordings_api,
@@ -206,7 +207,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
     app.cleanup_ctx.append(hubs_ctx)
-    app.cleanup_ctx.append(recordings_api.retention_ctx)
+    app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     pages.setup_routes(app)

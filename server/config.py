@@ -17,6 +17,8 @@ class Config:
     tick_seconds: float = 0.25  # how often deadlines and warnings are checked
     session_hours: int = 12
     session_check_seconds: float = 30.0  # how soon a logout ends a staff member's open pages
+    # Rejected or never-used registrations (and their KTP) are deleted after this many days.
+    personal_data_days: int = 90
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None
@@ -43,6 +45,7 @@ class Config:
             database_url=env.get("SAMBANG_DATABASE_URL") or None,
             demo=env.get("SAMBANG_DEMO", "") in ("1", "true", "yes"),
             secure_cookies=env.get("SAMBANG_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            personal_data_days=int(env.get("SAMBANG_PERSONAL_DATA_DAYS", "90")),
             relay_workers=(int(env["SAMBANG_RELAY_WORKERS"])
                            if env.get("SAMBANG_RELAY_WORKERS") else None),
         )

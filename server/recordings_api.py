@@ -1,5 +1,6 @@
-"""Recordings for supervisors: list, play, download (each audited), start on demand, and the
-retention job. Files are found by database id only; no path ever comes from a request."""
+"""Recordings for supervisors: list, play, download (each audited), start on demand; retention
+and crash recovery (run by server/housekeeping.py). Files are found by database id only; no path
+ever comes from a request."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -26,7 +26,6 @@ from server.pages import context, supervisor_or_refuse
 
 log = logging.getLogger(__name__)
 
-RETENTION_CHECK_SECONDS = 3600.0
 
 
 def setup_routes(app: web.Application) -> None:
@@ -145,25 +144,3 @@ async def recover_recordings(app: web.Application) -> int:
                                         f"visit:{record['id']}", "interrupted", ""))
         recovered += 1
     return recovered
-
-
-async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
-    recovered = await recover_recordings(app)
-    if recovered:
-        log.warning("recovered %d recordings cut short by a relay crash", recovered)
-
-    async def loop() -> None:
-        while True:
-            try:
-                removed = await apply_retention(app)
-                if removed:
-                    log.info("retention: %d recordings deleted", removed)
-            except Exception:  # the next round tries again
-                log.exception("retention job failed")
-            await asyncio.sleep(RETENTION_CHECK_SECONDS)
-
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -193,3 +193,27 @@ async def test_json_api_for_families(sambang: Sambang) -> None:
     assert [(r["inmate_name"], r["state"]) for r in mine["requests"]] == [
         ("Ahmad Fauzi", "pending")]
     assert (await s.client.get("/api/visitors/bukan-token")).status == 404
+
+
+async def test_stale_and_rejected_registrations_are_deleted(sambang: Sambang,
+                                                            tmp_path: Path) -> None:
+    from server.audit import read_all
+    from server.privacy import purge_stale_visitors
+
+    s = sambang
+    kept = await submit(s, GOOD, jpeg_with_exif())
+    page = await (await s.client.get(kept.headers["Location"])).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    await s.client.post(f"{kept.headers['Location']}/minta",
+                        data={"reg_number": "B.I-001/2026", "csrf": token.group(1)})
+    unused = await submit(s, {**GOOD, "nik": "3171011203050001", "phone": "0813 1111 2222"},
+                          jpeg_with_exif())
+    assert unused.status == 303 and len(ktp_files(tmp_path)) == 2
+    assert await purge_stale_visitors(s.app) == 0  # not old yet
+    s.clock.offset += 91 * 86400
+    assert await purge_stale_visitors(s.app) == 1  # the one who never asked for a visit
+    assert len(ktp_files(tmp_path)) == 1
+    assert (await s.client.get(unused.headers["Location"])).status == 404
+    assert (await s.client.get(kept.headers["Location"])).status == 200
+    assert "visitor.delete" in [e.event.action for e in await read_all(s.app[ENGINE])]
