@@ -153,6 +153,19 @@ visit_requests = Table(
     Column("ticket_token", String(64)),
 )
 
+bans = Table(
+    "bans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("visitor_id", ForeignKey("visitors.id"), nullable=False),
+    Column("inmate_id", ForeignKey("inmates.id")),  # none: the whole facility
+    Column("reason", Text, nullable=False),
+    Column("until", Float, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
 approved_pairs = Table(
     "approved_pairs",
     metadata,

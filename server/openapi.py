@@ -104,6 +104,11 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      "Answer a complaint; the family reads it with its tracking number",
      _obj(["answer"], answer={"type": "string", "maxLength": 2000}), 200,
      _obj(["complaint_id", "state"], complaint_id=_INT, state=_STR)),
+    ("post", "/api/visitors/{visitor_id}/bans", "verification",
+     "Ban a visitor from one inmate (inmate_id) or the whole facility until a date",
+     _obj(["reason", "until"], reason=_STR, until={"type": "string", "format": "date"},
+          inmate_id={"type": "integer", "nullable": True}), 201,
+     _obj(["ban_id", "until"], ban_id=_INT, until={"type": "number"})),
     ("get", "/api/reports", "reports",
      "Report for a period: query period (day, week, month) and date (YYYY-MM-DD, local)", None,
      200, _obj(["period", "rows", "per_day"], period=_STR,
@@ -144,7 +149,9 @@ def _operation(tag: str, summary: str, body: dict[str, Any] | None, status: int,
     if path.endswith("/file"):
         op["responses"][str(status)]["content"] = {
             "video/webm": {"schema": schema}, "video/x-matroska": {"schema": schema}}
-    if path != "/api/login" and not path.startswith(("/api/facilities/", "/api/visitors/")):
+    # The public's endpoints: the facility's, and a visitor's own (the token is the key).
+    if path != "/api/login" and not path.startswith(("/api/facilities/",
+                                                      "/api/visitors/{token}")):
         op["security"] = [{"session": [], "csrf": []}]
     return op
 

@@ -242,6 +242,8 @@ async def ask_for_visit(request: web.Request) -> web.Response:
         count_towards_limit(request, "lookup")
         return await visitor_page(request, {"reg_number": "inmate_unknown"}, values, 422)
     now = request.app[CLOCK]()
+    if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
+        return await visitor_page(request, {"reg_number": "banned"}, values, 403)
     request_id = await reg.create_request(
         engine, facility_id=visitor["facility_id"], visitor_id=visitor["id"],
         inmate_id=inmate["id"], state="pending", created_at=now)

@@ -73,6 +73,8 @@ async def ask(request: web.Request) -> web.Response:
     if inmate is None:
         count_towards_limit(request, "lookup")
         raise ApiError("inmate_unknown", 404)
+    if await reg.active_ban(engine, found["id"], inmate["id"], request.app[CLOCK]()):
+        raise ApiError("banned", 403)
     request_id = await reg.create_request(
         engine, facility_id=found["facility_id"], visitor_id=found["id"],
         inmate_id=inmate["id"], state="pending", created_at=request.app[CLOCK]())

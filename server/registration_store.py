@@ -133,3 +133,21 @@ async def pair_approved(engine: AsyncEngine, visitor_id: int, inmate_id: int) ->
             db.approved_pairs.c.visitor_id == visitor_id,
             db.approved_pairs.c.inmate_id == inmate_id)))).first()
     return row is not None
+
+
+async def add_ban(engine: AsyncEngine, **values: Any) -> int:
+    async with engine.begin() as conn:
+        result = await conn.execute(insert(db.bans).values(**values))
+    return _new_id(result)
+
+
+async def active_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int,
+                     now: float) -> dict[str, Any] | None:
+    """A ban in force on this visitor for this inmate or for the whole facility."""
+    query = select(db.bans).where(
+        db.bans.c.visitor_id == visitor_id, db.bans.c.until > now,
+        (db.bans.c.inmate_id == inmate_id) | db.bans.c.inmate_id.is_(None),
+    ).order_by(db.bans.c.until.desc())
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    return _row(row) if row else None

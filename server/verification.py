@@ -3,6 +3,8 @@ approve (a ticket in today's queue follows) or reject with a reason."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -13,6 +15,7 @@ from server.app_helpers import facility_of, hub_for_facility
 from server.audit_http import audit
 from server.auth import require_staff
 from server.errors import ApiError
+from server.history import day_start
 from server.keys import CLOCK, CONFIG, ENGINE
 from server.pages import context, staff_or_login
 from server.timefmt import local_day, local_time
@@ -29,6 +32,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/requests", list_requests)
     app.router.add_post("/api/requests/{request_id:\\d+}/approve", approve)
     app.router.add_post("/api/requests/{request_id:\\d+}/reject", reject)
+    app.router.add_post("/api/visitors/{visitor_id:\\d+}/bans", ban_visitor)
 
 
 async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
@@ -42,6 +46,8 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
     assert visitor is not None
     now = request.app[CLOCK]()
+    if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
+        raise ApiError("banned", 403)
     hub = hub_for_facility(request, facility.id)
     ticket, token = await store.create_ticket(
         engine, facility.id, local_day(now, facility.timezone), visitor["full_name"],
@@ -123,3 +129,34 @@ async def ktp_file(request: web.Request) -> web.StreamResponse:
                                                "Content-Disposition": "inline"})
     response.content_type = visitor["ktp_type"]
     return response
+
+
+async def ban_visitor(request: web.Request) -> web.Response:
+    """Ban a visitor from one inmate (inmate_id) or the whole facility, with a reason and an end
+    date (YYYY-MM-DD, the facility's local date, the ban ends at its start)."""
+    staff = await require_staff(request, VERIFIERS)
+    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    if visitor is None or visitor["facility_id"] != staff.facility_id:
+        raise ApiError("not_found", 404)
+    data = await json_body(request)
+    reason = text_field(data, "reason", 500)
+    inmate_id = data.get("inmate_id")
+    if inmate_id is not None:
+        inmates = {i["id"] for i in await store.inmates_for(request.app[ENGINE],
+                                                            staff.facility_id)}
+        if isinstance(inmate_id, bool) or inmate_id not in inmates:
+            raise ApiError("bad_field", 422, field="inmate_id")
+    facility = await facility_of(request, staff.facility_id)
+    try:
+        until = day_start(date.fromisoformat(text_field(data, "until", 10)), facility.timezone)
+    except ValueError:
+        raise ApiError("bad_field", 422, field="until") from None
+    if until <= request.app[CLOCK]():
+        raise ApiError("bad_field", 422, field="until")
+    await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
+                f"inmate:{inmate_id}" if inmate_id else "facility", staff)
+    ban_id = await reg.add_ban(
+        request.app[ENGINE], facility_id=staff.facility_id, visitor_id=visitor["id"],
+        inmate_id=inmate_id, reason=reason, until=until, created_by=staff.username,
+        created_at=request.app[CLOCK]())
+    return web.json_response({"ban_id": ban_id, "until": until}, status=201)

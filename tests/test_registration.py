@@ -217,3 +217,40 @@ async def test_stale_and_rejected_registrations_are_deleted(sambang: Sambang,
     assert (await s.client.get(unused.headers["Location"])).status == 404
     assert (await s.client.get(kept.headers["Location"])).status == 200
     assert "visitor.delete" in [e.event.action for e in await read_all(s.app[ENGINE])]
+
+
+async def test_a_banned_visitor_cannot_ask_or_be_approved(sambang: Sambang) -> None:
+    s = sambang
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    visitor_path = resp.headers["Location"]
+    page = await (await s.client.get(visitor_path)).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
+                                                        "csrf": token.group(1)})
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    visitor_id = pending[0]["visitor_id"]
+    status, body = await s.post(f"/api/visitors/{visitor_id}/bans",
+                                {"reason": "membawa barang terlarang", "until": "2001-01-01"},
+                                csrf)
+    assert status == 422 and "until" in body["error"]["message"]
+    status, _ = await s.post(f"/api/visitors/{visitor_id}/bans",
+                             {"reason": "membawa barang terlarang", "until": "2099-01-01",
+                              "inmate_id": pending[0]["inmate_id"]}, csrf)
+    assert status == 201
+    status, body = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert status == 403 and body["error"]["code"] == "banned"
+    s.client.session.cookie_jar.clear()
+    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    resp = await s.client.post(f"{visitor_path}/minta?lang=id",
+                               data={"reg_number": "B.I-001/2026", "csrf": token.group(1)})
+    assert resp.status == 403 and "tidak dapat mengunjungi WBP ini" in await resp.text()
+    # Another inmate is still allowed: the ban was for one.
+    token = re.search(r'name="csrf" value="([^"]+)"', await resp.text())
+    assert token
+    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "A.I-102/2026",
+                                                               "csrf": token.group(1)})
+    assert resp.status == 200
