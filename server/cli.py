@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
+from server.db import SchemaOutdated
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -49,6 +50,19 @@ async def _audit_cli(engine: AsyncEngine, action: str, target: str, outcome: str
                                     target, outcome, "local"))
 
 
+class CommandError(Exception):
+    """A mistake in what the operator asked: printed, exit status 2."""
+
+
+async def _facility_or_fail(engine: AsyncEngine, code: str) -> Any:
+    from server import store
+
+    facility = await store.facility_by_code(engine, code)
+    if facility is None:
+        raise CommandError(f"no facility with code {code!r}")
+    return facility
+
+
 def serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.logs import setup_logging
@@ -57,7 +71,11 @@ def serve(args: argparse.Namespace) -> int:
     config = _config(args)
     print(f"sambang: data in {config.data_dir.resolve()}, serving on "
           f"http://{config.host}:{config.port}", flush=True)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    try:
+        web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    except SchemaOutdated as exc:
+        print(f"sambang: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -82,10 +100,7 @@ async def _staff_command(args: argparse.Namespace) -> int:
             if args.role not in ROLES:
                 print(f"sambang: role must be one of {', '.join(ROLES)}", file=sys.stderr)
                 return 2
-            facility = await store.facility_by_code(engine, args.facility)
-            if facility is None:
-                print(f"sambang: no facility with code {args.facility!r}", file=sys.stderr)
-                return 2
+            facility = await _facility_or_fail(engine, args.facility)
             if await store.staff_credentials(engine, args.username) is not None:
                 print(f"sambang: {args.username} exists already", file=sys.stderr)
                 return 2
@@ -134,10 +149,7 @@ async def _facility_set(args: argparse.Namespace) -> int:
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        facility = await store.facility_by_code(engine, args.code)
-        if facility is None:
-            print(f"sambang: no facility with code {args.code!r}", file=sys.stderr)
-            return 2
+        facility = await _facility_or_fail(engine, args.code)
         values: dict[str, object] = {}
         if args.recording is not None:
             values["recording"] = args.recording
@@ -180,16 +192,12 @@ def inmates_import(args: argparse.Namespace) -> int:
 
 
 async def _inmates_import(args: argparse.Namespace, rows: list[Any], rejected: int) -> int:
-    from server import store
     from server.inmate_import import apply_register
 
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        facility = await store.facility_by_code(engine, args.facility)
-        if facility is None:
-            print(f"sambang: no facility with code {args.facility!r}", file=sys.stderr)
-            return 2
+        facility = await _facility_or_fail(engine, args.facility)
         counts = await apply_register(engine, facility.id, rows)
         await _audit_cli(engine, "inmates.import", f"facility:{facility.code}",
                          ",".join(f"{k}={v}" for k, v in counts.items()))
@@ -294,6 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     rec_sub = p_rec.add_subparsers(dest="recordings_command", required=True)
     rec_sub.add_parser("verify", help="check every recording file against its SHA-256")
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (CommandError, SchemaOutdated) as exc:
+        print(f"sambang: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "facility":
         return asyncio.run(_facility_set(args))
     if args.command == "inmates":

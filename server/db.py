@@ -13,7 +13,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData()
@@ -236,9 +238,30 @@ audit_events = Table(
 )
 
 
+class SchemaOutdated(RuntimeError):
+    """The database was made by an older sambang and lacks columns this one needs."""
+
+
+def _missing_columns(sync_conn: Connection) -> list[str]:
+    inspector = inspect(sync_conn)
+    missing = []
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in present]
+    return missing
+
+
 async def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
-        # Schema migrations (Alembic) arrive with the first change to an existing table.
+        # New tables are created here; changed tables need migrations (Alembic), which do not
+        # exist yet: an older database is refused with a clear message instead of failing later.
         await conn.run_sync(metadata.create_all)
+        missing = await conn.run_sync(_missing_columns)
+    if missing:
+        await engine.dispose()
+        raise SchemaOutdated(
+            "this database was made by an older sambang and lacks "
+            f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}; start with a new "
+            "--data-dir (schema migrations are not written yet)")
     return engine

@@ -73,3 +73,16 @@ async def test_inmate_register_reimport(make_sambang: AppMaker, tmp_path: Path) 
     inmates = {i["reg_number"]: i["status"] for i in await store.inmates_for(
         again.app[ENGINE], 1)}
     assert inmates["C.9-900/2026"] == "active" and inmates["B.II-014/2026"] == "moved"
+
+
+def test_an_older_database_is_refused_clearly(tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "sambang.sqlite3") as conn:
+        # The facilities table as the first version of sambang made it.
+        conn.execute("CREATE TABLE facilities (id INTEGER PRIMARY KEY, code VARCHAR(32), "
+                     "name VARCHAR(200), timezone VARCHAR(64), default_call_seconds INTEGER, "
+                     "changeover_seconds INTEGER, grace_seconds INTEGER)")
+    done = sambang("--data-dir", str(tmp_path), "audit", "verify")
+    assert done.returncode == 2 and "made by an older sambang" in done.stderr
+    assert "facilities.recording" in done.stderr and "Traceback" not in done.stderr
