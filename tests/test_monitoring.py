@@ -50,8 +50,9 @@ async def test_supervisor_watches_officer_may_not(sambang: Sambang) -> None:
         console, monitor = await _ask_to_watch(sambang, visit_id, "karupam")
         answer = await console.wait_for("monitor_answer", visit_id=visit_id)
         await monitor.accept(answer["sdp"])
-        for _ in range(100):
-            if monitor.frames.get(("station", "video")):
+        for _ in range(200):  # both sides' pictures, each from its next keyframe
+            if monitor.frames.get(("family", "video")) and monitor.frames.get(
+                    ("station", "video")):
                 break
             await asyncio.sleep(0.05)
         assert monitor.frames.get(("family", "video")) and monitor.frames.get(("station", "video"))
