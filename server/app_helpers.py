@@ -63,3 +63,9 @@ def rate_limit(request: web.Request, kind: str) -> None:
 
 def count_towards_limit(request: web.Request, kind: str) -> None:
     request.app[LIMITS].windows[kind].hit(request.remote or "-", request.app[CLOCK]())
+
+
+async def facility_from_path(request: web.Request) -> Facility | None:
+    """The facility named by the `code` in a public URL, or None."""
+    code = request.match_info["code"]
+    return await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 else None

@@ -11,9 +11,9 @@ from aiohttp import web
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server import db, store
+from server import db
 from server.api import json_body, text_field
-from server.app_helpers import count_towards_limit, rate_limit
+from server.app_helpers import count_towards_limit, facility_from_path, facility_of, rate_limit
 from server.audit_http import audit
 from server.auth import SUPERVISOR_ROLES, require_staff
 from server.errors import ApiError
@@ -60,9 +60,7 @@ async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, 
 
 
 async def _facility_or_404(request: web.Request) -> Any:
-    code = request.match_info["code"]
-    facility = await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 \
-        else None
+    facility = await facility_from_path(request)
     if facility is None:
         raise ApiError("facility_unknown", 404)
     return facility
@@ -120,23 +118,27 @@ async def file_complaint_json(request: web.Request) -> web.Response:
     return web.json_response({"tracking": tracking, "state": "received"}, status=201)
 
 
-async def complaint_json(request: web.Request) -> web.Response:
+async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
+    """The facility and the complaint named in the URL; a miss counts toward the look-up limit."""
     facility = await _facility_or_404(request)
     rate_limit(request, "lookup")
     row = await _by_tracking(request.app[ENGINE], facility.id, request.match_info["tracking"])
     if row is None:
         count_towards_limit(request, "lookup")
+    return facility, row
+
+
+async def complaint_json(request: web.Request) -> web.Response:
+    _, row = await _looked_up(request)
+    if row is None:
         raise ApiError("complaint_unknown", 404)
     return web.json_response({k: row[k] for k in ("tracking", "state", "body", "answer",
                                                   "created_at", "answered_at")})
 
 
 async def complaint_status(request: web.Request) -> web.Response:
-    facility = await _facility_or_404(request)
-    rate_limit(request, "lookup")
-    row = await _by_tracking(request.app[ENGINE], facility.id, request.match_info["tracking"])
+    facility, row = await _looked_up(request)
     if row is None:
-        count_towards_limit(request, "lookup")
         lang = request_lang(request)
         return error_page(request, 404, translate("complaint_unknown", lang), "")
     row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
@@ -147,8 +149,7 @@ async def complaint_status(request: web.Request) -> web.Response:
 
 async def complaints_page(request: web.Request) -> web.Response:
     staff, csrf = await supervisor_or_refuse(request)
-    facility = next(f for f in await store.facilities_all(request.app[ENGINE])
-                    if f.id == staff.facility_id)
+    facility = await facility_of(request, staff.facility_id)
     rows = await _of_facility(request.app[ENGINE], staff.facility_id)
     for row in rows:
         row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)

@@ -14,10 +14,10 @@ import segno
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
-from server import store
+from server.app_helpers import facility_from_path
 from server.errors import ApiError
 from server.i18n import request_lang, translate
-from server.keys import CLOCK, ENGINE
+from server.keys import CLOCK
 from server.pages import context, error_page
 from server.store import Facility
 from server.timefmt import zone_label
@@ -44,13 +44,6 @@ def schedule_of(facility: Facility) -> Schedule | None:
         return None
 
 
-async def _facility(request: web.Request) -> Facility | None:
-    code = request.match_info["code"]
-    if len(code) > 32:
-        return None
-    return await store.facility_by_code(request.app[ENGINE], code)
-
-
 def page_url(request: web.Request, facility: Facility) -> str:
     return f"{request.scheme}://{request.host}/f/{facility.code}"
 
@@ -70,7 +63,7 @@ def week_table(schedule: Schedule) -> list[dict[str, Any]]:
 
 async def facility_page(request: web.Request) -> web.Response:
     lang = request_lang(request)
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", lang), "")
     schedule = schedule_of(facility)
@@ -115,7 +108,7 @@ def _poster(request: web.Request, facility: Facility) -> Image.Image:
 
 
 async def _poster_response(request: web.Request, kind: str) -> web.Response:
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         raise web.HTTPNotFound()
     out = io.BytesIO()
@@ -136,7 +129,7 @@ async def poster_pdf(request: web.Request) -> web.Response:
 
 async def schedule_json(request: web.Request) -> web.Response:
     """The public schedule of a facility, as its page shows it."""
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         raise ApiError("facility_unknown", 404)
     schedule = schedule_of(facility)

@@ -14,8 +14,14 @@ import segno
 from aiohttp import BodyPartReader, web
 
 from server import registration_store as reg
-from server import store
-from server.app_helpers import count_towards_limit, rate_limit, ticket_link
+from server.app_helpers import (
+    count_towards_limit,
+    facility_from_path,
+    facility_of,
+    rate_limit,
+    ticket_link,
+)
+from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, translate
 from server.identity import IdentityError, normalise_phone, parse_nik
 from server.keys import CLOCK, CONFIG, ENGINE
@@ -44,11 +50,6 @@ def _form_ok(request: web.Request, sent: str) -> bool:
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-async def _facility(request: web.Request) -> Facility | None:
-    code = request.match_info["code"]
-    return await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 else None
-
-
 def _render(request: web.Request, template: str, status: int = 200,
             **values: Any) -> web.Response:
     # Double-submit: the form and a cookie carry the same value, so another site cannot post
@@ -62,7 +63,7 @@ def _render(request: web.Request, template: str, status: int = 200,
 
 
 async def register_form(request: web.Request) -> web.Response:
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
     return _render(request, "register.html", facility=facility, values={}, errors={},
@@ -152,7 +153,7 @@ async def register_visitor(
 
 
 async def register_submit(request: web.Request) -> web.Response:
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
     rate_limit(request, "register")
@@ -171,14 +172,14 @@ def _today(now: float, facility: Facility) -> date:
 
 
 async def return_form(request: web.Request) -> web.Response:
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
     return _render(request, "return.html", facility=facility, values={}, errors={})
 
 
 async def return_submit(request: web.Request) -> web.Response:
-    facility = await _facility(request)
+    facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
     rate_limit(request, "lookup")
@@ -213,8 +214,7 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     if visitor is None:
         return error_page(request, 404, translate("bad_visitor_title", lang),
                           translate("bad_visitor", lang))
-    facility = next(f for f in await store.facilities_all(request.app[ENGINE])
-                    if f.id == visitor["facility_id"])
+    facility = await facility_of(request, visitor["facility_id"])
     requests = await reg.requests_of_visitor(request.app[ENGINE], visitor["id"])
     for row in requests:
         if row["ticket_token"]:
@@ -236,19 +236,33 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     values = {"reg_number": str(form.get("reg_number", ""))[:64].strip()}
     if not _form_ok(request, str(form.get("csrf", ""))):
         return await visitor_page(request, {"form": "csrf"}, values, 403)
-    inmate = await reg.inmate_by_reg_number(engine, visitor["facility_id"], values["reg_number"])
+    try:
+        await ask_for_inmate(request, visitor, values["reg_number"])
+    except ApiError as exc:  # a field error on the page: the number, or a ban
+        status = 422 if exc.code == "inmate_unknown" else exc.status
+        return await visitor_page(request, {"reg_number": exc.code}, values, status)
+    raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")
+
+
+async def ask_for_inmate(request: web.Request, visitor: dict[str, Any],
+                         reg_number: str) -> tuple[int, str]:
+    """A visit request of `visitor` for the inmate with `reg_number`: pending, or approved at
+    once when the pair was checked before. ApiError when unknown or banned."""
+    engine = request.app[ENGINE]
+    inmate = await reg.inmate_by_reg_number(engine, visitor["facility_id"], reg_number)
     if inmate is None:
         # The same answer for a wrong number and one of another facility: nothing to learn.
         count_towards_limit(request, "lookup")
-        return await visitor_page(request, {"reg_number": "inmate_unknown"}, values, 422)
+        raise ApiError("inmate_unknown", 404)
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
-        return await visitor_page(request, {"reg_number": "banned"}, values, 403)
+        raise ApiError("banned", 403)
     request_id = await reg.create_request(
         engine, facility_id=visitor["facility_id"], visitor_id=visitor["id"],
         inmate_id=inmate["id"], state="pending", created_at=now)
     if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
         # Checked once before: the next request needs no new check.
         await approve_request(request, request_id, "auto")
-    raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")
+        return request_id, "approved"
+    return request_id, "pending"
 

@@ -9,14 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from server import registration_store as reg
-from server import store
 from server.api import json_body, text_field
-from server.app_helpers import count_towards_limit, rate_limit, ticket_link
+from server.app_helpers import facility_from_path, rate_limit, ticket_link
 from server.errors import ApiError
 from server.i18n import request_lang, translate
-from server.keys import CLOCK, ENGINE
-from server.registration import _read_form, register_visitor
-from server.verification import approve_request
+from server.keys import ENGINE
+from server.registration import _read_form, ask_for_inmate, register_visitor
 
 
 def setup_routes(app: web.Application) -> None:
@@ -26,9 +24,7 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def register(request: web.Request) -> web.Response:
-    code = request.match_info["code"]
-    facility = await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 \
-        else None
+    facility = await facility_from_path(request)
     if facility is None:
         raise ApiError("facility_unknown", 404)
     rate_limit(request, "register")
@@ -67,19 +63,5 @@ async def ask(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     data = await json_body(request)
-    reg_number = text_field(data, "reg_number", 64)
-    engine = request.app[ENGINE]
-    inmate = await reg.inmate_by_reg_number(engine, found["facility_id"], reg_number)
-    if inmate is None:
-        count_towards_limit(request, "lookup")
-        raise ApiError("inmate_unknown", 404)
-    if await reg.active_ban(engine, found["id"], inmate["id"], request.app[CLOCK]()):
-        raise ApiError("banned", 403)
-    request_id = await reg.create_request(
-        engine, facility_id=found["facility_id"], visitor_id=found["id"],
-        inmate_id=inmate["id"], state="pending", created_at=request.app[CLOCK]())
-    state = "pending"
-    if await reg.pair_approved(engine, found["id"], inmate["id"]):
-        await approve_request(request, request_id, "auto")
-        state = "approved"
+    request_id, state = await ask_for_inmate(request, found, text_field(data, "reg_number", 64))
     return web.json_response({"request_id": request_id, "state": state}, status=201)
