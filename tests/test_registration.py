@@ -41,6 +41,18 @@ async def submit(s: Sambang, fields: dict[str, str], file: bytes | None,
     return await s.client.post("/f/demo/daftar", data=form, allow_redirects=False)
 
 
+async def register_and_ask(s: Sambang, reg_number: str) -> str:
+    """Register the GOOD visitor and ask for a visit through the pages; returns their page."""
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    visitor_path = resp.headers["Location"]
+    page = await (await s.client.get(visitor_path)).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    await s.client.post(f"{visitor_path}/minta", data={"reg_number": reg_number,
+                                                        "csrf": token.group(1)})
+    return str(visitor_path)
+
+
 def ktp_files(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "ktp").glob("*")) if (tmp_path / "ktp").exists() else []
 
@@ -135,13 +147,7 @@ async def test_polyglot_is_cut_to_its_pixels(sambang: Sambang, tmp_path: Path) -
 
 async def test_rejection_with_a_reason_and_no_other_facility(sambang: Sambang) -> None:
     s = sambang
-    resp = await submit(s, GOOD, jpeg_with_exif())
-    visitor_path = resp.headers["Location"]
-    page = await (await s.client.get(visitor_path)).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    await s.client.post(f"{visitor_path}/minta", data={"reg_number": "A.I-102/2026",
-                                                        "csrf": token.group(1)})
+    visitor_path = await register_and_ask(s, "A.I-102/2026")
     csrf = await s.login()
     pending = (await (await s.client.get("/api/requests")).json())["requests"]
     status, body = await s.post(f"/api/requests/{pending[0]['id']}/reject",
@@ -221,13 +227,7 @@ async def test_stale_and_rejected_registrations_are_deleted(sambang: Sambang,
 
 async def test_a_banned_visitor_cannot_ask_or_be_approved(sambang: Sambang) -> None:
     s = sambang
-    resp = await submit(s, GOOD, jpeg_with_exif())
-    visitor_path = resp.headers["Location"]
-    page = await (await s.client.get(visitor_path)).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
-                                                        "csrf": token.group(1)})
+    visitor_path = await register_and_ask(s, "B.I-001/2026")
     csrf = await s.login()
     pending = (await (await s.client.get("/api/requests")).json())["requests"]
     visitor_id = pending[0]["visitor_id"]
