@@ -34,6 +34,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visits/{visit_id:\\d+}/end", end_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/legal", mark_legal)
     app.router.add_post("/api/visits/{visit_id:\\d+}/flag", flag_visit)
+    app.router.add_post("/api/call-length", set_call_length)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -129,6 +130,23 @@ async def call_next(request: web.Request) -> web.Response:
     await audit(request, "visit.call", f"station:{station_id}", staff=staff)
     info = await hub.call(station_id, staff.id, staff.username)
     return web.json_response(hub.visit_summary(info), status=201)
+
+
+async def set_call_length(request: web.Request) -> web.Response:
+    """An officer fixes the length of the calls started from now (minutes), or hands it back
+    to the fair share (minutes null)."""
+    staff = await require_staff(request)
+    data = await json_body(request)
+    hub = hub_for(request, staff)
+    seconds = None
+    if data.get("minutes") is not None:
+        seconds = 60 * int_field(data, "minutes", 1, MAX_CALL_SECONDS // 60)
+    await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
+                f"{seconds}s" if seconds else "fair_share", staff)
+    await hub.set_call_override(seconds)
+    snap = hub.snapshot()
+    return web.json_response({key: snap[key] for key in
+                              ("call_seconds", "call_length_source", "fair_share_seconds")})
 
 
 def _visit_id(request: web.Request) -> int:

@@ -22,6 +22,7 @@ from server import (
     complaints,
     history,
     housekeeping,
+    outbox,
     pages,
     public,
     recordings_api,
@@ -44,10 +45,13 @@ from server.keys import (
     FACILITIES,
     HUBS,
     LIMITS,
+    OUTBOX_WAKE,
     RELAY,
     SOCKETS,
     OpenSockets,
 )
+from server.notify import notify_turn_near
+from server.public import schedule_of
 from server.ratelimit import Limits
 from server.records import SqlRecords
 from server.timefmt import local_day
@@ -58,6 +62,7 @@ from signaling.socket_bus import BusBroker
 
 log = logging.getLogger(__name__)
 
+DAY_ROLL_SECONDS = 60.0
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -144,39 +149,72 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     engine = app[ENGINE]
-    relay = app[RELAY]
-    bus = app[BUS]
     config = app[CONFIG]
     records = SqlRecords(engine, config.data_dir)
-    clock = app[CLOCK]
     hubs: dict[int, FacilityHub] = {}
     facilities = {f.id: f for f in await store.facilities_all(engine)}
+    app[HUBS] = hubs
+    app[FACILITIES] = facilities
+
+    async def turn_near(ticket_id: int) -> None:
+        await notify_turn_near(app, ticket_id)
+
     for facility in facilities.values():
         policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
                              facility.grace_seconds)
-        hub = FacilityHub(facility.id, facility.name, policy, bus, relay, records, clock,
-                          recording=facility.recording,
-                          recordings_dir=(config.data_dir / "recordings").resolve())
+        hub = FacilityHub(facility.id, facility.name, policy, app[BUS], app[RELAY], records,
+                          app[CLOCK], recording=facility.recording,
+                          recordings_dir=(config.data_dir / "recordings").resolve(),
+                          schedule=schedule_of(facility), timezone=facility.timezone,
+                          on_turn_near=turn_near)
         for station in await store.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
-        inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
-        day = local_day(clock(), facility.timezone)
-        for ticket in await store.tickets_for_day(engine, facility.id, day):
-            state = TicketState(ticket.state)
-            if state is TicketState.CALLED:
-                # A restart ended any visit in progress; its row keeps what was known.
-                state = TicketState.DONE
-            hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
         hubs[facility.id] = hub
-    app[HUBS] = hubs
-    app[FACILITIES] = facilities
+        await load_todays_tickets(app, facility.id)
     tasks = [asyncio.create_task(h.run_ticks(app[CONFIG].tick_seconds)) for h in hubs.values()]
+    tasks.append(asyncio.create_task(_day_roll(app)))
     yield
     for task in tasks:
         task.cancel()
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
+    """Put today's tickets the hub does not hold yet into its queue: at start-up all of them,
+    later those approved earlier for a session that is today. Returns how many were added."""
+    hub = app[HUBS][facility_id]
+    facility = app[FACILITIES][facility_id]
+    engine = app[ENGINE]
+    day = local_day(app[CLOCK](), facility.timezone)
+    states = {s.value for s in TicketState}
+    # A cancelled ticket (a decision that lost a race) never joins the queue.
+    new = [t for t in await store.tickets_for_day(engine, facility_id, day)
+           if t.id not in hub.tickets and t.state in states]
+    if not new:
+        return 0
+    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}
+    for ticket in new:
+        state = TicketState(ticket.state)
+        if state is TicketState.CALLED:
+            # A restart ended any visit in progress; its row keeps what was known.
+            state = TicketState.DONE
+        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
+    await hub.broadcast()
+    return len(new)
+
+
+async def _day_roll(app: web.Application) -> None:
+    """Each minute: a new day's tickets join their queue."""
+    while True:
+        await asyncio.sleep(DAY_ROLL_SECONDS)
+        hubs: dict[int, FacilityHub] = app[HUBS]
+        for facility_id in list(hubs):
+            try:
+                await load_todays_tickets(app, facility_id)
+            except Exception:  # the next round tries again
+                log.exception("loading today's tickets failed")
 
 
 def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
@@ -197,6 +235,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[CLOCK] = clock
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
+    app[OUTBOX_WAKE] = asyncio.Event()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
@@ -208,6 +247,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app.cleanup_ctx.append(relay_ctx)
     app.cleanup_ctx.append(hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
+    app.cleanup_ctx.append(outbox.outbox_ctx)
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     pages.setup_routes(app)

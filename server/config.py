@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -22,12 +22,26 @@ class Config:
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None
+    # The address families reach this server by, for links sent in notifications.
+    public_url: str = ""
+    # Outgoing email for notifications; no host: no email is sent.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "sambang@localhost"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)  # never in a log line
+    smtp_starttls: bool = False
+    notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
 
     @property
     def worker_count(self) -> int:
         if self.relay_workers is None:
             return os.cpu_count() or 1
         return max(0, self.relay_workers)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def db_url(self) -> str:
@@ -48,6 +62,13 @@ class Config:
             personal_data_days=int(env.get("SAMBANG_PERSONAL_DATA_DAYS", "90")),
             relay_workers=(int(env["SAMBANG_RELAY_WORKERS"])
                            if env.get("SAMBANG_RELAY_WORKERS") else None),
+            public_url=env.get("SAMBANG_PUBLIC_URL", ""),
+            smtp_host=env.get("SAMBANG_SMTP_HOST", ""),
+            smtp_port=int(env.get("SAMBANG_SMTP_PORT", "25")),
+            smtp_sender=env.get("SAMBANG_SMTP_SENDER", cls.smtp_sender),
+            smtp_username=env.get("SAMBANG_SMTP_USERNAME", ""),
+            smtp_password=env.get("SAMBANG_SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("SAMBANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -17,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 
@@ -36,6 +40,12 @@ facilities = Table(
     # The visiting rules as TOML (see examples/facilities/); none means no public schedule yet.
     Column("schedule_toml", Text),
     Column("retention_days", Integer, nullable=False, default=90),
+    # Where state changes are sent: an SMTP sender address and a webhook URL; both optional.
+    Column("notify_webhook", String(500), nullable=False, default="", server_default=""),
+    # Signs each webhook body (HMAC-SHA256) so the gateway can tell it came from here.
+    Column("notify_secret", String(100), nullable=False, default="", server_default=""),
+    # Whether families may name an inmate by full name and block instead of the number.
+    Column("ask_by_name", Boolean, nullable=False, default=False, server_default="0"),
 )
 
 stations = Table(
@@ -77,6 +87,9 @@ inmates = Table(
     Column("reg_number", String(64), nullable=False),
     Column("full_name", String(200), nullable=False),
     Column("block", String(64), nullable=False, default=""),
+    # Schedules admit blocks, cells or categories (narkotika, lansia, tahanan, wanita...).
+    Column("cell", String(64), nullable=False, default="", server_default=""),
+    Column("categories", String(200), nullable=False, default="", server_default=""),
     # active; released and moved inmates are kept for the records but cannot be visited.
     Column("status", String(16), nullable=False, default="active"),
     UniqueConstraint("facility_id", "reg_number"),
@@ -153,6 +166,10 @@ visit_requests = Table(
     Column("ticket_id", ForeignKey("tickets.id")),
     # Shown to the family on its own page; the ticket link is theirs to open.
     Column("ticket_token", String(64)),
+    # The session asked for: its local date and its name in the schedule (none: today's queue
+    # of a facility without a schedule).
+    Column("day", String(10)),
+    Column("session_name", String(200)),
 )
 
 bans = Table(
@@ -192,6 +209,23 @@ complaints = Table(
     Column("created_at", Float, nullable=False),
     Column("answered_at", Float),
     Column("answered_by", String(64)),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), nullable=False),
+    Column("channel", String(16), nullable=False),  # email, webhook
+    Column("recipient", String(300), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON, as documented in docs/notifications.md
+    Column("state", String(16), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
 )
 
 visit_events = Table(
@@ -251,12 +285,43 @@ def _missing_columns(sync_conn: Connection) -> list[str]:
     return missing
 
 
+def _add_columns(sync_conn: Connection) -> list[str]:
+    """Add the columns a newer sambang brought that can be added in place (nullable, or with a
+    server default); returns those added. Anything else is left for a real migration."""
+    added = []
+    inspector = inspect(sync_conn)
+    preparer = sync_conn.dialect.identifier_preparer
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not (column.nullable or column.server_default):
+                continue
+            ddl = (f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN "
+                   f"{preparer.quote(column.name)} {column.type.compile(sync_conn.dialect)}")
+            if column.server_default is not None:
+                default = column.server_default.arg  # type: ignore[attr-defined]
+                ddl += f" NOT NULL DEFAULT {_literal(column, default)}"
+            sync_conn.exec_driver_sql(ddl)
+            added.append(f"{table.name}.{column.name}")
+    return added
+
+
+def _literal(column: Column[object], value: object) -> str:
+    if isinstance(column.type, Boolean):
+        return "TRUE" if str(value) in ("1", "true", "True") else "FALSE"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 async def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
-        # New tables are created here; changed tables need migrations (Alembic), which do not
-        # exist yet: an older database is refused with a clear message instead of failing later.
+        # New tables are created here, and new columns that can be added in place are added;
+        # other changes need migrations, which do not exist yet: an older database lacking such
+        # a column is refused with a clear message instead of failing later.
         await conn.run_sync(metadata.create_all)
+        added = await conn.run_sync(_add_columns)
+        if added:
+            log.warning("database upgraded in place: added %s", ", ".join(added))
         missing = await conn.run_sync(_missing_columns)
     if missing:
         await engine.dispose()

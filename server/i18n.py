@@ -188,8 +188,61 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "Not found. Check the mobile number and NIK."),
     "err_banned": ("Anda tidak dapat mengunjungi WBP ini untuk sementara. Hubungi petugas.",
                    "You may not visit this inmate for now. Contact the officers."),
-    "err_inmate_unknown": ("Nomor registrasi tidak ditemukan di UPT ini.",
-                           "No inmate with this number at this facility."),
+    "err_inmate_unknown": ("WBP tidak ditemukan di UPT ini. Periksa nomor registrasi (atau "
+                           "nama lengkap dan blok).",
+                           "No such inmate at this facility. Check the registration number (or "
+                           "the full name and block)."),
+    "weekly_limit": ("Jatah kunjungan WBP ini untuk minggu ini sudah habis. Coba minggu depan.",
+                     "This inmate's visits for this week are used up. Try next week."),
+    "no_session": ("Tidak ada sesi kunjungan yang bisa dipilih untuk WBP ini saat ini "
+                   "(pendaftaran tutup atau tidak ada jadwal). Lihat jadwal di halaman UPT.",
+                   "No visiting session can be chosen for this inmate now (registration is "
+                   "closed or nothing is scheduled). See the schedule on the facility page."),
+    "slot_required": ("Pilih salah satu sesi yang tersedia.",
+                      "Choose one of the sessions offered."),
+    "request_expired": ("Sesi permintaan ini sudah lewat; tolak dengan alasan.",
+                        "This request's session has passed; reject it with a reason."),
+    "or_by_name": ("Tidak tahu nomornya? Isi nama lengkap dan blok WBP.",
+                   "Don't know the number? Give the inmate's full name and block."),
+    "inmate_full_name": ("Nama lengkap WBP", "Inmate's full name"),
+    "inmate_block": ("Blok WBP", "Inmate's block"),
+    "choose_session": ("Pilih sesi kunjungan", "Choose a visiting session"),
+    "choose_session_hint": ("Langkah berikutnya: pilih sesi yang dibuka jadwal untuk WBP ini.",
+                            "Next: choose one of the sessions the schedule opens for this "
+                            "inmate."),
+    "see_sessions": ("Lihat sesi yang tersedia", "See the sessions offered"),
+    "today": ("Hari ini", "Today"),
+    "upcoming_title": ("Kunjungan terjadwal", "Visit scheduled"),
+    "upcoming_text": ("Kunjungan Anda pada {day}, nomor antrean {number}. Buka tautan ini lagi "
+                      "pada hari itu untuk masuk ruang antrean.",
+                      "Your visit is on {day}, queue number {number}. Open this link again on "
+                      "that day to enter the queue room."),
+    "cl_fair_share": ("bagi rata: semua yang menunggu terlayani sebelum sesi tutup",
+                      "fair share: everyone waiting is served before the session closes"),
+    "cl_officer": ("ditetapkan petugas", "set by an officer"),
+    "cl_default": ("lama baku UPT", "the facility's default"),
+    "fair_share_is": ("Bagi rata saat ini: {minutes} menit", "Fair share now: {minutes} min"),
+    "set_length": ("Tetapkan", "Set"),
+    "use_fair_share": ("Kembali ke bagi rata", "Back to fair share"),
+    "call_length_yours": ("Lama panggilan Anda: {minutes} menit",
+                          "Your call will last {minutes} min"),
+    "notify_request_pending": (
+        "{facility}: permintaan kunjungan Anda untuk {inmate} ({day} {session}) sudah diterima "
+        "dan menunggu verifikasi petugas.",
+        "{facility}: your visit request for {inmate} ({day} {session}) was received and waits "
+        "for an officer's check."),
+    "notify_request_approved": (
+        "{facility}: permintaan kunjungan Anda untuk {inmate} DISETUJUI. Nomor antrean {number},"
+        " {day} {session}. Ruang antrean: {link}",
+        "{facility}: your visit request for {inmate} was APPROVED. Queue number {number}, {day}"
+        " {session}. Queue room: {link}"),
+    "notify_request_rejected": (
+        "{facility}: permintaan kunjungan Anda untuk {inmate} ditolak: {reason}.",
+        "{facility}: your visit request for {inmate} was rejected: {reason}."),
+    "notify_turn_near": (
+        "{facility}: giliran Anda (nomor {number}) sebentar lagi. Buka ruang antrean sekarang: "
+        "{link}",
+        "{facility}: your turn (number {number}) is near. Open the queue room now: {link}"),
     "bad_visitor_title": ("Tautan tidak berlaku", "This link is not valid"),
     "bad_visitor": ("Buka lagi lewat \"Sudah pernah daftar?\" di halaman UPT.",
                     "Open it again through \"Registered before?\" on the facility page."),
@@ -287,11 +340,14 @@ SCRIPT_KEYS = (
     "wall_empty", "listen", "stop_listening", "end_reason", "quality", "leg_lost_short",
     "legal_visit", "time_left", "rel_parent", "rel_child", "rel_spouse", "rel_sibling",
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
+    "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
 )
 
 
 def translate(key: str, lang: str, **values: object) -> str:
-    pair = CATALOG.get(key)
+    # A field error shown on a page ("err_x") reads as the API's message for "x" unless the
+    # page has a wording of its own.
+    pair = CATALOG.get(key) or CATALOG.get(key.removeprefix("err_"))
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]

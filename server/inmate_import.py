@@ -1,5 +1,6 @@
 """The inmate register from a CSV export: columns reg_number, full_name, block (and optionally
-status: "aktif", "bebas" for released, "pindah" for moved). Parsing is pure and reports every
+cell, categories separated by ";" such as "narkotika;lansia", and status: "aktif", "bebas" for
+released, "pindah" for moved). Parsing is pure and reports every
 rejected row with its reason; applying it makes inmates missing from a full re-import, or marked
 released or moved, no longer visitable."""
 
@@ -27,6 +28,8 @@ class InmateRow:
     full_name: str
     block: str
     status: str
+    cell: str = ""
+    categories: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,10 @@ def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
             rejected.append(Rejected(line, f"{reg_number} repeats line {seen[reg_number]}"))
             continue
         seen[reg_number] = line
+        categories = ";".join(c.strip() for c in values.get("categories", "").split(";")
+                              if c.strip())
         rows.append(InmateRow(reg_number, values["full_name"], values.get("block", ""),
-                              status))
+                              status, values.get("cell", ""), categories))
     return rows, rejected
 
 
@@ -77,7 +82,8 @@ async def apply_register(engine: AsyncEngine, facility_id: int,
         listed = set()
         for row in rows:
             listed.add(row.reg_number)
-            values = {"full_name": row.full_name, "block": row.block, "status": row.status}
+            values = {"full_name": row.full_name, "block": row.block, "status": row.status,
+                      "cell": row.cell, "categories": row.categories}
             if row.reg_number in known:
                 await conn.execute(update(db.inmates).where(
                     db.inmates.c.id == known[row.reg_number].id).values(**values))
@@ -96,3 +102,10 @@ async def apply_register(engine: AsyncEngine, facility_id: int,
                                    .values(status="moved"))
                 counts["no_longer_visitable"] += 1
     return counts
+
+
+def inmate_groups(inmate: dict[str, object]) -> set[str]:
+    """What a schedule's session may admit this inmate by: block, cell and categories."""
+    groups = {str(inmate.get("block") or ""), str(inmate.get("cell") or "")}
+    groups |= set(str(inmate.get("categories") or "").split(";"))
+    return {g for g in groups if g}

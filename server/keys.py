@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from weakref import WeakSet
 
@@ -36,3 +37,5 @@ STAFF_SESSION: web.RequestKey[tuple[Staff, str] | None] = web.RequestKey("staff_
 
 
 LIMITS = web.AppKey("limits", Limits)
+# Set when a notification is written, so the outbox sends it now rather than at its next poll.
+OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)

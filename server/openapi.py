@@ -46,6 +46,15 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      _obj(["seconds"], seconds={"type": "integer", "minimum": 1, "maximum": 1800}), 200, _VISIT),
     ("post", "/api/visits/{visit_id}/end", "visits", "End a visit now (or cancel a called one)",
      _obj([], reason={"type": "string", "maxLength": 500}), 200, _VISIT),
+    ("post", "/api/call-length", "visits",
+     "Fix the length of the calls started from now (minutes), or null for the fair share: the "
+     "length that serves everyone waiting before the session closes, within the schedule's "
+     "minimum and maximum",
+     _obj(["minutes"], minutes={"type": "integer", "minimum": 1, "maximum": 120,
+                                "nullable": True}), 200,
+     _obj(["call_seconds", "call_length_source"], call_seconds=_INT,
+          call_length_source={"type": "string", "enum": ["fair_share", "officer", "default"]},
+          fair_share_seconds={"type": "integer", "nullable": True})),
     ("post", "/api/visits/{visit_id}/legal", "monitoring",
      "Mark a visit legal: monitors are cut and its recording so far deleted", None, 200, _VISIT),
     ("post", "/api/visits/{visit_id}/flag", "monitoring",
@@ -81,9 +90,17 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      "The visitor's own requests and, once approved, their queue room links", None, 200,
      _obj(["full_name", "requests"], full_name=_STR,
           requests={"type": "array", "items": {"type": "object"}})),
+    ("get", "/api/visitors/{token}/slots", "registration",
+     "The sessions the schedule opens to this visitor for one inmate, named in the query by "
+     "reg_number or (where the facility allows it) full_name and block; 409 weekly_limit or "
+     "no_session when there is none", None, 200,
+     _obj(["slots"], slots={"type": "array", "items": _obj(
+         ["key", "day", "session", "label"], key=_STR, day=_STR, session=_STR, start=_STR,
+         end=_STR, label=_STR)})),
     ("post", "/api/visitors/{token}/requests", "registration",
-     "Ask for a visit by the inmate's registration number (today's queue)",
-     _obj(["reg_number"], reg_number=_STR), 201,
+     "Ask for a visit: the inmate by reg_number (or full_name and block) and the key of one "
+     "of the slots offered ('today' where the facility has no schedule)",
+     _obj(["slot"], reg_number=_STR, full_name=_STR, block=_STR, slot=_STR), 201,
      _obj(["request_id", "state"], request_id=_INT, state=_STR)),
     ("get", "/api/facilities/{code}/schedule", "schedule",
      "A facility's public schedule: sessions per weekday, who may visit, rules, holidays", None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import date
 from typing import Any
 
 import aiohttp_jinja2
@@ -24,6 +25,7 @@ from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.timefmt import local_day, zone_label
+from signaling.schedule import WEEKDAYS
 
 
 def setup_routes(app: web.Application) -> None:
@@ -147,6 +149,9 @@ async def queue_room(request: web.Request) -> web.Response:
     lang = request_lang(request)
     found = await todays_ticket(request, request.match_info["token"])
     if found is None:
+        upcoming = await _upcoming_visit(request, request.match_info["token"], lang)
+        if upcoming is not None:
+            return error_page(request, 200, translate("upcoming_title", lang), upcoming)
         return error_page(request, 404, translate("bad_ticket_title", lang),
                           translate("bad_ticket", lang))
     ticket, facility, hub = found
@@ -155,6 +160,20 @@ async def queue_room(request: web.Request) -> web.Response:
         token=request.match_info["token"],
         strings=script_strings(lang),
     ))
+
+
+async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | None:
+    """For a ticket of a later day: when to come back, in the family's words."""
+    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    if ticket is None:
+        return None
+    facility = await facility_of(request, ticket.facility_id)
+    if ticket.day <= local_day(request.app[CLOCK](), facility.timezone):
+        return None
+    day = date.fromisoformat(ticket.day)
+    weekday = translate("day_" + WEEKDAYS[day.weekday()], lang)
+    return translate("upcoming_text", lang, day=f"{weekday}, {day:%d-%m-%Y}",
+                     number=ticket.number)
 
 
 async def station_page(request: web.Request) -> web.Response:

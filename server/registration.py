@@ -29,7 +29,8 @@ from server.pages import context, error_page
 from server.store import Facility
 from server.timefmt import local_day
 from server.uploads import UploadError, clean, read_limited, store_upload
-from server.verification import approve_request
+from server.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
+from signaling.schedule import WEEKDAYS
 
 FORM_COOKIE = "sambang_form"
 TEXT_LIMITS = {"full_name": 200, "nik": 32, "relation": 16, "phone": 32, "email": 200,
@@ -207,8 +208,8 @@ async def return_submit(request: web.Request) -> web.Response:
 
 
 async def visitor_page(request: web.Request, errors: dict[str, str] | None = None,
-                       values: dict[str, str] | None = None,
-                       status: int = 200) -> web.Response:
+                       values: dict[str, str] | None = None, status: int = 200,
+                       slots: list[dict[str, str]] | None = None) -> web.Response:
     visitor = await reg.visitor_by_token(request.app[ENGINE], request.match_info["token"])
     lang = request_lang(request)
     if visitor is None:
@@ -221,48 +222,53 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
             link = ticket_link(request, row["ticket_token"])
             row["link"] = link
             row["qr"] = segno.make(link, error="m").svg_inline(scale=3)
+    for row in requests:
+        row["when"] = _when(row, lang)
     return _render(request, "visitor.html", status, facility=facility, visitor=visitor,
                    requests=requests, errors=errors or {}, values=values or {},
-                   token=request.match_info["token"])
+                   token=request.match_info["token"], slots=slots or [])
+
+
+def _when(row: dict[str, Any], lang: str) -> str:
+    """The session a request is for, as the family reads it."""
+    if not row.get("day"):
+        return translate("today_queue", lang)
+    day = date.fromisoformat(row["day"])
+    return (f"{translate('day_' + WEEKDAYS[day.weekday()], lang)}, {day:%d-%m-%Y}"
+            f" · {row.get('session_name') or ''}")
+
+
+def inmate_ref(form: Any) -> InmateRef:
+    return InmateRef(reg_number=str(form.get("reg_number", ""))[:64].strip(),
+                     full_name=str(form.get("full_name", ""))[:200].strip(),
+                     block=str(form.get("block", ""))[:64].strip())
 
 
 async def ask_for_visit(request: web.Request) -> web.Response:
+    """Two steps on one form: the inmate first, then (with the sessions shown) the session."""
     engine = request.app[ENGINE]
     visitor = await reg.visitor_by_token(engine, request.match_info["token"])
     if visitor is None:
         return await visitor_page(request)
     rate_limit(request, "lookup")
     form = await request.post()
-    values = {"reg_number": str(form.get("reg_number", ""))[:64].strip()}
+    ref = inmate_ref(form)
+    values = {"reg_number": ref.reg_number, "full_name": ref.full_name, "block": ref.block}
+    field = "reg_number" if ref.reg_number or not ref.full_name else "full_name"
     if not _form_ok(request, str(form.get("csrf", ""))):
         return await visitor_page(request, {"form": "csrf"}, values, 403)
+    slot_key = str(form.get("slot", ""))[:40]
+    lang = request_lang(request)
     try:
-        await ask_for_inmate(request, visitor, values["reg_number"])
-    except ApiError as exc:  # a field error on the page: the number, or a ban
+        if not slot_key:
+            slots = await slots_of_ref(request, visitor, ref, lang)
+            return await visitor_page(request, values=values, slots=slots)
+        await ask_for_inmate(request, visitor, ref, slot_key)
+    except ApiError as exc:  # a field error on the page: the inmate, the session, or a ban
         status = 422 if exc.code == "inmate_unknown" else exc.status
-        return await visitor_page(request, {"reg_number": exc.code}, values, status)
+        where = "slot" if exc.code == "slot_required" else field
+        slots = []
+        if exc.code == "slot_required":
+            slots = await slots_of_ref(request, visitor, ref, lang)
+        return await visitor_page(request, {where: exc.code}, values, status, slots)
     raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")
-
-
-async def ask_for_inmate(request: web.Request, visitor: dict[str, Any],
-                         reg_number: str) -> tuple[int, str]:
-    """A visit request of `visitor` for the inmate with `reg_number`: pending, or approved at
-    once when the pair was checked before. ApiError when unknown or banned."""
-    engine = request.app[ENGINE]
-    inmate = await reg.inmate_by_reg_number(engine, visitor["facility_id"], reg_number)
-    if inmate is None:
-        # The same answer for a wrong number and one of another facility: nothing to learn.
-        count_towards_limit(request, "lookup")
-        raise ApiError("inmate_unknown", 404)
-    now = request.app[CLOCK]()
-    if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
-        raise ApiError("banned", 403)
-    request_id = await reg.create_request(
-        engine, facility_id=visitor["facility_id"], visitor_id=visitor["id"],
-        inmate_id=inmate["id"], state="pending", created_at=now)
-    if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
-        # Checked once before: the next request needs no new check.
-        await approve_request(request, request_id, "auto")
-        return request_id, "approved"
-    return request_id, "pending"
-

@@ -9,17 +9,19 @@ from typing import Any
 from aiohttp import web
 
 from server import registration_store as reg
-from server.api import json_body, text_field
+from server.api import json_body
 from server.app_helpers import facility_from_path, rate_limit, ticket_link
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import ENGINE
-from server.registration import _read_form, ask_for_inmate, register_visitor
+from server.registration import _read_form, register_visitor
+from server.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/facilities/{code}/visitors", register)
     app.router.add_get("/api/visitors/{token}", visitor)
+    app.router.add_get("/api/visitors/{token}/slots", slots)
     app.router.add_post("/api/visitors/{token}/requests", ask)
 
 
@@ -53,15 +55,39 @@ async def visitor(request: web.Request) -> web.Response:
         "full_name": found["full_name"], "relation": found["relation"],
         "requests": [{
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
-            "reason": r["reason"],
+            "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_room": ticket_link(request, r["ticket_token"]) if r["ticket_token"] else None,
         } for r in requests],
     })
+
+
+def _ref(data: Any) -> InmateRef:
+    """The inmate as the visitor named them: reg_number, or full_name and block."""
+    def text(name: str, limit: int) -> str:
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise ApiError("bad_field", 422, field=name)
+        return value.strip()
+    ref = InmateRef(text("reg_number", 64), text("full_name", 200), text("block", 64))
+    if not ref.reg_number and not (ref.full_name and ref.block):
+        raise ApiError("bad_field", 422, field="reg_number")
+    return ref
+
+
+async def slots(request: web.Request) -> web.Response:
+    """The sessions this visitor may ask for, for the inmate named in the query."""
+    found = await _visitor(request)
+    rate_limit(request, "lookup")
+    choices = await slots_of_ref(request, found, _ref(request.query), request_lang(request))
+    return web.json_response({"slots": choices})
 
 
 async def ask(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     data = await json_body(request)
-    request_id, state = await ask_for_inmate(request, found, text_field(data, "reg_number", 64))
+    slot = data.get("slot", "")
+    if not isinstance(slot, str) or len(slot) > 40:
+        raise ApiError("bad_field", 422, field="slot")
+    request_id, state = await ask_for_inmate(request, found, _ref(data), slot)
     return web.json_response({"request_id": request_id, "state": state}, status=201)

@@ -35,6 +35,9 @@ class Facility:
     address: str = ""
     complaint_contact: str = ""
     schedule_toml: str | None = None
+    notify_webhook: str = ""
+    notify_secret: str = ""
+    ask_by_name: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from server.auth import require_staff
 from server.errors import ApiError
 from server.history import day_start
 from server.keys import CLOCK, CONFIG, ENGINE
+from server.notify import notify_request
 from server.pages import context, staff_or_login
 from server.timefmt import local_day, local_time
 from signaling.hub import TicketInfo
@@ -36,7 +37,8 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
-    """Approve a pending request: a ticket joins today's queue; returns its token."""
+    """Approve a pending request: a ticket for the session's day follows (today's join the
+    queue at once, later ones on their day); returns its token."""
     engine = request.app[ENGINE]
     row = await reg.visit_request(engine, request_id)
     if row is None:
@@ -49,17 +51,23 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
     hub = hub_for_facility(request, facility.id)
+    today = local_day(now, facility.timezone)
+    day = row["day"] or today
+    if day < today:  # its session has passed: the officer rejects it instead
+        raise ApiError("request_expired", 409)
     ticket, token = await store.create_ticket(
-        engine, facility.id, local_day(now, facility.timezone), visitor["full_name"],
-        visitor["relation"], row["inmate_id"], now)
+        engine, facility.id, day, visitor["full_name"], visitor["relation"], row["inmate_id"],
+        now)
     if not await reg.decide(engine, request_id, state="approved", decided_at=now,
                             decided_by=decided_by, ticket_id=ticket.id, ticket_token=token):
         await store.set_ticket_state(engine, ticket.id, "cancelled")
         raise ApiError("request_decided", 409)
     await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
-    await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
-                                      ticket.relation, row["inmate_id"],
-                                      inmates[row["inmate_id"]]["full_name"]))
+    if day == today:
+        await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
+                                          ticket.relation, row["inmate_id"],
+                                          inmates[row["inmate_id"]]["full_name"]))
+    await notify_request(request.app, request_id)
     return token
 
 
@@ -97,6 +105,7 @@ async def reject(request: web.Request) -> web.Response:
                                decided_at=request.app[CLOCK](), decided_by=staff.username)
     if not decided:
         raise ApiError("request_decided", 409)
+    await notify_request(request.app, request_id)
     return web.json_response({"request_id": request_id, "state": "rejected"})
 
 

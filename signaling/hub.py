@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,8 +33,11 @@ from signaling.lifecycle import (
 )
 from signaling.protocol import message
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
+from signaling.schedule import Schedule, current_session, fair_share_minutes, minutes_until_close
 
 log = logging.getLogger(__name__)
+
+TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
 
 
 class HubError(Exception):
@@ -113,6 +117,9 @@ class FacilityHub:
         clock: Callable[[], float],
         recording: str = "off",
         recordings_dir: Path | None = None,
+        schedule: Schedule | None = None,
+        timezone: str = "Asia/Jakarta",
+        on_turn_near: Callable[[int], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self.facility_id = facility_id
         self.facility_name = facility_name
@@ -129,6 +136,14 @@ class FacilityHub:
         self._lock = asyncio.Lock()
         self.recording = recording  # off, all, on_demand
         self._recordings_dir = recordings_dir
+        self.schedule = schedule
+        self._timezone = timezone
+        self._default_call_seconds = policy.call_seconds
+        self.call_override: int | None = None  # an officer's choice beats the fair share
+        self.call_length_source = "default"
+        self._on_turn_near = on_turn_near
+        self._told_turn_near: set[int] = set()
+        self._side_tasks: set[asyncio.Task[None]] = set()
 
     # Loading and presence ----------------------------------------------------------------
 
@@ -179,6 +194,46 @@ class FacilityHub:
             info = self.visits[station.visit_id]
             if info.visit.state is VisitState.LIVE:
                 await self._leg_lost(info, "station")
+        await self.broadcast()
+
+    # Call length ------------------------------------------------------------------------
+
+    def fair_share_seconds(self) -> int | None:
+        """Rutan Pekalongan's rule: the length that serves everyone waiting before today's
+        session closes, within the schedule's minimum and maximum; None without a session."""
+        if self.schedule is None:
+            return None
+        from zoneinfo import ZoneInfo
+
+        now = datetime.fromtimestamp(self._clock(), ZoneInfo(self._timezone))
+        session = current_session(self.schedule, now)
+        if session is None:
+            return None
+        # Called visits not yet started are still to be served at the length decided now.
+        waiting = len(self.queue.waiting()) + sum(
+            1 for v in self.visits.values() if v.visit.state is VisitState.CALLED)
+        # Today's stations, not the schedule's count: a kiosk that is off serves nobody.
+        stations = max(1, len(self._serving_stations()))
+        schedule = replace(self.schedule, stations=stations)
+        return 60 * fair_share_minutes(schedule, waiting, minutes_until_close(session, now))
+
+    def _refresh_call_length(self) -> None:
+        fair = self.fair_share_seconds()
+        if self.call_override is not None:
+            seconds, source = self.call_override, "officer"
+        elif fair is not None:
+            seconds, source = fair, "fair_share"
+        else:
+            seconds, source = self._default_call_seconds, "default"
+        self.call_length_source = source
+        if seconds != self.policy.call_seconds:
+            self.policy = replace(self.policy, call_seconds=seconds)
+            self.queue.policy = self.policy
+
+    async def set_call_override(self, seconds: int | None) -> None:
+        """An officer fixes the call length for the calls started from now (None: back to the
+        fair share)."""
+        self.call_override = seconds
         await self.broadcast()
 
     # Officer actions ---------------------------------------------------------------------
@@ -354,7 +409,9 @@ class FacilityHub:
         ]
         visits = [self.visit_summary(v) for v in self.visits.values()]
         return message("console", tickets=tickets, stations=stations, visits=visits,
-                       server_now=int(now * 1000))
+                       server_now=int(now * 1000), call_seconds=self.policy.call_seconds,
+                       call_length_source=self.call_length_source,
+                       fair_share_seconds=self.fair_share_seconds())
 
     def visit_summary(self, info: VisitInfo) -> dict[str, Any]:
         v = info.visit
@@ -513,10 +570,26 @@ class FacilityHub:
 
     async def broadcast(self) -> None:
         """Each family present gets its own place in the queue, nothing about anyone else."""
+        self._refresh_call_length()
         for ticket_id in list(self._presence):
             with contextlib.suppress(KeyError):
                 await self._bus.publish(ticket_topic(ticket_id), self.family_view(ticket_id))
         await self._publish_console()
+        self._tell_turn_near()
+
+    def _tell_turn_near(self) -> None:
+        if self._on_turn_near is None:
+            return
+        for index, ticket in enumerate(self.queue.waiting(), start=1):
+            if index > TURN_NEAR_POSITION:
+                break
+            if ticket.ticket_id not in self._told_turn_near:
+                self._told_turn_near.add(ticket.ticket_id)
+                # Sent on the side: a slow gateway never holds up the queue.
+                task = asyncio.create_task(self._on_turn_near(ticket.ticket_id))
+                self._side_tasks.add(task)
+                task.add_done_callback(self._side_tasks.discard)
+                task.add_done_callback(_log_failure)
 
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,64 @@ def registration_open(session: SessionWindow, now: datetime) -> bool:
     if session.registration_start is not None and session.registration_end is not None:
         return session.registration_start <= now.time() < session.registration_end
     return now.time() < session.end
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A session on a given day that a visitor may ask for."""
+
+    day: date
+    index: int  # the session's place in the schedule
+    session: SessionWindow
+
+    @property
+    def key(self) -> str:
+        return f"{self.day.isoformat()}/{self.index}"
+
+
+def week_of(day: date) -> tuple[int, int]:
+    iso = day.isocalendar()
+    return iso.year, iso.week
+
+
+def open_slots(schedule: Schedule, inmate_groups: set[str], now: datetime,
+               booked: dict[tuple[int, int], int], horizon_days: int = 14) -> list[Slot]:
+    """The sessions a visitor may ask for now (local time) for an inmate of these groups.
+
+    Today's sessions only where the facility runs same-day queues and registration is still
+    open; later days only for sessions without a same-day registration window (those are asked
+    for on the day); never a week in which the inmate's visits (`booked`, by ISO week) are used
+    up."""
+    today = now.date()
+    slots = []
+    for offset in range(horizon_days + 1):
+        day = today + timedelta(days=offset)
+        if visits_left(schedule, booked.get(week_of(day), 0)) == 0:
+            continue
+        for session in sessions_for(schedule, inmate_groups, day):
+            index = schedule.sessions.index(session)
+            if offset == 0:
+                if schedule.same_day_queue and registration_open(session, now):
+                    slots.append(Slot(day, index, session))
+            elif session.registration_start is None:
+                slots.append(Slot(day, index, session))
+    return slots
+
+
+def find_slot(slots: list[Slot], key: str) -> Slot | None:
+    return next((s for s in slots if s.key == key), None)
+
+
+def current_session(schedule: Schedule, now: datetime) -> SessionWindow | None:
+    """Today's session running at `now`, or the next one today."""
+    upcoming = [s for s in sessions_on(schedule, now.date()) if now.time() < s.end]
+    return min(upcoming, key=lambda s: s.start) if upcoming else None
+
+
+def minutes_until_close(session: SessionWindow, now: datetime) -> float:
+    start = max(now, datetime.combine(now.date(), session.start, tzinfo=now.tzinfo))
+    end = datetime.combine(now.date(), session.end, tzinfo=now.tzinfo)
+    return max(0.0, (end - start).total_seconds() / 60)
 
 
 def visits_left(schedule: Schedule, visits_this_week: int) -> int:

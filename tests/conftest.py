@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -23,13 +25,23 @@ PASSWORD = "rahasia-kunjungan-1"
 
 
 class ShiftClock:
-    """Real time plus an offset the test sets, so a ten-minute deadline passes at once."""
+    """Real time plus an offset the test sets, so a ten-minute deadline passes at once.
 
-    def __init__(self) -> None:
-        self.offset = 0.0
+    It starts on the next Tuesday at 09:00 WIB, when the demo facility's morning session is
+    open, so what the schedule allows does not depend on when the suite runs."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        start = start or next_tuesday_morning()
+        self.offset = start.timestamp() - time.time()
 
     def __call__(self) -> float:
         return time.time() + self.offset
+
+
+def next_tuesday_morning() -> datetime:
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    days = (1 - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
 
 
 @dataclass

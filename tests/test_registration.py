@@ -41,15 +41,30 @@ async def submit(s: Sambang, fields: dict[str, str], file: bytes | None,
     return await s.client.post("/f/demo/daftar", data=form, allow_redirects=False)
 
 
+async def ask_on_page(s: Sambang, visitor_path: str, fields: dict[str, str],
+                      slot: str | None = None) -> aiohttp.ClientResponse:
+    """Ask for a visit as the page does: name the inmate, then pick a session (the first one
+    offered unless `slot` is given). Returns the last answer."""
+    page = await (await s.client.get(visitor_path)).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    resp = await s.client.post(f"{visitor_path}/minta?lang=id",
+                               data={**fields, "csrf": token.group(1)})
+    page = await resp.text()
+    offered = re.findall(r'name="slot" value="([^"]+)"', page)
+    if resp.status != 200 or not offered:
+        return resp
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    return await s.client.post(f"{visitor_path}/minta?lang=id", data={
+        **fields, "csrf": token.group(1), "slot": slot or offered[0]})
+
+
 async def register_and_ask(s: Sambang, reg_number: str) -> str:
     """Register the GOOD visitor and ask for a visit through the pages; returns their page."""
     resp = await submit(s, GOOD, jpeg_with_exif())
     visitor_path = resp.headers["Location"]
-    page = await (await s.client.get(visitor_path)).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    await s.client.post(f"{visitor_path}/minta", data={"reg_number": reg_number,
-                                                        "csrf": token.group(1)})
+    await ask_on_page(s, visitor_path, {"reg_number": reg_number})
     return str(visitor_path)
 
 
@@ -67,16 +82,13 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     assert Image.open(stored[0]).format == "JPEG"
 
     page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token and "Sri Wahyuni" in page and "+62812" in page
-    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "TIDAK-ADA",
-                                                               "csrf": token.group(1)})
-    assert resp.status == 422 and "Nomor registrasi tidak ditemukan" in await resp.text()
-    token = re.search(r'name="csrf" value="([^"]+)"', await resp.text())
-    assert token
-    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
-                                                               "csrf": token.group(1)})
-    assert resp.status == 200 and "menunggu verifikasi" in await resp.text()
+    assert "Sri Wahyuni" in page and "+62812" in page
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "TIDAK-ADA"})
+    assert resp.status == 422 and "WBP tidak ditemukan di UPT ini" in await resp.text()
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
+    page = await resp.text()
+    assert resp.status == 200 and "menunggu verifikasi" in page
+    assert "Hari ini" not in page and "Pagi" in page  # the request names its session
 
     # Only staff of the facility see the KTP and the request.
     pending_anonymous = await s.client.get("/api/requests")
@@ -101,10 +113,7 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     assert link
     assert (await s.client.get(URL(link.group(1)).path)).status == 200  # the queue room opens
     # The pair is remembered: the next request for the same inmate is approved at once.
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "B.I-001/2026",
-                                                               "csrf": token.group(1)})
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
     assert (await resp.text()).count('class="state">disetujui') == 2
 
 
@@ -194,6 +203,13 @@ async def test_json_api_for_families(sambang: Sambang) -> None:
     token = (await resp.json())["visitor_token"]
     resp = await s.client.post(f"/api/visitors/{token}/requests",
                                json={"reg_number": "B.I-001/2026"})
+    body = await resp.json()
+    assert resp.status == 422 and body["error"]["code"] == "slot_required"
+    slots = await (await s.client.get(f"/api/visitors/{token}/slots",
+                                      params={"reg_number": "B.I-001/2026"})).json()
+    assert slots["slots"][0]["session"] == "Pagi"
+    resp = await s.client.post(f"/api/visitors/{token}/requests", json={
+        "reg_number": "B.I-001/2026", "slot": slots["slots"][0]["key"]})
     assert resp.status == 201 and (await resp.json())["state"] == "pending"
     mine = await (await s.client.get(f"/api/visitors/{token}")).json()
     assert [(r["inmate_name"], r["state"]) for r in mine["requests"]] == [
@@ -208,11 +224,7 @@ async def test_stale_and_rejected_registrations_are_deleted(sambang: Sambang,
 
     s = sambang
     kept = await submit(s, GOOD, jpeg_with_exif())
-    page = await (await s.client.get(kept.headers["Location"])).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    await s.client.post(f"{kept.headers['Location']}/minta",
-                        data={"reg_number": "B.I-001/2026", "csrf": token.group(1)})
+    await ask_on_page(s, kept.headers["Location"], {"reg_number": "B.I-001/2026"})
     unused = await submit(s, {**GOOD, "nik": "3171011203050001", "phone": "0813 1111 2222"},
                           jpeg_with_exif())
     assert unused.status == 303 and len(ktp_files(tmp_path)) == 2
@@ -242,15 +254,8 @@ async def test_a_banned_visitor_cannot_ask_or_be_approved(sambang: Sambang) -> N
     status, body = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
     assert status == 403 and body["error"]["code"] == "banned"
     s.client.session.cookie_jar.clear()
-    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
-    token = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert token
-    resp = await s.client.post(f"{visitor_path}/minta?lang=id",
-                               data={"reg_number": "B.I-001/2026", "csrf": token.group(1)})
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
     assert resp.status == 403 and "tidak dapat mengunjungi WBP ini" in await resp.text()
     # Another inmate is still allowed: the ban was for one.
-    token = re.search(r'name="csrf" value="([^"]+)"', await resp.text())
-    assert token
-    resp = await s.client.post(f"{visitor_path}/minta", data={"reg_number": "A.I-102/2026",
-                                                               "csrf": token.group(1)})
-    assert resp.status == 200
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "A.I-102/2026"})
+    assert resp.status == 200 and (await resp.text()).count('class="state"') == 2

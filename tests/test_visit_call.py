@@ -34,14 +34,16 @@ async def test_media_both_ways_then_relay_cuts_at_deadline(sambang: Sambang) -> 
         visit_id = await _call_and_start(s, csrf, station_id)
         for peer in (family, station):
             live = await peer.wait_for("live", visit_id=visit_id)
-            assert 595 <= live["seconds_left"] <= 600
+            # One family waiting at 09:00, three hours before the session closes: the fair
+            # share grows the call to the schedule's maximum, fifteen minutes.
+            assert 895 <= live["seconds_left"] <= 900
         await asyncio.gather(family.join_call(), station.join_call())
         for peer in (family, station):
             await peer.wait_frames("video", 15)
             await peer.wait_frames("audio", 25)
 
-        # The allotted ten minutes pass at once: the relay, not the peers, ends the media.
-        s.clock.offset += 601
+        # The allotted fifteen minutes pass at once: the relay, not the peers, ends the media.
+        s.clock.offset += 901
         cut = time.monotonic()
         for peer in (family, station):
             ended = await peer.wait_for("ended", visit_id=visit_id, timeout=5)
@@ -53,9 +55,9 @@ async def test_media_both_ways_then_relay_cuts_at_deadline(sambang: Sambang) -> 
 
         record = await (await s.client.get(f"/api/visits/{visit_id}")).json()
         assert record["outcome"] == "completed"
-        assert record["allotted_seconds"] == 600
+        assert record["allotted_seconds"] == 900
         assert record["ticket_id"] == ticket_id and record["station_id"] == station_id
-        assert record["actual_seconds"] >= 600
+        assert record["actual_seconds"] >= 900
         queue = await family.wait_for("queue", state="done")
         assert queue["position"] is None
     finally:
@@ -66,6 +68,7 @@ async def test_media_both_ways_then_relay_cuts_at_deadline(sambang: Sambang) -> 
 async def test_warnings_extend_and_end_early(sambang: Sambang) -> None:
     s = sambang
     csrf = await s.login()
+    await s.post("/api/call-length", {"minutes": 10}, csrf)  # ten minutes, not the fair share
     _, token = await s.issue_ticket(csrf)
     station_id, station_token = await s.station_token()
     family = await Peer(s.client, f"/ws/ticket/{token}").open()
@@ -172,6 +175,10 @@ async def test_visit_record_survives_restart(make_sambang: AppMaker, tmp_path: o
 async def test_wait_estimate_follows_the_stations_in_use(sambang: Sambang) -> None:
     s = sambang
     csrf = await s.login()
+    # The officer fixes ten-minute calls, whatever the fair share would say.
+    status, length = await s.post("/api/call-length", {"minutes": 10}, csrf)
+    assert status == 200 and length["call_seconds"] == 600
+    assert length["call_length_source"] == "officer"
     _, token_1 = await s.issue_ticket(csrf, "Pertama")
     _, token_2 = await s.issue_ticket(csrf, "Kedua")
     station_id, station_token = await s.station_token()

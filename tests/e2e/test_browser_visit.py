@@ -106,6 +106,12 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     await second.click("#check-btn")
     await second.wait_for_selector("text=Kamera dan mikrofon siap.")
     await second.screenshot(path=str(SHOTS / "family-waiting.png"))
+    # Two families, three hours of session left: the fair share is the schedule's maximum, and
+    # both the family and the officer read it.
+    assert await second.inner_text("#call-length") == "15 menit"
+    await officer.wait_for_function(
+        "document.querySelector('#call-length').textContent === '15 menit'")
+    assert "bagi rata" in await officer.inner_text("#call-length-source")
 
     # The officer calls the next family to Bilik 1; the second family moves up without reload.
     row = officer.locator("#stations tr", has_text="Bilik 1")
@@ -120,7 +126,7 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     station_stats = await wait_decoding(station)
     assert family_stats["video"] >= 15 and station_stats["video"] >= 15
     await first.wait_for_function(
-        "/^(9|10):\\d\\d$/.test(document.querySelector('#countdown').textContent)")
+        "/^(14|15):\\d\\d$/.test(document.querySelector('#countdown').textContent)")
     await first.screenshot(path=str(SHOTS / "family-call.png"))
     await station.screenshot(path=str(SHOTS / "station-call.png"))
     await officer.screenshot(path=str(SHOTS / "console-live.png"))

@@ -8,7 +8,11 @@ import pytest
 
 from signaling.schedule import (
     ScheduleError,
+    current_session,
     fair_share_minutes,
+    minutes_until_close,
+    open_slots,
+    week_of,
     load_schedule,
     parse_schedule,
     registration_open,
@@ -93,3 +97,57 @@ def test_bad_schedules_are_refused_with_a_reason(change: dict) -> None:  # type:
     data.update(change)
     with pytest.raises(ScheduleError):
         parse_schedule(data)
+
+
+def keys(slots: list) -> list[tuple[date, str]]:  # type: ignore[type-arg]
+    return [(x.day, x.session.name) for x in slots]
+
+
+def test_ambarawa_offers_only_todays_session_inside_its_registration_window() -> None:
+    s = load_schedule(EXAMPLES / "ambarawa.toml")
+    narkotika = {"narkotika"}
+    # Monday 08:45: registration for today's narcotics session is open; Thursday's session is
+    # asked for on Thursday itself, so it is not offered yet.
+    at = datetime(2026, 11, 23, 8, 45)
+    assert keys(open_slots(s, narkotika, at, {}, horizon_days=6)) == [(MON, "Narkotika")]
+    # At 09:00 the window has closed: nothing to choose this week.
+    assert open_slots(s, narkotika, datetime(2026, 11, 23, 9, 0), {}, horizon_days=6) == []
+
+
+def test_serang_verifies_first_so_today_is_never_offered() -> None:
+    s = load_schedule(EXAMPLES / "banten.toml")
+    slots = open_slots(s, {"Blok A"}, datetime(2026, 11, 24, 7, 0), {}, horizon_days=7)
+    assert [x.day for x in slots] == [THU, date(2026, 12, 1)]
+    assert slots[0].key == "2026-11-26/0"
+
+
+def test_the_weekly_limit_closes_a_week_not_the_next() -> None:
+    s = load_schedule(EXAMPLES / "pekalongan.toml")  # two visits a week
+    at = datetime(2026, 11, 27, 7, 0)  # Friday
+    free = open_slots(s, {"Blok A"}, at, {}, horizon_days=3)
+    assert {x.day for x in free} >= {FRI, SAT}
+    full = open_slots(s, {"Blok A"}, at, {week_of(FRI): 2}, horizon_days=3)
+    assert [x.day for x in full] and all(x.day >= date(2026, 11, 30) for x in full)
+    assert all(week_of(x.day) != week_of(FRI) for x in full)
+
+
+def test_holidays_are_never_offered() -> None:
+    s = load_schedule(EXAMPLES / "banten.toml")
+    slots = open_slots(s, {"Blok A"}, datetime(2026, 12, 21, 7, 0), {}, horizon_days=7)
+    assert date(2026, 12, 25) not in {x.day for x in slots}
+    assert date(2026, 12, 24) in {x.day for x in slots}  # a Thursday
+
+
+def test_the_session_running_now_and_its_minutes_left() -> None:
+    s = load_schedule(EXAMPLES / "pekalongan.toml")
+    morning = datetime(2026, 11, 23, 10, 0)
+    session = current_session(s, morning)
+    assert session is not None and session.start == time(8, 30)
+    assert minutes_until_close(session, morning) == pytest.approx(
+        (datetime.combine(MON, session.end) - morning).total_seconds() / 60)
+    # Before the session starts the whole session is ahead.
+    early = datetime(2026, 11, 23, 6, 0)
+    assert minutes_until_close(session, early) == pytest.approx(
+        (datetime.combine(MON, session.end) - datetime.combine(MON, session.start))
+        .total_seconds() / 60)
+    assert current_session(s, datetime(2026, 11, 29, 10, 0)) is None  # Sunday

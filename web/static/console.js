@@ -92,6 +92,10 @@
         el("td", {}, actions)
       ]));
     });
+    $("call-length").textContent = Math.round(snap.call_seconds / 60) + " " + t("minutes");
+    $("call-length-source").textContent = "(" + t("cl_" + snap.call_length_source) + ")";
+    $("fair-share").textContent = snap.fair_share_seconds
+      ? t("fair_share_is", { minutes: Math.round(snap.fair_share_seconds / 60) }) : "";
     var qt = $("queue").tBodies[0]; qt.textContent = "";
     snap.tickets.forEach(function (k) {
       var state = k.state === "waiting"
@@ -122,6 +126,14 @@
   }
   connect();
   setInterval(function () { if (snapshot) render(); }, 1000);
+
+  $("call-length-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    api("/api/call-length", { minutes: parseInt(ev.target.minutes.value, 10) });
+  });
+  $("use-fair-share").addEventListener("click", function () {
+    api("/api/call-length", { minutes: null });
+  });
 
   $("ticket-form").addEventListener("submit", function (ev) {
     ev.preventDefault();

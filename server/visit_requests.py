@@ -1,0 +1,177 @@
+"""Asking for a visit: the visitor names the inmate (registration number, or full name and block
+where the facility allows it), picks one of the sessions the schedule opens for that inmate, and
+a request follows; approved at once when the pair was checked before.
+
+The inmate register is never listed: a wrong number, a wrong name and an inmate of another
+facility all get the same answer, and each miss counts towards the look-up rate limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server import db
+from server import registration_store as reg
+from server.app_helpers import count_towards_limit, facility_of
+from server.errors import ApiError
+from server.i18n import translate
+from server.inmate_import import inmate_groups
+from server.keys import CLOCK, ENGINE
+from server.notify import notify_request
+from server.public import schedule_of
+from server.store import Facility
+from server.timefmt import zone_label
+from server.verification import approve_request
+from signaling.schedule import WEEKDAYS, Schedule, Slot, find_slot, open_slots, week_of
+
+TODAY_QUEUE = "today"  # the only choice at a facility that has no schedule yet
+HORIZON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class InmateRef:
+    """How the visitor named the inmate."""
+
+    reg_number: str = ""
+    full_name: str = ""
+    block: str = ""
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+async def find_inmate(engine: AsyncEngine, facility: Facility,
+                      ref: InmateRef) -> dict[str, Any] | None:
+    if ref.reg_number:
+        return await reg.inmate_by_reg_number(engine, facility.id, ref.reg_number)
+    if not (facility.ask_by_name and ref.full_name and ref.block):
+        return None
+    query = select(db.inmates).where(db.inmates.c.facility_id == facility.id,
+                                     db.inmates.c.status == "active")
+    async with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in (await conn.execute(query)).all()]
+    # Exact name and block, ignoring case and spacing; two inmates of one name in one block
+    # cannot be told apart this way, so the visitor is asked for the number instead.
+    matches = [r for r in rows if _plain(r["full_name"]) == _plain(ref.full_name)
+               and _plain(r["block"]) == _plain(ref.block)]
+    return matches[0] if len(matches) == 1 else None
+
+
+async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date,
+                       last: date) -> dict[tuple[int, int], int]:
+    """Visits already given or asked for, per ISO week: tickets (not cancelled) and requests
+    still waiting for verification."""
+    days: list[str] = []
+    low, high = first.isoformat(), last.isoformat()
+    async with engine.connect() as conn:
+        days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
+            db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
+            db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
+        days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(
+            db.visit_requests.c.inmate_id == inmate_id,
+            db.visit_requests.c.state == "pending",
+            db.visit_requests.c.day >= low, db.visit_requests.c.day <= high))).all()]
+    booked: dict[tuple[int, int], int] = {}
+    for day in days:
+        week = week_of(date.fromisoformat(day))
+        booked[week] = booked.get(week, 0) + 1
+    return booked
+
+
+def local_now(request: web.Request, facility: Facility) -> datetime:
+    return datetime.fromtimestamp(request.app[CLOCK](), ZoneInfo(facility.timezone))
+
+
+async def slots_for(request: web.Request, facility: Facility,
+                    inmate: dict[str, Any]) -> tuple[Schedule | None, list[Slot]]:
+    schedule = schedule_of(facility)
+    if schedule is None:
+        return None, []
+    now = local_now(request, facility)
+    # From the Monday of this week, so visits earlier this week count towards its limit.
+    first = now.date() - timedelta(days=now.weekday())
+    booked = await booked_weeks(request.app[ENGINE], inmate["id"], first,
+                                now.date() + timedelta(days=HORIZON_DAYS))
+    return schedule, open_slots(schedule, inmate_groups(inmate), now, booked, HORIZON_DAYS)
+
+
+def slot_view(slot: Slot, facility: Facility, lang: str, today: date) -> dict[str, str]:
+    day_name = translate(f"day_{WEEKDAYS[slot.day.weekday()]}", lang)
+    when = translate("today", lang) if slot.day == today else day_name
+    label = (f"{when}, {slot.day.strftime('%d-%m-%Y')} · {slot.session.name} · "
+             f"{slot.session.start:%H.%M}–{slot.session.end:%H.%M} {zone_label(facility.timezone)}")
+    return {"key": slot.key, "day": slot.day.isoformat(), "session": slot.session.name,
+            "start": f"{slot.session.start:%H:%M}", "end": f"{slot.session.end:%H:%M}",
+            "label": label}
+
+
+async def _no_slot_reason(request: web.Request, facility: Facility,
+                          inmate: dict[str, Any], schedule: Schedule) -> str:
+    now = local_now(request, facility)
+    monday = now.date() - timedelta(days=now.weekday())
+    booked = await booked_weeks(request.app[ENGINE], inmate["id"], monday,
+                                monday + timedelta(days=6))
+    if booked.get(week_of(now.date()), 0) >= schedule.visits_per_week:
+        return "weekly_limit"
+    return "no_session"
+
+
+async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: InmateRef,
+                         slot_key: str) -> tuple[int, str]:
+    """A visit request of `visitor` for the inmate named by `ref` in the session `slot_key`:
+    pending, or approved at once when the pair was checked before. ApiError when the inmate is
+    unknown, the visitor banned, or the session not open to them (the error says which)."""
+    engine = request.app[ENGINE]
+    facility = await facility_of(request, visitor["facility_id"])
+    inmate = await find_inmate(engine, facility, ref)
+    if inmate is None:
+        count_towards_limit(request, "lookup")
+        raise ApiError("inmate_unknown", 404)
+    now = request.app[CLOCK]()
+    if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
+        raise ApiError("banned", 403)
+    schedule, slots = await slots_for(request, facility, inmate)
+    day, session_name = None, None
+    if schedule is not None:
+        if not slots:
+            raise ApiError(await _no_slot_reason(request, facility, inmate, schedule), 409)
+        slot = find_slot(slots, slot_key)
+        if slot is None:
+            raise ApiError("slot_required", 422, field="slot")
+        day, session_name = slot.day.isoformat(), slot.session.name
+    request_id = await reg.create_request(
+        engine, facility_id=facility.id, visitor_id=visitor["id"], inmate_id=inmate["id"],
+        state="pending", created_at=now, day=day, session_name=session_name)
+    if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
+        # Checked once before: the next request needs no new check.
+        await approve_request(request, request_id, "auto")
+        return request_id, "approved"
+    await notify_request(request.app, request_id)
+    return request_id, "pending"
+
+
+async def slots_of_ref(request: web.Request, visitor: dict[str, Any],
+                       ref: InmateRef, lang: str) -> list[dict[str, str]]:
+    """The sessions this visitor may ask for the inmate named by `ref`, for a form's choice."""
+    facility = await facility_of(request, visitor["facility_id"])
+    inmate = await find_inmate(request.app[ENGINE], facility, ref)
+    if inmate is None:
+        count_towards_limit(request, "lookup")
+        raise ApiError("inmate_unknown", 404)
+    schedule, slots = await slots_for(request, facility, inmate)
+    if schedule is None:
+        return [{"key": TODAY_QUEUE, "day": local_now(request, facility).date().isoformat(),
+                 "session": "", "start": "", "end": "",
+                 "label": translate("today_queue", lang)}]
+    if not slots:
+        raise ApiError(await _no_slot_reason(request, facility, inmate, schedule), 409)
+    today = local_now(request, facility).date()
+    return [slot_view(s, facility, lang, today) for s in slots]
+
