@@ -69,6 +69,7 @@ class Config:
             smtp_username=env.get("SAMBANG_SMTP_USERNAME", ""),
             smtp_password=env.get("SAMBANG_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SAMBANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

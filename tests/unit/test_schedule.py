@@ -10,15 +10,15 @@ from signaling.schedule import (
     ScheduleError,
     current_session,
     fair_share_minutes,
+    load_schedule,
     minutes_until_close,
     open_slots,
-    week_of,
-    load_schedule,
     parse_schedule,
     registration_open,
     sessions_for,
     sessions_on,
     visits_left,
+    week_of,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "facilities"
