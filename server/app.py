@@ -17,6 +17,7 @@ from aiohttp import WSCloseCode, web
 
 from media.pool import LocalRelay, RelayClient, WorkerRelay
 from server import (
+    admin,
     api,
     audit_api,
     complaints,
@@ -260,6 +261,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration.setup_routes(app)
     verification.setup_routes(app)
     complaints.setup_routes(app)
+    admin.setup_routes(app)
     registration_api.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")

@@ -43,7 +43,9 @@ start = "13:00"
 end = "15:00"
 groups = ["Blok A", "Blok Wanita"]
 """
-DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam", "supervisor")]
+DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam", "supervisor"),
+              ("pendaftaran", "Petugas Pendaftaran", "registration"),
+              ("admin", "Admin UPT", "admin")]
 
 
 async def seed_demo(engine: AsyncEngine, config: Config) -> None:

@@ -212,6 +212,58 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "inmate."),
     "see_sessions": ("Lihat sesi yang tersedia", "See the sessions offered"),
     "today": ("Hari ini", "Today"),
+    "admin": ("Admin", "Admin"), "public_page": ("Halaman publik", "Public page"),
+    "facility": ("UPT", "Facility"), "facility_name": ("Nama UPT", "Facility name"),
+    "timezone": ("Zona waktu", "Time zone"),
+    "complaint_contact": ("Kontak pengaduan", "Complaints contact"),
+    "allow_ask_by_name": ("Keluarga boleh menyebut WBP dengan nama lengkap dan blok",
+                          "Families may name an inmate by full name and block"),
+    "notify_webhook": ("Webhook notifikasi (gateway WhatsApp/SMS)",
+                       "Notification webhook (WhatsApp/SMS gateway)"),
+    "notify_secret": ("Kunci tanda tangan webhook", "Webhook signing secret"),
+    "secret_set": ("tersimpan; kosongkan untuk tetap", "set; leave empty to keep"),
+    "secret_none": ("belum ada", "none yet"),
+    "save": ("Simpan", "Save"), "saved": ("Tersimpan.", "Saved."), "add": ("Tambah", "Add"),
+    "schedule": ("Jadwal kunjungan", "Visiting schedule"),
+    "schedule_hint": ("Format TOML seperti contoh di examples/facilities/: sesi per hari, blok "
+                      "atau kamar, jendela pendaftaran, lama panggilan, kunjungan per minggu, "
+                      "hari libur.",
+                      "TOML as in examples/facilities/: sessions per weekday, blocks or cells, "
+                      "registration window, call lengths, visits per week, holidays."),
+    "new_kiosk_link": ("Tautan kios baru", "New kiosk link"),
+    "kiosk_link_once": ("Tautan kios (hanya ditampilkan sekali; tautan lama tidak berlaku "
+                        "lagi):", "Kiosk link (shown once; the old one stops working):"),
+    "station_name": ("Nama bilik", "Station name"),
+    "staff_accounts": ("Akun petugas", "Staff accounts"),
+    "add_staff": ("Tambah akun", "Add account"),
+    "role": ("Peran", "Role"), "disable": ("Nonaktifkan", "Disable"),
+    "enable": ("Aktifkan", "Enable"),
+    "role_admin": ("Admin", "Admin"), "role_registration": ("Petugas pendaftaran",
+                                                             "Registration officer"),
+    "role_officer": ("Petugas ruang kunjungan", "Visiting-room officer"),
+    "role_supervisor": ("Pengawas", "Supervisor"),
+    "inmate_register": ("Register WBP", "Inmate register"),
+    "inmate_register_hint": ("CSV dengan kolom reg_number, full_name, block (boleh juga cell, "
+                             "categories, status). WBP yang tidak ada di berkas tidak dapat "
+                             "dikunjungi lagi. Berkas dengan baris salah tidak diterapkan.",
+                             "CSV with columns reg_number, full_name, block (and optionally "
+                             "cell, categories, status). Inmates absent from the file can no "
+                             "longer be visited. A file with a bad row is not applied."),
+    "import": ("Impor", "Import"),
+    "import_done": ("Diterapkan: {added} baru, {updated} diperbarui, {gone} tidak dapat "
+                    "dikunjungi lagi.",
+                    "Applied: {added} added, {updated} updated, {gone} no longer visitable."),
+    "import_refused": ("Berkas tidak diterapkan; perbaiki baris berikut.",
+                       "The file was not applied; fix these lines."),
+    "line": ("Baris", "Line"),
+    "schedule_invalid": ("Jadwal tidak dapat dibaca: {reason}",
+                         "The schedule does not read: {reason}"),
+    "password_short": ("Kata sandi paling sedikit 8 karakter.",
+                       "A password needs at least 8 characters."),
+    "username_taken": ("Nama pengguna sudah dipakai.", "This username is taken."),
+    "not_yourself": ("Akun Anda sendiri tidak dapat dinonaktifkan atau diubah perannya.",
+                     "You cannot disable your own account or change its role."),
+    "upload_too_large": ("Berkas terlalu besar.", "The file is too large."),
     "upcoming_title": ("Kunjungan terjadwal", "Visit scheduled"),
     "upcoming_text": ("Kunjungan Anda pada {day}, nomor antrean {number}. Buka tautan ini lagi "
                       "pada hari itu untuk masuk ruang antrean.",

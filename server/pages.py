@@ -90,7 +90,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     staff = await check_login(request, username, str(form.get("password", ""))[:256])
     if staff is None:
         return await login_form(request, translate("bad_login", lang), 401, username)
-    response = redirect("/verify" if staff.role == "registration" else "/console")
+    home = {"registration": "/verify", "admin": "/admin"}.get(staff.role, "/console")
+    response = redirect(home)
     await start_session(request, response, staff)
     return response
 

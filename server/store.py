@@ -159,6 +159,15 @@ async def set_password_hash(engine: AsyncEngine, staff_id: int, password_hash: s
         )
 
 
+async def update_staff(engine: AsyncEngine, staff_id: int, **values: Any) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(update(db.staff).where(db.staff.c.id == staff_id).values(**values))
+        if values.get("active") is False or "password_hash" in values:
+            # A disabled account or a new password ends every session of the old one.
+            await conn.execute(db.staff_sessions.delete().where(
+                db.staff_sessions.c.staff_id == staff_id))
+
+
 async def staff_of(engine: AsyncEngine, facility_id: int) -> list[Staff]:
     query = select(*[c for c in db.staff.c if c.name != "password_hash"]).where(
         db.staff.c.facility_id == facility_id)

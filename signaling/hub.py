@@ -230,6 +230,9 @@ class FacilityHub:
             self.policy = replace(self.policy, call_seconds=seconds)
             self.queue.policy = self.policy
 
+    def set_timezone(self, timezone: str) -> None:
+        self._timezone = timezone
+
     async def set_call_override(self, seconds: int | None) -> None:
         """An officer fixes the call length for the calls started from now (None: back to the
         fair share)."""

@@ -97,7 +97,7 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         app = create_app(config, clock)
         client = await aiohttp_client(app)
         engine = app[ENGINE]
-        for username in ("petugas", "karupam"):
+        for username in ("petugas", "karupam", "pendaftaran", "admin"):
             found = await store.staff_credentials(engine, username)
             assert found is not None
             await store.set_password_hash(engine, found[0].id, hash_password(PASSWORD))

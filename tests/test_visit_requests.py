@@ -1,0 +1,117 @@
+"""Asking for a visit as the schedule allows: a session chosen among those open to the inmate,
+the weekly limit, a later day's ticket joining its day's queue, and asking by name and block
+where the facility allows it. The test clock is a Tuesday, 09:00 WIB."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from yarl import URL
+
+from server.app import load_todays_tickets
+from tests.conftest import Sambang
+from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
+
+
+async def api_visitor(s: Sambang) -> str:
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    return str(resp.headers["Location"]).rsplit("/", 1)[1]
+
+
+async def slots(s: Sambang, token: str, **ref: str) -> tuple[int, Any]:
+    resp = await s.client.get(f"/api/visitors/{token}/slots", params=ref)
+    return resp.status, await resp.json()
+
+
+async def test_sessions_offered_follow_the_schedule_and_the_weekly_limit(
+    sambang: Sambang,
+) -> None:
+    s = sambang
+    token = await api_visitor(s)
+    status, body = await slots(s, token, reg_number="B.I-001/2026")  # Blok A
+    assert status == 200
+    offered = body["slots"]
+    today = date.fromisoformat(offered[0]["day"])
+    assert today.weekday() == 1  # Tuesday
+    # Blok A visits in the morning and in the afternoon; Sunday never appears.
+    assert [(o["day"], o["session"]) for o in offered[:2]] == [
+        (today.isoformat(), "Pagi"), (today.isoformat(), "Siang (Blok A dan Blok Wanita)")]
+    assert all(date.fromisoformat(o["day"]).weekday() != 6 for o in offered)
+    # Blok C has no afternoon session.
+    _, body_c = await slots(s, token, reg_number="B.I-033/2025")
+    assert {o["session"] for o in body_c["slots"]} == {"Pagi"}
+
+    # Two visits a week: two requests this week use them up.
+    for slot in offered[:2]:
+        resp = await s.client.post(f"/api/visitors/{token}/requests", json={
+            "reg_number": "B.I-001/2026", "slot": slot["key"]})
+        assert resp.status == 201, await resp.text()
+    _, after = await slots(s, token, reg_number="B.I-001/2026")
+    next_monday = today + timedelta(days=6)
+    assert after["slots"] and all(date.fromisoformat(o["day"]) >= next_monday
+                                  for o in after["slots"])
+    # A slot of the full week, sent anyway, is refused.
+    resp = await s.client.post(f"/api/visitors/{token}/requests", json={
+        "reg_number": "B.I-001/2026", "slot": offered[2]["key"]})
+    assert resp.status == 422 and (await resp.json())["error"]["code"] == "slot_required"
+
+
+async def test_a_later_days_ticket_joins_that_days_queue(sambang: Sambang) -> None:
+    s = sambang
+    resp = await submit(s, GOOD, jpeg_with_exif())
+    visitor_path = resp.headers["Location"]
+    token = visitor_path.rsplit("/", 1)[1]
+    _, body = await slots(s, token, reg_number="B.I-001/2026")
+    tomorrow = next(o for o in body["slots"] if o["day"] != body["slots"][0]["day"])
+    resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"},
+                             slot=tomorrow["key"])
+    assert resp.status == 200
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    status, _ = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert status == 200
+    assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
+
+    s.client.session.cookie_jar.clear()
+    page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
+    link = re.search(r'href="(http[^"]+/t/[^"]+)"', page)
+    assert link and "Rabu" in page
+    early = await s.client.get(URL(link.group(1)).path + "?lang=id")
+    assert early.status == 200 and "Kunjungan terjadwal" in await early.text()
+    assert "Rabu" in await early.text()
+
+    s.clock.offset += 86400  # Wednesday: the ticket joins the day's queue
+    assert await load_todays_tickets(s.app, 1) == 1
+    assert (await s.client.get(URL(link.group(1)).path)).status == 200
+    await s.login()
+    queue = (await (await s.client.get("/api/queue")).json())["tickets"]
+    assert [(t["number"], t["visitor_name"]) for t in queue] == [(1, "Sri Wahyuni")]
+
+
+async def test_asking_by_name_and_block_only_where_allowed(sambang: Sambang) -> None:
+    s = sambang
+    token = await api_visitor(s)
+    ref = {"full_name": "ahmad  fauzi", "block": "blok a"}
+    status, body = await slots(s, token, **ref)
+    assert status == 404 and body["error"]["code"] == "inmate_unknown"
+    csrf = await s.login("admin")
+    status, settings = await s.post("/api/admin/facility", {"ask_by_name": True}, csrf)
+    assert status == 200 and settings["ask_by_name"] is True
+    s.client.session.cookie_jar.clear()
+    status, body = await slots(s, token, **ref)
+    assert status == 200 and body["slots"][0]["session"] == "Pagi"
+    # The right name in the wrong block tells nothing.
+    status, body = await slots(s, token, full_name="Ahmad Fauzi", block="Blok C")
+    assert status == 404 and body["error"]["code"] == "inmate_unknown"
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ref, "slot": body_key(await slots(s, token, **ref))})
+    assert resp.status == 201
+    mine = await (await s.client.get(f"/api/visitors/{token}")).json()
+    assert [(r["inmate_name"], r["session"]) for r in mine["requests"]] == [
+        ("Ahmad Fauzi", "Pagi")]
+
+
+def body_key(answer: tuple[int, Any]) -> str:
+    return str(answer[1]["slots"][0]["key"])
