@@ -10,6 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiMapping
 
+from server import registration_store as reg
 from server import store
 from server.app_helpers import facility_of
 from server.auth import require_staff
@@ -88,8 +89,16 @@ async def records_page(request: web.Request) -> web.Response:
 
 
 async def _timeline(engine: Any, record: dict[str, Any]) -> list[dict[str, Any]]:
-    events = [{"at": record["ticket_created_at"], "kind": "registered",
-               "actor": record["visitor_name"], "detail": f"#{record['ticket_number']}"}]
+    events = []
+    request = await reg.request_of_ticket(engine, record["ticket_id"])
+    if request is not None:  # asked for from a phone: the request and its check come first
+        session = " ".join(filter(None, (request["day"], request["session_name"])))
+        events.append({"at": request["created_at"], "kind": "requested",
+                       "actor": record["visitor_name"], "detail": session})
+        events.append({"at": request["decided_at"], "kind": "approved",
+                       "actor": request["decided_by"] or "", "detail": ""})
+    events.append({"at": record["ticket_created_at"], "kind": "registered",
+                   "actor": record["visitor_name"], "detail": f"#{record['ticket_number']}"})
     events += await store.visit_events(engine, record["id"])
     return events
 

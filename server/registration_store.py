@@ -107,6 +107,13 @@ async def visit_request(engine: AsyncEngine, request_id: int) -> dict[str, Any] 
     return _row(row) if row else None
 
 
+async def request_of_ticket(engine: AsyncEngine, ticket_id: int) -> dict[str, Any] | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(db.visit_requests).where(
+            db.visit_requests.c.ticket_id == ticket_id))).first()
+    return _row(row) if row else None
+
+
 async def decide(engine: AsyncEngine, request_id: int, **values: Any) -> bool:
     """Record a decision on a pending request; False when someone decided first."""
     async with engine.begin() as conn:
@@ -151,3 +158,14 @@ async def active_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int,
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
     return _row(row) if row else None
+
+
+async def active_bans(engine: AsyncEngine, facility_id: int, now: float) -> list[dict[str, Any]]:
+    query = (select(db.bans, db.visitors.c.full_name.label("visitor_name"),
+                    db.inmates.c.full_name.label("inmate_name"))
+             .join(db.visitors, db.visitors.c.id == db.bans.c.visitor_id)
+             .outerjoin(db.inmates, db.inmates.c.id == db.bans.c.inmate_id)
+             .where(db.bans.c.facility_id == facility_id, db.bans.c.until > now)
+             .order_by(db.bans.c.until))
+    async with engine.connect() as conn:
+        return [_row(r) for r in (await conn.execute(query)).all()]

@@ -121,9 +121,12 @@ async def verify_page(request: web.Request) -> web.Response:
     rows = await reg.pending_requests(request.app[ENGINE], facility.id)
     for row in rows:
         row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+    bans = await reg.active_bans(request.app[ENGINE], facility.id, request.app[CLOCK]())
+    for ban in bans:
+        ban["until_local"] = local_day(ban["until"] - 1, facility.timezone)
     return aiohttp_jinja2.render_template("verify.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, rows=rows,
-        reasons=REJECT_REASONS))
+        reasons=REJECT_REASONS, bans=bans))
 
 
 async def ktp_file(request: web.Request) -> web.StreamResponse:

@@ -105,6 +105,7 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
     relay = s.app[RELAY]
     assert isinstance(relay, WorkerRelay)
     csrf = await s.login()
+    await s.post("/api/call-length", {"minutes": 10}, csrf)  # ten-minute calls
     _, token = await s.issue_ticket(csrf)
     station_id, station_token = await s.station_token()
     family = await Peer(s.client, f"/ws/ticket/{token}").open()

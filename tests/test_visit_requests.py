@@ -115,3 +115,33 @@ async def test_asking_by_name_and_block_only_where_allowed(sambang: Sambang) -> 
 
 def body_key(answer: tuple[int, Any]) -> str:
     return str(answer[1]["slots"][0]["key"])
+
+
+async def test_the_visit_timeline_starts_with_the_request_and_its_approval(
+    sambang: Sambang,
+) -> None:
+    from tests.peers import Peer
+
+    s = sambang
+    token = await api_visitor(s)
+    _, body = await slots(s, token, reg_number="B.I-001/2026")
+    await s.client.post(f"/api/visitors/{token}/requests", json={
+        "reg_number": "B.I-001/2026", "slot": body["slots"][0]["key"]})
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    mine = await (await s.client.get(f"/api/visitors/{token}")).json()
+    family = await Peer(s.client, "/ws/ticket/" + mine["requests"][0]["queue_room"]
+                        .rsplit("/", 1)[1]).open()
+    try:
+        await family.wait_for("queue")
+        station_id, _ = await s.station_token()
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201, visit
+        record = await (await s.client.get(f"/api/visits/{visit['visit_id']}")).json()
+        kinds = [(e["kind"], e["actor"]) for e in record["timeline"]]
+        assert kinds[:4] == [("requested", "Sri Wahyuni"), ("approved", "petugas"),
+                             ("registered", "Sri Wahyuni"), ("called", "petugas")]
+        assert "Pagi" in record["timeline"][0]["detail"]
+    finally:
+        await family.close()
