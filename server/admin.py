@@ -155,6 +155,9 @@ async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     data = await json_body(request)
     name = text_field(data, "name", 100)
+    existing = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    if name.casefold() in {r["name"].casefold() for r in existing}:
+        raise ApiError("station_exists", 409)  # officers tell stations apart by name
     await audit(request, "station.add", f"station:{name}", staff=staff)
     station_id = await store.create_station(request.app[ENGINE], staff.facility_id, name)
     hub_for(request, staff).add_station(station_id, name)

@@ -72,7 +72,7 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
             await store.create_staff(engine, facility_id=facility_id, username=username,
                                      full_name=full_name, role=role, active=True,
                                      password_hash=hash_password(password))
-            lines.append(f"  {role:<11} {username} / {password}")
+            lines.append(f"  {role:<12} {username} / {password}")
         # Printed to the terminal once, never logged: the operator writes them down.
         print("sambang demo: staff accounts (shown only this once; change with "
               "`sambang staff set-password USERNAME`):", *lines, sep="\n", flush=True)

@@ -212,6 +212,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "inmate."),
     "see_sessions": ("Lihat sesi yang tersedia", "See the sessions offered"),
     "today": ("Hari ini", "Today"),
+    "queue_number_label": ("nomor antrean", "queue number"),
     "ban_visitor": ("Larang berkunjung", "Ban from visiting"), "ban_scope": ("Berlaku", "Applies"),
     "ban_this_inmate": ("untuk {name}", "to {name}"),
     "ban_whole_facility": ("seluruh UPT", "the whole facility"),
@@ -240,6 +241,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kiosk_link_once": ("Tautan kios (hanya ditampilkan sekali; tautan lama tidak berlaku "
                         "lagi):", "Kiosk link (shown once; the old one stops working):"),
     "station_name": ("Nama bilik", "Station name"),
+    "station_exists": ("Sudah ada bilik dengan nama ini.", "A station has this name already."),
     "staff_accounts": ("Akun petugas", "Staff accounts"),
     "add_staff": ("Tambah akun", "Add account"),
     "role": ("Peran", "Role"), "disable": ("Nonaktifkan", "Disable"),

@@ -56,6 +56,7 @@ async def visitor(request: web.Request) -> web.Response:
         "requests": [{
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
+            "queue_number": r["queue_number"],
             "queue_room": ticket_link(request, r["ticket_token"]) if r["ticket_token"] else None,
         } for r in requests],
     })

@@ -75,8 +75,10 @@ async def create_request(engine: AsyncEngine, **values: Any) -> int:
 
 
 async def requests_of_visitor(engine: AsyncEngine, visitor_id: int) -> list[dict[str, Any]]:
-    query = (select(db.visit_requests, db.inmates.c.full_name.label("inmate_name"))
+    query = (select(db.visit_requests, db.inmates.c.full_name.label("inmate_name"),
+                    db.tickets.c.number.label("queue_number"))
              .join(db.inmates, db.inmates.c.id == db.visit_requests.c.inmate_id)
+             .outerjoin(db.tickets, db.tickets.c.id == db.visit_requests.c.ticket_id)
              .where(db.visit_requests.c.visitor_id == visitor_id)
              .order_by(db.visit_requests.c.id.desc()))
     async with engine.connect() as conn:

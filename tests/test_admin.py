@@ -110,6 +110,8 @@ end = "11:00"
     queue = await (await s.client.get("/api/queue")).json()
     assert queue["fair_share_seconds"] == 8 * 60
 
+    status, body = await s.post("/api/admin/stations", {"name": "bilik 1"}, csrf)
+    assert status == 409 and body["error"]["code"] == "station_exists"
     status, body = await s.post("/api/admin/stations", {"name": "Bilik 3"}, csrf)
     assert status == 201 and "/s/" in body["kiosk_link"]
     queue = await (await s.client.get("/api/queue")).json()

@@ -51,7 +51,7 @@ async def ask_on_page(s: Sambang, visitor_path: str, fields: dict[str, str],
     resp = await s.client.post(f"{visitor_path}/minta?lang=id",
                                data={**fields, "csrf": token.group(1)})
     page = await resp.text()
-    offered = re.findall(r'name="slot" value="([^"]+)"', page)
+    offered = re.findall(r'<option value="(\d{4}-\d\d-\d\d/\d+)"', page)
     if resp.status != 200 or not offered:
         return resp
     token = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -109,6 +109,7 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     s.client.session.cookie_jar.clear()
     page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
     assert 'class="state">disetujui' in page and "<svg" in page
+    assert 'class="queue-number">1<' in page
     link = re.search(r'href="(http[^"]+/t/[^"]+)"', page)
     assert link
     assert (await s.client.get(URL(link.group(1)).path)).status == 200  # the queue room opens

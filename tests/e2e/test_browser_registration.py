@@ -46,8 +46,10 @@ async def test_phone_registration_to_queue_room(make_sambang: AppMaker, browser:
     await phone.fill("input[name=reg_number]", "B.I-001/2026")
     await phone.click("text=Lihat sesi yang tersedia")
     # The schedule offers today's morning session first (the test's clock is Tuesday 09:00).
-    await phone.wait_for_selector("input[name=slot]:checked")
-    assert "Hari ini" in await phone.inner_text("fieldset.slots")
+    await phone.wait_for_selector("select[name=slot]")
+    chosen = await phone.eval_on_selector("select[name=slot]",
+                                          "s => s.options[s.selectedIndex].text")
+    assert chosen.startswith("Hari ini") and "Pagi" in chosen
     await phone.screenshot(path=str(SHOTS / "visitor-sessions.png"), full_page=True)
     await phone.click("button:has-text('Minta kunjungan')")
     await phone.wait_for_selector("text=menunggu verifikasi")
