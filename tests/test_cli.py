@@ -86,3 +86,31 @@ def test_an_older_database_is_refused_clearly(tmp_path: Path) -> None:
     done = sambang("--data-dir", str(tmp_path), "audit", "verify")
     assert done.returncode == 2 and "made by an older sambang" in done.stderr
     assert "facilities.recording" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    from server.db import open_engine
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = await open_engine(url)
+    await engine.dispose()
+    with sqlite3.connect(tmp_path / "old.sqlite3") as conn:
+        # As an earlier sambang left it: no webhook settings, requests without a session.
+        conn.execute("INSERT INTO facilities (code, name, timezone, default_call_seconds, "
+                     "changeover_seconds, grace_seconds, recording, address, "
+                     "complaint_contact, retention_days, notify_webhook, notify_secret, "
+                     "ask_by_name) VALUES ('lama', 'Rutan Lama', 'Asia/Jayapura', 600, 60, "
+                     "600, 'off', '', '', 90, '', '', 0)")
+        for table, column in (("facilities", "notify_webhook"), ("facilities", "ask_by_name"),
+                              ("visit_requests", "day"), ("inmates", "categories")):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    engine = await open_engine(url)
+    try:
+        facilities = await store.facilities_all(engine)
+    finally:
+        await engine.dispose()
+    assert [(f.code, f.timezone, f.notify_webhook, f.ask_by_name) for f in facilities] == [
+        ("lama", "Asia/Jayapura", "", False)]
