@@ -141,6 +141,54 @@ async def _station_link(args: argparse.Namespace) -> int:
         await engine.dispose()
 
 
+ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def facility_add(args: argparse.Namespace) -> int:
+    import re
+    import tomllib
+
+    from signaling.schedule import ScheduleError, parse_schedule
+
+    if not re.match(r"^[a-z0-9][a-z0-9-]{1,31}$", args.code):
+        print("sambang: a facility code is 2-32 lowercase letters, digits or '-'",
+              file=sys.stderr)
+        return 2
+    schedule_text, default_call, changeover = None, 600, 60
+    if args.schedule:
+        try:
+            schedule_text = Path(args.schedule).read_text(encoding="utf-8")
+            schedule = parse_schedule(tomllib.loads(schedule_text))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ScheduleError) as exc:
+            print(f"sambang: schedule {args.schedule}: {exc}", file=sys.stderr)
+            return 2
+        default_call = schedule.default_call_minutes * 60
+        changeover = schedule.changeover_minutes * 60
+    return asyncio.run(_facility_add(args, schedule_text, default_call, changeover))
+
+
+async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
+                        default_call: int, changeover: int) -> int:
+    from server import store
+
+    config = _config(args)
+    engine = await _existing_engine(config)
+    try:
+        if await store.facility_by_code(engine, args.code) is not None:
+            print(f"sambang: facility {args.code!r} exists", file=sys.stderr)
+            return 2
+        await _audit_cli(engine, "facility.add", f"facility:{args.code}", args.zone)
+        await store.create_facility(
+            engine, code=args.code, name=args.name, timezone=ZONES[args.zone],
+            default_call_seconds=default_call, changeover_seconds=changeover,
+            grace_seconds=600, schedule_toml=schedule_text)
+    finally:
+        await engine.dispose()
+    print(f"sambang: facility {args.code} added ({args.zone}); its queue starts with the next "
+          f"start. Next: `sambang staff add NAME --role admin --facility {args.code}`")
+    return 0
+
+
 async def _facility_set(args: argparse.Namespace) -> int:
     from sqlalchemy import update
 
@@ -185,13 +233,19 @@ def inmates_import(args: argparse.Namespace) -> int:
     rows, rejected = parse_register(text)
     for item in rejected:
         print(f"sambang: line {item.line} rejected: {item.reason}", file=sys.stderr)
+    if rejected:
+        # A full re-import makes everyone missing from it unvisitable: applying a file with a
+        # bad row would take that row's inmate off the register, so nothing is applied.
+        print("sambang: nothing imported; fix the lines above and import again",
+              file=sys.stderr)
+        return 1
     if not rows:
         print("sambang: nothing to import", file=sys.stderr)
         return 1
-    return asyncio.run(_inmates_import(args, rows, len(rejected)))
+    return asyncio.run(_inmates_import(args, rows))
 
 
-async def _inmates_import(args: argparse.Namespace, rows: list[Any], rejected: int) -> int:
+async def _inmates_import(args: argparse.Namespace, rows: list[Any]) -> int:
     from server.inmate_import import apply_register
 
     config = _config(args)
@@ -204,8 +258,8 @@ async def _inmates_import(args: argparse.Namespace, rows: list[Any], rejected: i
     finally:
         await engine.dispose()
     print(f"sambang: {counts['added']} added, {counts['updated']} updated, "
-          f"{counts['no_longer_visitable']} no longer visitable, {rejected} rows rejected")
-    return 1 if rejected else 0
+          f"{counts['no_longer_visitable']} no longer visitable")
+    return 0
 
 
 async def _audit_verify(args: argparse.Namespace) -> int:
@@ -289,6 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     audit_sub.add_parser("verify", help="check the hash chain; non-zero naming the first break")
     p_fac = sub.add_parser("facility", help="facility settings")
     fac_sub = p_fac.add_subparsers(dest="facility_command", required=True)
+    p_fadd = fac_sub.add_parser("add", help="add a facility (an admin account follows)")
+    p_fadd.add_argument("code", help="short code for its public link /f/CODE, e.g. lapas-serang")
+    p_fadd.add_argument("--name", required=True)
+    p_fadd.add_argument("--zone", choices=("WIB", "WITA", "WIT"), default="WIB")
+    p_fadd.add_argument("--schedule", help="TOML schedule, as in examples/facilities/")
     p_set = fac_sub.add_parser("set", help="recording policy and retention")
     p_set.add_argument("code", help="facility code, e.g. demo")
     p_set.add_argument("--recording", choices=("off", "all", "on_demand"))
@@ -310,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "facility" and args.facility_command == "add":
+        return facility_add(args)
     if args.command == "facility":
         return asyncio.run(_facility_set(args))
     if args.command == "inmates":

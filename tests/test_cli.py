@@ -66,9 +66,14 @@ async def test_inmate_register_reimport(make_sambang: AppMaker, tmp_path: Path) 
                         "C.9-900/2026,Dedi Baru,Blok D,aktif\n"
                         "X,Salah,Blok D,aktif\n")
     done = sambang("--data-dir", data, "inmates", "import", str(csv_file))
-    # Four demo inmates are not in this file any more: moved, no longer visitable.
+    # A bad line: nothing is applied, so no inmate leaves the register by a typo.
     assert done.returncode == 1 and "line 4 rejected" in done.stderr
-    assert "1 added, 1 updated, 4 no longer visitable, 1 rows rejected" in done.stdout
+    assert "nothing imported" in done.stderr and done.stdout == ""
+    csv_file.write_text(csv_file.read_text().replace("X,Salah,Blok D,aktif\n", ""))
+    done = sambang("--data-dir", data, "inmates", "import", str(csv_file))
+    # Four demo inmates are not in this file any more: moved, no longer visitable.
+    assert done.returncode == 0, done.stderr
+    assert "1 added, 1 updated, 4 no longer visitable" in done.stdout
     again = await make_sambang()
     inmates = {i["reg_number"]: i["status"] for i in await store.inmates_for(
         again.app[ENGINE], 1)}
@@ -114,3 +119,22 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         await engine.dispose()
     assert [(f.code, f.timezone, f.notify_webhook, f.ask_by_name) for f in facilities] == [
         ("lama", "Asia/Jayapura", "", False)]
+
+
+async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,
+                                                     tmp_path: Path) -> None:
+    s = await make_sambang()
+    await s.client.close()
+    data = str(tmp_path)
+    examples = Path(__file__).resolve().parents[1] / "examples" / "facilities"
+    bad = sambang("--data-dir", data, "facility", "add", "Serang!", "--name", "x")
+    assert bad.returncode == 2 and "facility code" in bad.stderr
+    done = sambang("--data-dir", data, "facility", "add", "lapas-serang", "--name",
+                   "Lapas Kelas IIA Serang", "--schedule", str(examples / "banten.toml"))
+    assert done.returncode == 0, done.stderr
+    again = sambang("--data-dir", data, "facility", "add", "lapas-serang", "--name", "x")
+    assert again.returncode == 2 and "exists" in again.stderr
+    s = await make_sambang()
+    schedule = await (await s.client.get("/api/facilities/lapas-serang/schedule")).json()
+    assert schedule["facility"] == "Lapas Kelas IIA Serang"
+    assert schedule["rules"]["visits_per_week"] == 1
