@@ -20,6 +20,7 @@ from server.app import create_app
 from server.auth import hash_password
 from server.config import Config
 from server.keys import ENGINE
+from tests.peers import Peer
 
 PASSWORD = "rahasia-kunjungan-1"
 
@@ -61,15 +62,35 @@ class Sambang:
         resp = await self.client.post(path, json=body, headers={"X-CSRF-Token": csrf})
         return resp.status, await resp.json()
 
-    async def issue_ticket(self, csrf: str, name: str = "Sri Wahyuni") -> tuple[int, str]:
+    async def issue_ticket(self, csrf: str, name: str = "Sri Wahyuni",
+                           relation: str = "spouse") -> tuple[int, str]:
         inmates = await store.inmates_for(self.app[ENGINE], 1)
         status, data = await self.post(
             "/api/tickets",
-            {"visitor_name": name, "relation": "spouse", "inmate_id": inmates[0]["id"]},
+            {"visitor_name": name, "relation": relation, "inmate_id": inmates[0]["id"]},
             csrf,
         )
         assert status == 201, data
         return int(data["ticket_id"]), str(data["link"]).rsplit("/", 1)[1]
+
+    async def live_visit(self, relation: str = "spouse") -> tuple[Peer, Peer, int, str]:
+        """A family and Bilik 1 on their sockets, called and started by the officer: returns
+        the family's and the station's peers (media not joined yet), the visit id and the
+        officer's CSRF token."""
+        csrf = await self.login()
+        _, token = await self.issue_ticket(csrf, relation=relation)
+        station_id, station_token = await self.station_token()
+        family = await Peer(self.client, f"/ws/ticket/{token}").open()
+        station = await Peer(self.client, f"/ws/station/{station_token}").open()
+        await family.wait_for("queue")
+        status, visit = await self.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201, visit
+        status, started = await self.post(f"/api/visits/{visit['visit_id']}/start",
+                                          {"inmate_confirmed": True}, csrf)
+        assert status == 200, started
+        await family.wait_for("live")
+        await station.wait_for("live")
+        return family, station, int(visit["visit_id"]), csrf
 
     async def station_token(self, index: int = 0) -> tuple[int, str]:
         stations = await store.stations_for(self.app[ENGINE], 1)
@@ -78,6 +99,18 @@ class Sambang:
 
 
 AppMaker = Callable[..., Awaitable[Sambang]]
+
+
+async def add_other_facility(engine: Any, username: str, role: str,
+                             timezone: str = "Asia/Makassar") -> int:
+    """A second facility, "lain", with one staff account: for what must stay out of reach."""
+    other = await store.create_facility(
+        engine, code="lain", name="Lapas Lain", timezone=timezone,
+        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
+    await store.create_staff(engine, facility_id=other, username=username,
+                             full_name=username.replace("_", " ").title(), role=role,
+                             active=True, password_hash=hash_password(PASSWORD))
+    return other
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from typing import Any
 
 from server import store
 from server.audit import read_all
-from server.auth import hash_password
 from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker, Sambang
+from tests.conftest import AppMaker, Sambang, add_other_facility
 from tests.test_registration import GOOD, jpeg_with_exif, submit
 
 ENDPOINTS = [("get", "/api/admin/facility"), ("post", "/api/admin/facility"),
@@ -47,12 +46,7 @@ async def test_only_admins_reach_the_admin_side(sambang: Sambang) -> None:
 async def test_admin_of_another_facility_sees_only_their_own(make_sambang: AppMaker) -> None:
     first = await make_sambang()
     engine = first.app[ENGINE]
-    other = await store.create_facility(
-        engine, code="lain", name="Lapas Lain", timezone="Asia/Makassar",
-        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
-    await store.create_staff(engine, facility_id=other, username="admin_lain",
-                             full_name="Admin Lain", role="admin", active=True,
-                             password_hash=hash_password(PASSWORD))
+    await add_other_facility(engine, "admin_lain", "admin")
     await first.client.close()
     s = await make_sambang()
     csrf = await s.login("admin_lain")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from server import store
-from server.auth import hash_password
 from server.keys import ENGINE
-from tests.conftest import PASSWORD, Sambang
+from tests.conftest import PASSWORD, Sambang, add_other_facility
 from tests.peers import Peer
 
 
@@ -176,12 +174,7 @@ async def test_officer_of_another_facility_sees_nothing(sambang: Sambang) -> Non
     assert status == 201
     await family.close()
     engine = s.app[ENGINE]
-    other = await store.create_facility(
-        engine, code="lain", name="Lapas Lain", timezone="Asia/Makassar",
-        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
-    await store.create_staff(engine, facility_id=other, username="orang_lain",
-                             full_name="Orang Lain", role="officer", active=True,
-                             password_hash=hash_password(PASSWORD))
+    await add_other_facility(engine, "orang_lain", "officer")
     s.client.session.cookie_jar.clear()
     resp = await s.client.post("/api/login",
                                json={"username": "orang_lain", "password": PASSWORD})

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from aiohttp import WSServerHandshakeError
 
-from server import store
-from server.auth import hash_password
 from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker, Sambang
+from tests.conftest import AppMaker, Sambang, add_other_facility
 from tests.peers import Peer
 from tests.test_monitoring import _live
 
@@ -26,12 +24,7 @@ SUPERVISOR_ONLY = {"/api/recordings", "/api/recordings/{r}/file", "/api/reports"
 async def world(make_sambang: AppMaker) -> Sambang:
     first = await make_sambang()
     engine = first.app[ENGINE]
-    other = await store.create_facility(
-        engine, code="lain", name="Lapas Lain", timezone="Asia/Makassar",
-        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
-    await store.create_staff(engine, facility_id=other, username="petugas_lain",
-                             full_name="Petugas Lain", role="supervisor", active=True,
-                             password_hash=hash_password(PASSWORD))
+    await add_other_facility(engine, "petugas_lain", "supervisor")
     await first.client.close()
     return await make_sambang()
 

@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
-from server import store
-from server.auth import hash_password
 from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker, Sambang
+from tests.conftest import AppMaker, Sambang, add_other_facility
 from tests.peers import MonitorPeer, Peer
 
 
 async def _live(s: Sambang, relation: str = "spouse") -> tuple[int, list[Peer]]:
-    csrf = await s.login()
-    inmates = await store.inmates_for(s.app[ENGINE], 1)
-    status, ticket = await s.post("/api/tickets", {"visitor_name": "Ani", "relation": relation,
-                                                   "inmate_id": inmates[0]["id"]}, csrf)
-    assert status == 201
-    token = ticket["link"].rsplit("/", 1)[1]
-    station_id, station_token = await s.station_token()
-    family = await Peer(s.client, f"/ws/ticket/{token}").open()
-    station = await Peer(s.client, f"/ws/station/{station_token}").open()
-    await family.wait_for("queue")
-    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
-    await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
+    """A live visit whose media flows both ways (VP8), as a supervisor would find it."""
+    family, station, visit_id, _ = await s.live_visit(relation)
     await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
     await station.wait_frames("video", 5)
-    return int(visit["visit_id"]), [family, station]
+    return visit_id, [family, station]
 
 
 async def _ask_to_watch(s: Sambang, visit_id: int, username: str) -> tuple[Peer, MonitorPeer]:
@@ -95,12 +83,7 @@ async def test_supervisor_of_another_facility_sees_nothing(
 ) -> None:
     first = await make_sambang()
     engine = first.app[ENGINE]
-    other = await store.create_facility(
-        engine, code="lain", name="Lapas Lain", timezone="Asia/Jayapura",
-        default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
-    await store.create_staff(engine, facility_id=other, username="karupam_lain",
-                             full_name="Karupam Lain", role="supervisor", active=True,
-                             password_hash=hash_password(PASSWORD))
+    await add_other_facility(engine, "karupam_lain", "supervisor", "Asia/Jayapura")
     await first.client.close()
     s = await make_sambang()  # the same data directory, now with two facilities
     visit_id, legs = await _live(s)

@@ -14,24 +14,7 @@ from media.pool import LocalRelay
 from media.relay import RelaySession
 from server.keys import RELAY
 from tests.conftest import Sambang
-from tests.peers import MonitorPeer, Peer
-
-
-async def _live_visit(s: Sambang) -> tuple[Peer, Peer, int, str]:
-    csrf = await s.login()
-    _, token = await s.issue_ticket(csrf)
-    station_id, station_token = await s.station_token()
-    family = await Peer(s.client, f"/ws/ticket/{token}").open()
-    station = await Peer(s.client, f"/ws/station/{station_token}").open()
-    await family.wait_for("queue")
-    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
-    assert status == 201
-    status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
-                             {"inmate_confirmed": True}, csrf)
-    assert status == 200
-    await family.wait_for("live")
-    await station.wait_for("live")
-    return family, station, int(visit["visit_id"]), csrf
+from tests.peers import MonitorPeer
 
 
 def _session(s: Sambang, visit_id: int) -> RelaySession:
@@ -59,7 +42,7 @@ def _assert_no_codec_in_relay(session: RelaySession) -> None:
 async def test_frames_cross_the_relay_without_decoder_or_encoder(
     sambang: Sambang, codec: str
 ) -> None:
-    family, station, visit_id, _ = await _live_visit(sambang)
+    family, station, visit_id, _ = await sambang.live_visit()
     try:
         await asyncio.gather(family.join_call(codec), station.join_call(codec))
         for peer in (family, station):
@@ -80,7 +63,7 @@ async def test_frames_cross_the_relay_without_decoder_or_encoder(
 
 
 async def test_a_late_leg_gets_a_picture_within_a_second(sambang: Sambang) -> None:
-    family, station, visit_id, _ = await _live_visit(sambang)
+    family, station, visit_id, _ = await sambang.live_visit()
     try:
         await family.join_call("video/VP8")
         await asyncio.sleep(3.0)  # the family has long sent its first keyframe
@@ -97,7 +80,7 @@ async def test_a_late_leg_gets_a_picture_within_a_second(sambang: Sambang) -> No
 
 
 async def test_transcoding_only_when_the_legs_share_no_codec(sambang: Sambang) -> None:
-    family, station, visit_id, csrf = await _live_visit(sambang)
+    family, station, visit_id, csrf = await sambang.live_visit()
     try:
         await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/H264"))
         for peer in (family, station):
@@ -118,7 +101,7 @@ async def test_transcoding_only_when_the_legs_share_no_codec(sambang: Sambang) -
 
 
 async def test_a_late_monitor_sees_both_sides_within_a_second(sambang: Sambang) -> None:
-    family, station, visit_id, _ = await _live_visit(sambang)
+    family, station, visit_id, _ = await sambang.live_visit()
     monitor = MonitorPeer()
     try:
         await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
@@ -152,7 +135,7 @@ async def test_a_late_monitor_sees_both_sides_within_a_second(sambang: Sambang) 
 async def test_far_receivers_bandwidth_reaches_the_sender(sambang: Sambang) -> None:
     """The station's browser says it can take 123 456 b/s: the family's sender must hear it, since
     forwarded frames are the family's own and only its encoder can make them smaller."""
-    family, station, visit_id, _ = await _live_visit(sambang)
+    family, station, visit_id, _ = await sambang.live_visit()
     try:
         await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
         await station.wait_frames("video", 20)
