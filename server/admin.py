@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from server import db, store
 from server.api import json_body, text_field
@@ -25,7 +25,7 @@ from server.keys import ENGINE, FACILITIES
 from server.pages import context, staff_or_login
 from server.public import schedule_of
 from server.store import Facility
-from server.timefmt import ZONE_LABELS
+from server.timefmt import ZONE_LABELS, local_time
 from signaling.schedule import ScheduleError, parse_schedule
 
 ADMINS = frozenset({"admin"})
@@ -47,6 +47,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/admin/staff", add_staff)
     app.router.add_post("/api/admin/staff/{staff_id:\\d+}", change_staff)
     app.router.add_post("/api/admin/inmates", import_inmates)
+    app.router.add_get("/api/admin/notifications", notifications)
 
 
 async def reload_facility(app: web.Application, facility_id: int) -> Facility:
@@ -272,6 +273,28 @@ async def import_inmates(request: web.Request) -> web.Response:
     return web.json_response({"applied": True, **counts, **report})
 
 
+async def notifications(request: web.Request) -> web.Response:
+    """How the outbox is doing: counts by state and the latest messages with their last error,
+    so an admin sees a gateway that is down before families complain."""
+    staff = await require_staff(request, ADMINS)
+    return web.json_response(await outbox_report(request.app, staff.facility_id))
+
+
+async def outbox_report(app: web.Application, facility_id: int) -> dict[str, Any]:
+    table = db.notifications
+    async with app[ENGINE].connect() as conn:
+        counts: dict[str, int] = {row[0]: row[1] for row in (await conn.execute(
+            select(table.c.state, func.count()).where(table.c.facility_id == facility_id)
+            .group_by(table.c.state))).all()}
+        latest = (await conn.execute(
+            select(table.c.id, table.c.event, table.c.channel, table.c.state,
+                   table.c.attempts, table.c.last_error, table.c.created_at)
+            .where(table.c.facility_id == facility_id)
+            .order_by(table.c.id.desc()).limit(20))).all()
+    return {"counts": {state: counts.get(state, 0) for state in ("pending", "sent", "failed")},
+            "latest": [dict(r._mapping) for r in latest]}
+
+
 ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line")
 
 
@@ -280,8 +303,11 @@ async def admin_page(request: web.Request) -> web.Response:
     facility = await reload_facility(request.app, staff.facility_id)
     engine = request.app[ENGINE]
     lang = request_lang(request)
+    outbox = await outbox_report(request.app, facility.id)
+    for row in outbox["latest"]:
+        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
-        request, staff=staff, csrf_token=csrf, facility=facility,
+        request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox,
         stations=await store.stations_for(engine, facility.id),
         accounts=await store.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],

@@ -190,9 +190,11 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
     engine = app[ENGINE]
     day = local_day(app[CLOCK](), facility.timezone)
     states = {s.value for s in TicketState}
+    todays = await store.tickets_for_day(engine, facility_id, day)
+    for ticket_id in await hub.close_day({t.id for t in todays}):
+        await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
     # A cancelled ticket (a decision that lost a race) never joins the queue.
-    new = [t for t in await store.tickets_for_day(engine, facility_id, day)
-           if t.id not in hub.tickets and t.state in states]
+    new = [t for t in todays if t.id not in hub.tickets and t.state in states]
     if not new:
         return 0
     inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}

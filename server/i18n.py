@@ -258,6 +258,11 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "cell, categories, status). Inmates absent from the file can no "
                              "longer be visited. A file with a bad row is not applied."),
     "import": ("Impor", "Import"),
+    "notifications": ("Notifikasi ke keluarga", "Notifications to families"),
+    "outbox_counts": ("{pending} menunggu dikirim, {sent} terkirim, {failed} gagal.",
+                      "{pending} waiting to be sent, {sent} sent, {failed} failed."),
+    "notify_event": ("Peristiwa", "Event"), "notify_channel": ("Saluran", "Channel"),
+    "notify_error": ("Kesalahan terakhir", "Last error"),
     "import_done": ("Diterapkan: {added} baru, {updated} diperbarui, {gone} tidak dapat "
                     "dikunjungi lagi.",
                     "Applied: {added} added, {updated} updated, {gone} no longer visitable."),

@@ -165,6 +165,11 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      "cell, categories, status); 422 with every rejected line and nothing changed", None, 200,
      _obj(["applied", "rejected"], applied={"type": "boolean"},
           rejected={"type": "array", "items": {"type": "object"}})),
+    ("get", "/api/admin/notifications", "admin",
+     "The notification outbox: counts by state (pending, sent, failed) and the latest 20 "
+     "messages with their attempts and last error", None, 200,
+     _obj(["counts", "latest"], counts={"type": "object"},
+          latest={"type": "array", "items": {"type": "object"}})),
     ("get", "/api/reports", "reports",
      "Report for a period: query period (day, week, month) and date (YYYY-MM-DD, local)", None,
      200, _obj(["period", "rows", "per_day"], period=_STR,

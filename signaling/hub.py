@@ -154,6 +154,23 @@ class FacilityHub:
         self.tickets[info.ticket_id] = info
         self.queue.add(QueueTicket(info.ticket_id, info.number, state=state))
 
+    async def close_day(self, todays: set[int]) -> list[int]:
+        """Drop the tickets of earlier days still waiting (their session is over); returns
+        them, so their rows can say no-show. Finished ones go too; a visit still running past
+        midnight keeps its ticket until it ends."""
+        dropped = []
+        for ticket_id in list(self.tickets):
+            if ticket_id in todays or self._visit_of_ticket(ticket_id) is not None:
+                continue
+            if self.queue.get(ticket_id).state is TicketState.WAITING:
+                dropped.append(ticket_id)
+            self.queue.remove(ticket_id)
+            del self.tickets[ticket_id]
+            self._told_turn_near.discard(ticket_id)
+        if dropped:
+            await self.broadcast()
+        return dropped
+
     async def ticket_added(self, info: TicketInfo) -> None:
         self.add_ticket(info)
         await self.broadcast()
@@ -229,6 +246,17 @@ class FacilityHub:
         if seconds != self.policy.call_seconds:
             self.policy = replace(self.policy, call_seconds=seconds)
             self.queue.policy = self.policy
+
+    def _session_started(self) -> bool:
+        """Whether today's session has begun (always, without a schedule): a family approved
+        at dawn for the morning session hears "your turn is near" when it is."""
+        if self.schedule is None:
+            return True
+        from zoneinfo import ZoneInfo
+
+        now = datetime.fromtimestamp(self._clock(), ZoneInfo(self._timezone))
+        session = current_session(self.schedule, now)
+        return session is not None and now.time() >= session.start
 
     def set_timezone(self, timezone: str) -> None:
         self._timezone = timezone
@@ -581,7 +609,7 @@ class FacilityHub:
         self._tell_turn_near()
 
     def _tell_turn_near(self) -> None:
-        if self._on_turn_near is None:
+        if self._on_turn_near is None or not self._session_started():
             return
         for index, ticket in enumerate(self.queue.waiting(), start=1):
             if index > TURN_NEAR_POSITION:

@@ -46,6 +46,9 @@ class VisitQueue:
     def add(self, ticket: QueueTicket) -> None:
         self._tickets[ticket.ticket_id] = ticket
 
+    def remove(self, ticket_id: int) -> None:
+        self._tickets.pop(ticket_id, None)
+
     def get(self, ticket_id: int) -> QueueTicket:
         try:
             return self._tickets[ticket_id]

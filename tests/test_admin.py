@@ -17,6 +17,7 @@ ENDPOINTS = [("get", "/api/admin/facility"), ("post", "/api/admin/facility"),
              ("post", "/api/admin/stations"), ("post", "/api/admin/stations/1/link"),
              ("get", "/api/admin/staff"), ("post", "/api/admin/staff"),
              ("post", "/api/admin/staff/1"), ("post", "/api/admin/inmates"),
+             ("get", "/api/admin/notifications"),
              ("get", "/admin")]
 
 

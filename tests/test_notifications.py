@@ -142,6 +142,12 @@ async def test_a_dead_gateway_delays_messages_never_a_decision(make_sambang: App
             break
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
-    # Still waiting to be sent, with the reason kept for the admin.
+    # Still waiting to be sent, with the reason kept for the admin, who sees it.
     assert all(r.state == "pending" and "webhook" in r.last_error for r in rows)
     assert {r.event for r in rows} >= {"request.pending", "request.approved"}
+    s.client.session.cookie_jar.clear()
+    await s.login("admin")
+    report = await (await s.client.get("/api/admin/notifications")).json()
+    assert report["counts"]["pending"] == len(rows) and report["counts"]["sent"] == 0
+    page = await (await s.client.get("/admin?lang=id")).text()
+    assert "menunggu dikirim" in page and "ClientConnectorError" in page

@@ -10,7 +10,9 @@ from typing import Any
 
 from yarl import URL
 
+from server import store
 from server.app import load_todays_tickets
+from server.keys import ENGINE
 from tests.conftest import Sambang
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
@@ -73,6 +75,7 @@ async def test_a_later_days_ticket_joins_that_days_queue(sambang: Sambang) -> No
     status, _ = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
     assert status == 200
     assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
+    walk_in_id, _ = await s.issue_ticket(csrf, "Tamu Hari Ini")  # waits today, never comes
 
     s.client.session.cookie_jar.clear()
     page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
@@ -87,7 +90,10 @@ async def test_a_later_days_ticket_joins_that_days_queue(sambang: Sambang) -> No
     assert (await s.client.get(URL(link.group(1)).path)).status == 200
     await s.login()
     queue = (await (await s.client.get("/api/queue")).json())["tickets"]
+    # Tuesday's ticket that never came has left the queue as a no-show.
     assert [(t["number"], t["visitor_name"]) for t in queue] == [(1, "Sri Wahyuni")]
+    tuesday = await store.tickets_for_day(s.app[ENGINE], 1, body["slots"][0]["day"])
+    assert [(t.id, t.state) for t in tuesday] == [(walk_in_id, "no_show")]
 
 
 async def test_asking_by_name_and_block_only_where_allowed(sambang: Sambang) -> None:
