@@ -264,7 +264,8 @@ async def import_inmates(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         raise ApiError("bad_field", 422, field="csv") from None
     rows, rejected = parse_register(text)
-    report = {"rejected": [{"line": r.line, "reason": r.reason} for r in rejected]}
+    lang = request_lang(request)
+    report = {"rejected": [{"line": r.line, "reason": r.message(lang)} for r in rejected]}
     if rejected or not rows:
         return web.json_response({"applied": False, **report}, status=422)
     await audit(request, "inmates.import", f"facility:{staff.facility_id}", f"{len(rows)} rows",

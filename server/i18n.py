@@ -258,6 +258,13 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "cell, categories, status). Inmates absent from the file can no "
                              "longer be visited. A file with a bad row is not applied."),
     "import": ("Impor", "Import"),
+    "import_missing": ("kolom tidak ada: {columns}", "missing columns: {columns}"),
+    "import_bad_number": ("nomor registrasi '{number}' tidak valid",
+                          "registration number '{number}' is not valid"),
+    "import_no_name": ("nama lengkap kosong", "full name is empty"),
+    "import_bad_status": ("status '{status}' tidak dikenal (aktif, bebas, pindah)",
+                          "status '{status}' is unknown (aktif, bebas, pindah)"),
+    "import_repeated": ("{number} sudah ada di baris {first}", "{number} repeats line {first}"),
     "notifications": ("Notifikasi ke keluarga", "Notifications to families"),
     "outbox_counts": ("{pending} menunggu dikirim, {sent} terkirim, {failed} gagal.",
                       "{pending} waiting to be sent, {sent} sent, {failed} failed."),

@@ -34,8 +34,21 @@ class InmateRow:
 
 @dataclass(frozen=True)
 class Rejected:
+    """A refused line: `code` names the rule (an i18n key, "import_<code>"), `values` fill in
+    the message."""
+
     line: int
-    reason: str
+    code: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def message(self, lang: str = "en") -> str:
+        from server.i18n import translate
+
+        return translate(f"import_{self.code}", lang, **dict(self.values))
+
+    @property
+    def reason(self) -> str:
+        return self.message("en")
 
 
 def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
@@ -43,7 +56,7 @@ def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [Rejected(1, f"missing columns: {', '.join(missing)}")]
+        return [], [Rejected(1, "missing", (("columns", ", ".join(missing)),))]
     reader.fieldnames = header
     rows: list[InmateRow] = []
     rejected: list[Rejected] = []
@@ -52,17 +65,18 @@ def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
         values = {k: (v or "").strip() for k, v in raw.items() if k}
         reg_number = values.get("reg_number", "")
         if not REG_NUMBER.match(reg_number):
-            rejected.append(Rejected(line, f"registration number {reg_number!r} is not valid"))
+            rejected.append(Rejected(line, "bad_number", (("number", reg_number),)))
             continue
         if not values.get("full_name"):
-            rejected.append(Rejected(line, "full name is empty"))
+            rejected.append(Rejected(line, "no_name"))
             continue
         status = STATUSES.get(values.get("status", "aktif").lower() or "aktif")
         if status is None:
-            rejected.append(Rejected(line, f"status {values.get('status')!r} is unknown"))
+            rejected.append(Rejected(line, "bad_status", (("status", values.get("status", "")),)))
             continue
         if reg_number in seen:
-            rejected.append(Rejected(line, f"{reg_number} repeats line {seen[reg_number]}"))
+            rejected.append(Rejected(line, "repeated", (("number", reg_number),
+                                                        ("first", str(seen[reg_number])))))
             continue
         seen[reg_number] = line
         categories = ";".join(c.strip() for c in values.get("categories", "").split(";")

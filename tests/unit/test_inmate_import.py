@@ -16,7 +16,9 @@ def test_rows_and_a_clear_report_of_rejections() -> None:
         ("B.I-001/2026", "active"), ("B.II-014/2026", "released")]
     assert [(r.line, r.reason) for r in rejected] == [
         (4, "registration number '??' is not valid"), (5, "full name is empty"),
-        (6, "status 'kabur' is unknown"), (7, "B.I-001/2026 repeats line 2")]
+        (6, "status 'kabur' is unknown (aktif, bebas, pindah)"),
+        (7, "B.I-001/2026 repeats line 2")]
+    assert rejected[0].message("id") == "nomor registrasi '??' tidak valid"
 
 
 def test_missing_columns_are_named() -> None:
