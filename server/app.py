@@ -48,6 +48,7 @@ from server.keys import (
     LIMITS,
     OUTBOX_WAKE,
     RELAY,
+    SECRET,
     SOCKETS,
     OpenSockets,
 )
@@ -55,6 +56,7 @@ from server.notify import notify_turn_near
 from server.public import schedule_of
 from server.ratelimit import Limits
 from server.records import SqlRecords
+from server.secret import load_secret
 from server.timefmt import local_day
 from signaling.bus import Bus, InProcessBus
 from signaling.hub import FacilityHub, HubError, TicketInfo
@@ -113,6 +115,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     engine = await open_engine(config.db_url)
     app[ENGINE] = engine
+    app[SECRET] = load_secret(config.data_dir, config.secret_key or None)
     if config.demo:
         await seed_demo(engine, config)
     yield

@@ -31,6 +31,8 @@ class Config:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)  # never in a log line
     smtp_starttls: bool = False
+    # Shared by all server processes of one deployment; else data_dir/secret.key is used.
+    secret_key: str = field(default="", repr=False)
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
 
     @property
@@ -70,6 +72,7 @@ class Config:
             smtp_password=env.get("SAMBANG_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SAMBANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
+            secret_key=env.get("SAMBANG_SECRET_KEY", ""),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

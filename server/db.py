@@ -163,9 +163,9 @@ visit_requests = Table(
     Column("created_at", Float, nullable=False),
     Column("decided_at", Float),
     Column("decided_by", String(64)),
+    # The ticket's queue room link is derived from the request id and the server's secret
+    # (server/secret.py), never stored.
     Column("ticket_id", ForeignKey("tickets.id")),
-    # Shown to the family on its own page; the ticket link is theirs to open.
-    Column("ticket_token", String(64)),
     # The session asked for: its local date and its name in the schedule (none: today's queue
     # of a facility without a schedule).
     Column("day", String(10)),

@@ -37,5 +37,6 @@ STAFF_SESSION: web.RequestKey[tuple[Staff, str] | None] = web.RequestKey("staff_
 
 
 LIMITS = web.AppKey("limits", Limits)
+SECRET = web.AppKey("secret", bytes)
 # Set when a notification is written, so the outbox sends it now rather than at its next poll.
 OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)

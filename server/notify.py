@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import db
 from server.i18n import translate
-from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE
+from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE, SECRET
+from server.secret import request_ticket_token
 from server.store import _row
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,10 @@ async def _request_details(engine: AsyncEngine, request_id: int) -> dict[str, An
     return _row(row) if row else None
 
 
-def build_payload(event: str, row: dict[str, Any], base_url: str, now: float) -> dict[str, Any]:
-    queue_room = f"{base_url}/t/{row['ticket_token']}" if row.get("ticket_token") else None
+def build_payload(event: str, row: dict[str, Any], base_url: str, now: float,
+                  secret: bytes) -> dict[str, Any]:
+    queue_room = (f"{base_url}/t/{request_ticket_token(secret, row['id'])}"
+                  if row.get("ticket_id") else None)
     values = {
         "facility": row["facility_name"], "inmate": row["inmate_name"],
         "day": row.get("day") or "", "session": row.get("session_name") or "",
@@ -77,7 +80,7 @@ async def enqueue(app: web.Application, event: str, row: dict[str, Any]) -> int:
     """Write the notifications of `event` for one request to the outbox; returns how many."""
     config = app[CONFIG]
     now = app[CLOCK]()
-    payload = build_payload(event, row, config.base_url, now)
+    payload = build_payload(event, row, config.base_url, now, app[SECRET])
     targets = []
     if row["email"] and config.smtp_host:
         targets.append(("email", row["email"]))

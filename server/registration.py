@@ -24,8 +24,9 @@ from server.app_helpers import (
 from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, translate
 from server.identity import IdentityError, normalise_phone, parse_nik
-from server.keys import CLOCK, CONFIG, ENGINE
+from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.pages import context, error_page
+from server.secret import request_ticket_token
 from server.store import Facility
 from server.timefmt import local_day
 from server.uploads import UploadError, clean, read_limited, store_upload
@@ -218,8 +219,8 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     facility = await facility_of(request, visitor["facility_id"])
     requests = await reg.requests_of_visitor(request.app[ENGINE], visitor["id"])
     for row in requests:
-        if row["ticket_token"]:
-            link = ticket_link(request, row["ticket_token"])
+        if row["ticket_id"]:
+            link = ticket_link(request, request_ticket_token(request.app[SECRET], row["id"]))
             row["link"] = link
             row["qr"] = segno.make(link, error="m").svg_inline(scale=3)
     for row in requests:

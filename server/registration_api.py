@@ -13,8 +13,9 @@ from server.api import json_body
 from server.app_helpers import facility_from_path, rate_limit, ticket_link
 from server.errors import ApiError
 from server.i18n import request_lang, translate
-from server.keys import ENGINE
+from server.keys import ENGINE, SECRET
 from server.registration import _read_form, register_visitor
+from server.secret import request_ticket_token
 from server.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
 
 
@@ -57,7 +58,8 @@ async def visitor(request: web.Request) -> web.Response:
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_number": r["queue_number"],
-            "queue_room": ticket_link(request, r["ticket_token"]) if r["ticket_token"] else None,
+            "queue_room": ticket_link(request, request_ticket_token(request.app[SECRET], r["id"]))
+            if r["ticket_id"] else None,
         } for r in requests],
     })
 

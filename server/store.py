@@ -249,8 +249,9 @@ async def create_ticket(
     relation: str,
     inmate_id: int,
     now: float,
+    token: str | None = None,
 ) -> tuple[Ticket, str]:
-    token = new_token()
+    token = token or new_token()
     async with engine.begin() as conn:
         last = (
             await conn.execute(

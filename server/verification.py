@@ -7,6 +7,7 @@ from datetime import date
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from server import registration_store as reg
 from server import store
@@ -16,9 +17,10 @@ from server.audit_http import audit
 from server.auth import require_staff
 from server.errors import ApiError
 from server.history import day_start
-from server.keys import CLOCK, CONFIG, ENGINE
+from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.notify import notify_request
 from server.pages import context, staff_or_login
+from server.secret import request_ticket_token
 from server.timefmt import local_day, local_time
 from signaling.hub import TicketInfo
 
@@ -55,11 +57,22 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
         raise ApiError("request_expired", 409)
-    ticket, token = await store.create_ticket(
-        engine, facility.id, day, visitor["full_name"], visitor["relation"], row["inmate_id"],
-        now)
+    if row["state"] != "pending":
+        raise ApiError("request_decided", 409)
+    token = request_ticket_token(request.app[SECRET], request_id)
+    for attempt in range(2):
+        try:
+            ticket, _ = await store.create_ticket(
+                engine, facility.id, day, visitor["full_name"], visitor["relation"],
+                row["inmate_id"], now, token=token)
+            break
+        except IntegrityError:
+            if await store.ticket_by_token(engine, token) is not None or attempt:
+                # Another officer approved it at the same moment: one ticket only.
+                raise ApiError("request_decided", 409) from None
+            # Else two approvals took the same queue number: the second tries the next one.
     if not await reg.decide(engine, request_id, state="approved", decided_at=now,
-                            decided_by=decided_by, ticket_id=ticket.id, ticket_token=token):
+                            decided_by=decided_by, ticket_id=ticket.id):
         await store.set_ticket_state(engine, ticket.id, "cancelled")
         raise ApiError("request_decided", 409)
     await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)

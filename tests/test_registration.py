@@ -11,7 +11,7 @@ import aiohttp
 from PIL import Image
 from yarl import URL
 
-from server.keys import ENGINE
+from server.keys import CONFIG, ENGINE
 from tests.conftest import Sambang
 
 GOOD = {"full_name": "Sri Wahyuni", "nik": "3374015208900003", "relation": "spouse",
@@ -113,6 +113,12 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     link = re.search(r'href="(http[^"]+/t/[^"]+)"', page)
     assert link
     assert (await s.client.get(URL(link.group(1)).path)).status == 200  # the queue room opens
+    # The link is derived from the server's secret, not kept: the database alone opens nothing.
+    token = URL(link.group(1)).path.rsplit("/", 1)[1]
+    dump = "\n".join((Path(s.app[CONFIG].data_dir) / "sambang.sqlite3").read_bytes()
+                      .decode("latin-1").splitlines())
+    assert token not in dump
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
     # The pair is remembered: the next request for the same inmate is approved at once.
     resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
     assert (await resp.text()).count('class="state">disetujui') == 2
