@@ -295,6 +295,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cl_default": ("lama baku UPT", "the facility's default"),
     "fair_share_is": ("Bagi rata saat ini: {minutes} menit", "Fair share now: {minutes} min"),
     "set_length": ("Tetapkan", "Set"),
+    "unserved": ("Perkiraan {n} keluarga tidak terlayani sebelum sesi tutup dengan lama ini.",
+                 "About {n} families will not be served before the session closes at this "
+                 "length."),
     "use_fair_share": ("Kembali ke bagi rata", "Back to fair share"),
     "call_length_yours": ("Lama panggilan Anda: {minutes} menit",
                           "Your call will last {minutes} min"),
@@ -413,6 +416,7 @@ SCRIPT_KEYS = (
     "legal_visit", "time_left", "rel_parent", "rel_child", "rel_spouse", "rel_sibling",
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
+    "unserved",
 )
 
 

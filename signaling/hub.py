@@ -33,7 +33,13 @@ from signaling.lifecycle import (
 )
 from signaling.protocol import message
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
-from signaling.schedule import Schedule, current_session, fair_share_minutes, minutes_until_close
+from signaling.schedule import (
+    Schedule,
+    current_session,
+    fair_share_minutes,
+    minutes_until_close,
+    servable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -215,9 +221,9 @@ class FacilityHub:
 
     # Call length ------------------------------------------------------------------------
 
-    def fair_share_seconds(self) -> int | None:
-        """Rutan Pekalongan's rule: the length that serves everyone waiting before today's
-        session closes, within the schedule's minimum and maximum; None without a session."""
+    def _session_load(self) -> tuple[Schedule, int, float] | None:
+        """Today's schedule with the stations in use, how many are still to be served, and the
+        minutes until the session closes; None without a session today."""
         if self.schedule is None:
             return None
         from zoneinfo import ZoneInfo
@@ -232,7 +238,23 @@ class FacilityHub:
         # Today's stations, not the schedule's count: a kiosk that is off serves nobody.
         stations = max(1, len(self._serving_stations()))
         schedule = replace(self.schedule, stations=stations)
-        return 60 * fair_share_minutes(schedule, waiting, minutes_until_close(session, now))
+        return schedule, waiting, minutes_until_close(session, now)
+
+    def fair_share_seconds(self) -> int | None:
+        """Rutan Pekalongan's rule: the length that serves everyone waiting before today's
+        session closes, within the schedule's minimum and maximum; None without a session."""
+        load = self._session_load()
+        return None if load is None else 60 * fair_share_minutes(*load)
+
+    def unserved_today(self) -> int:
+        """Families still waiting who will not be served before the session closes at the
+        current call length: the officer's cue to extend the session or reschedule them."""
+        load = self._session_load()
+        if load is None:
+            return 0
+        schedule, waiting, minutes = load
+        fitting = servable(schedule, minutes, max(1, self.policy.call_seconds // 60))
+        return max(0, waiting - fitting)
 
     def _refresh_call_length(self) -> None:
         fair = self.fair_share_seconds()
@@ -442,7 +464,8 @@ class FacilityHub:
         return message("console", tickets=tickets, stations=stations, visits=visits,
                        server_now=int(now * 1000), call_seconds=self.policy.call_seconds,
                        call_length_source=self.call_length_source,
-                       fair_share_seconds=self.fair_share_seconds())
+                       fair_share_seconds=self.fair_share_seconds(),
+                       unserved=self.unserved_today())
 
     def visit_summary(self, info: VisitInfo) -> dict[str, Any]:
         v = info.visit

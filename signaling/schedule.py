@@ -146,6 +146,14 @@ def fair_share_minutes(schedule: Schedule, waiting: int, minutes_until_close: fl
     return int(max(schedule.min_call_minutes, min(schedule.max_call_minutes, fitting)))
 
 
+def servable(schedule: Schedule, minutes_until_close: float, call_minutes: int) -> int:
+    """How many visits of `call_minutes` (plus changeover) fit before the session closes."""
+    per_visit = call_minutes + schedule.changeover_minutes
+    if per_visit <= 0:
+        return 0
+    return max(1, schedule.stations) * int(minutes_until_close // per_visit)
+
+
 # Reading TOML --------------------------------------------------------------------------------
 
 

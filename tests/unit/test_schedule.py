@@ -151,3 +151,12 @@ def test_the_session_running_now_and_its_minutes_left() -> None:
         (datetime.combine(MON, session.end) - datetime.combine(MON, session.start))
         .total_seconds() / 60)
     assert current_session(s, datetime(2026, 11, 29, 10, 0)) is None  # Sunday
+
+
+def test_servable_counts_whole_visits_on_every_station() -> None:
+    from signaling.schedule import servable
+
+    s = load_schedule(EXAMPLES / "pekalongan.toml")  # 4 stations, 2 minutes changeover
+    assert servable(s, 60, 10) == 4 * 5
+    assert servable(s, 11, 10) == 0
+    assert servable(s, 0, 5) == 0

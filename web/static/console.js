@@ -96,6 +96,8 @@
     $("call-length-source").textContent = "(" + t("cl_" + snap.call_length_source) + ")";
     $("fair-share").textContent = snap.fair_share_seconds
       ? t("fair_share_is", { minutes: Math.round(snap.fair_share_seconds / 60) }) : "";
+    $("unserved").hidden = !snap.unserved;
+    $("unserved").textContent = snap.unserved ? t("unserved", { n: snap.unserved }) : "";
     var qt = $("queue").tBodies[0]; qt.textContent = "";
     snap.tickets.forEach(function (k) {
       var state = k.state === "waiting"
