@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import tempfile
@@ -23,6 +22,7 @@ from server import (
     complaints,
     history,
     housekeeping,
+    hubs,
     outbox,
     pages,
     public,
@@ -31,7 +31,6 @@ from server import (
     registration_api,
     reports,
     sockets,
-    store,
     verification,
 )
 from server.config import Config
@@ -43,7 +42,6 @@ from server.keys import (
     CLOCK,
     CONFIG,
     ENGINE,
-    FACILITIES,
     HUBS,
     LIMITS,
     OUTBOX_WAKE,
@@ -52,20 +50,14 @@ from server.keys import (
     SOCKETS,
     OpenSockets,
 )
-from server.notify import notify_turn_near
-from server.public import schedule_of
 from server.ratelimit import Limits
-from server.records import SqlRecords
 from server.secret import load_secret
-from server.timefmt import local_day
 from signaling.bus import Bus, InProcessBus
-from signaling.hub import FacilityHub, HubError, TicketInfo
-from signaling.queue import QueuePolicy, TicketState
+from signaling.hub import HubError
 from signaling.socket_bus import BusBroker
 
 log = logging.getLogger(__name__)
 
-DAY_ROLL_SECONDS = 60.0
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -151,83 +143,6 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
         broker.path.parent.rmdir()
 
 
-async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
-    engine = app[ENGINE]
-    config = app[CONFIG]
-    records = SqlRecords(engine, config.data_dir)
-    hubs: dict[int, FacilityHub] = {}
-    facilities = {f.id: f for f in await store.facilities_all(engine)}
-    app[HUBS] = hubs
-    app[FACILITIES] = facilities
-
-    async def turn_near(ticket_id: int) -> None:
-        await notify_turn_near(app, ticket_id)
-
-    for facility in facilities.values():
-        policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
-                             facility.grace_seconds)
-        hub = FacilityHub(facility.id, facility.name, policy, app[BUS], app[RELAY], records,
-                          app[CLOCK], recording=facility.recording,
-                          recordings_dir=(config.data_dir / "recordings").resolve(),
-                          schedule=schedule_of(facility), timezone=facility.timezone,
-                          on_turn_near=turn_near)
-        for station in await store.stations_for(engine, facility.id):
-            hub.add_station(station["id"], station["name"])
-        hubs[facility.id] = hub
-        await load_todays_tickets(app, facility.id)
-    tasks = [asyncio.create_task(h.run_ticks(app[CONFIG].tick_seconds)) for h in hubs.values()]
-    tasks.append(asyncio.create_task(_day_roll(app)))
-    yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
-    """Put today's tickets the hub does not hold yet into its queue: at start-up all of them,
-    later those approved earlier for a session that is today. Returns how many were added."""
-    hub = app[HUBS][facility_id]
-    facility = app[FACILITIES][facility_id]
-    engine = app[ENGINE]
-    day = local_day(app[CLOCK](), facility.timezone)
-    states = {s.value for s in TicketState}
-    todays = await store.tickets_for_day(engine, facility_id, day)
-    for ticket_id in await hub.close_day({t.id for t in todays}):
-        await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
-    # A cancelled ticket (a decision that lost a race) never joins the queue.
-    new = [t for t in todays if t.id not in hub.tickets and t.state in states]
-    if not new:
-        return 0
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}
-    for ticket in new:
-        state = TicketState(ticket.state)
-        if state is TicketState.CALLED:
-            # A restart ended any visit in progress; its row keeps what was known.
-            state = TicketState.DONE
-        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
-    await hub.broadcast()
-    return len(new)
-
-
-async def _day_roll(app: web.Application) -> None:
-    """Each minute: a new day's tickets join their queue."""
-    while True:
-        await asyncio.sleep(DAY_ROLL_SECONDS)
-        hubs: dict[int, FacilityHub] = app[HUBS]
-        for facility_id in list(hubs):
-            try:
-                await load_todays_tickets(app, facility_id)
-            except Exception:  # the next round tries again
-                log.exception("loading today's tickets failed")
-
-
-def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
-    return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name)
-
-
 async def close_sockets(app: web.Application) -> None:
     for ws in list(app[SOCKETS].all):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
@@ -251,7 +166,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.filters["tojson_attr"] = lambda value: json.dumps(value)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
-    app.cleanup_ctx.append(hubs_ctx)
+    app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
     app.cleanup_ctx.append(outbox.outbox_ctx)
     app.on_shutdown.append(close_sockets)

@@ -19,7 +19,7 @@ def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
 
 def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
     hub = request.app[HUBS].get(facility_id)
-    if hub is None:  # added while the server ran: its queue starts with the next start-up
+    if hub is None:  # added while the server ran: its hub starts within a minute
         raise ApiError("facility_not_ready", 503)
     return hub
 

@@ -184,8 +184,8 @@ async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
             grace_seconds=600, schedule_toml=schedule_text)
     finally:
         await engine.dispose()
-    print(f"sambang: facility {args.code} added ({args.zone}); its queue starts with the next "
-          f"start. Next: `sambang staff add NAME --role admin --facility {args.code}`")
+    print(f"sambang: facility {args.code} added ({args.zone}); a running server opens its queue "
+          f"within a minute. Next: `sambang staff add NAME --role admin --facility {args.code}`")
     return 0
 
 

@@ -15,6 +15,8 @@ class Config:
     database_url: str | None = None  # default: SQLite file in data_dir
     demo: bool = False
     tick_seconds: float = 0.25  # how often deadlines and warnings are checked
+    # How often a new day's tickets and newly added facilities are picked up.
+    day_roll_seconds: float = 60.0
     session_hours: int = 12
     session_check_seconds: float = 30.0  # how soon a logout ends a staff member's open pages
     # Rejected or never-used registrations (and their KTP) are deleted after this many days.

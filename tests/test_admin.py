@@ -198,3 +198,19 @@ async def test_inmate_register_upload_reports_and_refuses_a_bad_file(sambang: Sa
     answer = await s.client.get(f"/api/visitors/{token}/slots",
                                 params={"reg_number": "A.I-102/2026"})
     assert answer.status == 404
+
+
+async def test_a_facility_added_while_running_opens_its_queue(make_sambang: AppMaker) -> None:
+    import asyncio
+    import time
+
+    s = await make_sambang(day_roll_seconds=0.2)
+    await add_other_facility(s.app[ENGINE], "petugas_lain", "officer")
+    s.client.session.cookie_jar.clear()
+    await s.login("petugas_lain")
+    deadline = time.monotonic() + 10
+    while (resp := await s.client.get("/api/queue")).status == 503:
+        assert "dalam satu menit" in (await resp.json())["error"]["message"]
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    assert resp.status == 200 and (await resp.json())["tickets"] == []

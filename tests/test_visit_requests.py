@@ -11,7 +11,7 @@ from typing import Any
 from yarl import URL
 
 from server import store
-from server.app import load_todays_tickets
+from server.hubs import load_todays_tickets
 from server.keys import ENGINE
 from tests.conftest import Sambang
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit

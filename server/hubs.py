@@ -1,0 +1,111 @@
+"""The facilities' hubs: made at start-up with today's tickets, and kept current each minute
+(a new day's tickets join their queue, an earlier day's never-called ones become no-shows, and a
+facility added while the server runs gets its hub)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from server import store
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY
+from server.notify import notify_turn_near
+from server.public import schedule_of
+from server.records import SqlRecords
+from server.timefmt import local_day
+from signaling.hub import FacilityHub, TicketInfo
+from signaling.queue import QueuePolicy, TicketState
+
+log = logging.getLogger(__name__)
+
+async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[HUBS] = {}
+    app[FACILITIES] = {}
+    tasks: list[asyncio.Task[None]] = []
+    await _start_new_hubs(app, tasks, at_start=True)
+
+    async def day_roll() -> None:
+        hubs: dict[int, FacilityHub] = app[HUBS]
+        while True:
+            await asyncio.sleep(app[CONFIG].day_roll_seconds)
+            try:
+                await _start_new_hubs(app, tasks, at_start=False)
+                for facility_id in list(hubs):
+                    await load_todays_tickets(app, facility_id)
+            except Exception:  # the next round tries again
+                log.exception("day roll failed")
+
+    tasks.append(asyncio.create_task(day_roll()))
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
+                          at_start: bool) -> None:
+    """A hub, with its stations, today's tickets and its deadline ticks, for each facility
+    that has none yet."""
+    engine = app[ENGINE]
+    config = app[CONFIG]
+    hubs: dict[int, FacilityHub] = app[HUBS]
+
+    async def turn_near(ticket_id: int) -> None:
+        await notify_turn_near(app, ticket_id)
+
+    for facility in await store.facilities_all(engine):
+        if facility.id in hubs:
+            continue
+        app[FACILITIES][facility.id] = facility
+        policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
+                             facility.grace_seconds)
+        hub = FacilityHub(facility.id, facility.name, policy, app[BUS], app[RELAY],
+                          SqlRecords(engine, config.data_dir), app[CLOCK],
+                          recording=facility.recording,
+                          recordings_dir=(config.data_dir / "recordings").resolve(),
+                          schedule=schedule_of(facility), timezone=facility.timezone,
+                          on_turn_near=turn_near)
+        for station in await store.stations_for(engine, facility.id):
+            hub.add_station(station["id"], station["name"])
+        hubs[facility.id] = hub
+        await load_todays_tickets(app, facility.id)
+        tasks.append(asyncio.create_task(hub.run_ticks(config.tick_seconds)))
+        if not at_start:  # an operator added it while the server ran
+            log.info("facility %s ready", facility.code)
+
+
+async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
+    """Put today's tickets the hub does not hold yet into its queue: at start-up all of them,
+    later those approved earlier for a session that is today. Returns how many were added."""
+    hub = app[HUBS][facility_id]
+    facility = app[FACILITIES][facility_id]
+    engine = app[ENGINE]
+    day = local_day(app[CLOCK](), facility.timezone)
+    states = {s.value for s in TicketState}
+    todays = await store.tickets_for_day(engine, facility_id, day)
+    for ticket_id in await hub.close_day({t.id for t in todays}):
+        await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
+    # A cancelled ticket (a decision that lost a race) never joins the queue.
+    new = [t for t in todays if t.id not in hub.tickets and t.state in states]
+    if not new:
+        return 0
+    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}
+    for ticket in new:
+        state = TicketState(ticket.state)
+        if state is TicketState.CALLED:
+            # A restart ended any visit in progress; its row keeps what was known.
+            state = TicketState.DONE
+        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
+    await hub.broadcast()
+    return len(new)
+
+
+def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
+    return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
+                      ticket.inmate_id, inmate_name)
