@@ -129,12 +129,14 @@ async def change_schedule(request: web.Request) -> web.Response:
     text = data.get("toml")
     if not isinstance(text, str) or len(text) > 100_000:
         raise ApiError("bad_field", 422, field="toml")
+    lang = request_lang(request)
     try:
         schedule = parse_schedule(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
+    except tomllib.TOMLDecodeError as exc:  # where the TOML breaks, as tomllib says it
         raise ApiError("schedule_invalid", 422, reason=str(exc)) from None
-    except (ScheduleError, KeyError, TypeError, ValueError) as exc:
-        raise ApiError("schedule_invalid", 422, reason=str(exc)) from None
+    except ScheduleError as exc:
+        reason = translate(f"schedule_{exc.code}", lang, **exc.values)
+        raise ApiError("schedule_invalid", 422, reason=reason) from None
     await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
     async with request.app[ENGINE].begin() as conn:
         await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)

@@ -19,7 +19,24 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ScheduleError(ValueError):
-    """A schedule file that does not say what the facility does."""
+    """A schedule file that does not say what the facility does. `code` and `values` let a page
+    say it in the reader's language; str() is the English sentence."""
+
+    ENGLISH = {
+        "missing_section": "missing section [{section}]",
+        "missing_rule": "[rules] lacks {rule}",
+        "bad_time": "{where}: {value} is not a time like 08:30",
+        "bad_days": "{where}: days is a list such as [\"mon\", \"thu\"]",
+        "unknown_day": "{where}: unknown day {value}",
+        "ends_before_start": "{where}: ends before it starts",
+        "call_lengths": "call lengths must be min <= default <= max",
+        "bad_value": "a value has the wrong form: {detail}",
+    }
+
+    def __init__(self, code: str, **values: str) -> None:
+        super().__init__(self.ENGLISH[code].format(**values))
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -161,33 +178,45 @@ def _time(value: Any, where: str) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise ScheduleError(f"{where}: {value!r} is not a time like 08:30") from None
+        raise ScheduleError("bad_time", where=where, value=repr(value)) from None
 
 
 def _weekdays(value: Any, where: str) -> frozenset[int]:
     if not isinstance(value, list) or not value:
-        raise ScheduleError(f"{where}: days is a list such as [\"mon\", \"thu\"]")
+        raise ScheduleError("bad_days", where=where)
     days = set()
     for item in value:
         if str(item).lower() not in WEEKDAYS:
-            raise ScheduleError(f"{where}: unknown day {item!r}")
+            raise ScheduleError("unknown_day", where=where, value=repr(item))
         days.add(WEEKDAYS.index(str(item).lower()))
     return frozenset(days)
 
 
 def parse_schedule(data: dict[str, Any]) -> Schedule:
+    for section in ("facility", "rules", "sessions"):
+        if section not in data:
+            raise ScheduleError("missing_section", section=section)
+    if "default_call_minutes" not in data["rules"]:
+        raise ScheduleError("missing_rule", rule="default_call_minutes")
     try:
-        facility = data["facility"]
-        rules = data["rules"]
-        raw_sessions = data["sessions"]
-    except KeyError as exc:
-        raise ScheduleError(f"missing section {exc.args[0]!r}") from None
+        return _parse(data)
+    except ScheduleError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # A table where a list belongs, text where a number does: say which value, not crash.
+        raise ScheduleError("bad_value", detail=f"{type(exc).__name__}: {exc}") from None
+
+
+def _parse(data: dict[str, Any]) -> Schedule:
+    facility = data["facility"]
+    rules = data["rules"]
+    raw_sessions = data["sessions"]
     sessions = []
     for n, raw in enumerate(raw_sessions, start=1):
         where = f"session {n}"
         start, end = _time(raw.get("start"), where), _time(raw.get("end"), where)
         if end <= start:
-            raise ScheduleError(f"{where}: ends before it starts")
+            raise ScheduleError("ends_before_start", where=where)
         reg = raw.get("registration")
         sessions.append(SessionWindow(
             name=str(raw.get("name", where)),
@@ -212,7 +241,7 @@ def parse_schedule(data: dict[str, Any]) -> Schedule:
     )
     if not (schedule.min_call_minutes <= schedule.default_call_minutes
             <= schedule.max_call_minutes):
-        raise ScheduleError("call lengths must be min <= default <= max")
+        raise ScheduleError("call_lengths")
     return schedule
 
 
@@ -221,4 +250,4 @@ def load_schedule(path: Path) -> Schedule:
         try:
             return parse_schedule(tomllib.load(f))
         except tomllib.TOMLDecodeError as exc:
-            raise ScheduleError(f"{path.name}: {exc}") from None
+            raise ScheduleError("bad_value", detail=f"{path.name}: {exc}") from None

@@ -75,7 +75,18 @@ async def test_settings_schedule_and_stations_apply_at_once(sambang: Sambang) ->
 
     # A schedule that does not read is refused with its reason; the old one stays.
     status, body = await s.post("/api/admin/schedule", {"toml": "[facility]\nname = 'x'"}, csrf)
-    assert status == 422 and "rules" in body["error"]["message"]
+    assert status == 422 and "bagian [rules] tidak ada" in body["error"]["message"]
+    broken = [
+        "[facility]\nname='x'\n[rules]\ndefault_call_minutes=10\nsessions='pagi'",  # text
+        "facility='x'\nsessions=[]\n[rules]\ndefault_call_minutes='sepuluh'",
+        "[facility]\nname='x'\n[rules]\ndefault_call_minutes=10\n[[sessions]]\n"
+        "days=['senin']\nstart='08:00'\nend='09:00'",
+        "[facility\nname='x'",
+    ]
+    for text in broken:
+        status, body = await s.post("/api/admin/schedule", {"toml": text}, csrf)
+        assert status == 422, (text, body)  # refused with a reason, never a crash
+        assert body["error"]["message"].startswith("Jadwal tidak dapat dibaca:")
     schedule = (await (await s.client.get("/api/facilities/demo/schedule")).json())
     assert schedule["rules"]["visits_per_week"] == 2
     new = """
