@@ -169,7 +169,7 @@ async def ban_visitor(request: web.Request) -> web.Response:
     if inmate_id is not None:
         inmates = {i["id"] for i in await store.inmates_for(request.app[ENGINE],
                                                             staff.facility_id)}
-        if isinstance(inmate_id, bool) or inmate_id not in inmates:
+        if type(inmate_id) is not int or inmate_id not in inmates:
             raise ApiError("bad_field", 422, field="inmate_id")
     facility = await facility_of(request, staff.facility_id)
     try:

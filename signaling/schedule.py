@@ -193,18 +193,36 @@ def _weekdays(value: Any, where: str) -> frozenset[int]:
 
 
 def parse_schedule(data: dict[str, Any]) -> Schedule:
-    for section in ("facility", "rules", "sessions"):
-        if section not in data:
+    for section, kind in (("facility", dict), ("rules", dict), ("sessions", list)):
+        if not isinstance(data.get(section), kind):
             raise ScheduleError("missing_section", section=section)
     if "default_call_minutes" not in data["rules"]:
         raise ScheduleError("missing_rule", rule="default_call_minutes")
     try:
-        return _parse(data)
+        schedule = _parse(data)
     except ScheduleError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+            OverflowError) as exc:
         # A table where a list belongs, text where a number does: say which value, not crash.
         raise ScheduleError("bad_value", detail=f"{type(exc).__name__}: {exc}") from None
+    _check_bounds(schedule)
+    return schedule
+
+
+def _check_bounds(schedule: Schedule) -> None:
+    """Values that read but make no sense: a zero-minute call, no station, no session."""
+    if not schedule.sessions:
+        raise ScheduleError("bad_value", detail="no [[sessions]]")
+    for name, value, low, high in (
+        ("min_call_minutes", schedule.min_call_minutes, 1, 120),
+        ("max_call_minutes", schedule.max_call_minutes, 1, 120),
+        ("changeover_minutes", schedule.changeover_minutes, 0, 60),
+        ("visits_per_week", schedule.visits_per_week, 1, 50),
+        ("stations", schedule.stations, 1, 200),
+    ):
+        if not low <= value <= high:
+            raise ScheduleError("bad_value", detail=f"{name} = {value} (from {low} to {high})")
 
 
 def _parse(data: dict[str, Any]) -> Schedule:

@@ -82,6 +82,14 @@ async def test_settings_schedule_and_stations_apply_at_once(sambang: Sambang) ->
         "[facility]\nname='x'\n[rules]\ndefault_call_minutes=10\n[[sessions]]\n"
         "days=['senin']\nstart='08:00'\nend='09:00'",
         "[facility\nname='x'",
+        "[facility]\nname='x'\nrules=5\nsessions=[]",
+        "[facility]\nname='x'\n[rules]\ndefault_call_minutes=1e400\n[[sessions]]\n"
+        "days=['mon']\nstart='08:00'\nend='09:00'",
+        "[facility]\nname='x'\n[rules]\ndefault_call_minutes=0\nmin_call_minutes=0\n"
+        "[[sessions]]\ndays=['mon']\nstart='08:00'\nend='09:00'",
+        "[facility]\nname='x'\nstations=0\n[rules]\ndefault_call_minutes=5\n"
+        "[[sessions]]\ndays=['mon']\nstart='08:00'\nend='09:00'",
+        "[facility]\nname='x'\nsessions=[]\n[rules]\ndefault_call_minutes=5",
     ]
     for text in broken:
         status, body = await s.post("/api/admin/schedule", {"toml": text}, csrf)

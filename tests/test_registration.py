@@ -254,6 +254,11 @@ async def test_a_banned_visitor_cannot_ask_or_be_approved(sambang: Sambang) -> N
                                 {"reason": "membawa barang terlarang", "until": "2001-01-01"},
                                 csrf)
     assert status == 422 and "until" in body["error"]["message"]
+    for wrong in ([1], 1.0, True, "1"):
+        status, body = await s.post(f"/api/visitors/{visitor_id}/bans",
+                                    {"reason": "uji", "until": "2099-01-01", "inmate_id": wrong},
+                                    csrf)
+        assert status == 422 and "inmate_id" in body["error"]["message"], wrong
     status, _ = await s.post(f"/api/visitors/{visitor_id}/bans",
                              {"reason": "membawa barang terlarang", "until": "2099-01-01",
                               "inmate_id": pending[0]["inmate_id"]}, csrf)
