@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select, update
+from yarl import URL
 
 from server import db, store
 from server.api import json_body, text_field
@@ -56,6 +57,18 @@ async def reload_facility(app: web.Application, facility_id: int) -> Facility:
     facility = next(f for f in await store.facilities_all(engine) if f.id == facility_id)
     app[FACILITIES][facility_id] = facility
     return facility
+
+
+def _usable_url(text: str) -> bool:
+    """An http(s) URL whose host a resolver would accept (each label at most 63 characters)."""
+    try:
+        url = URL(text)
+        if url.scheme not in ("http", "https") or not url.host:
+            return False
+        url.host.encode("idna")
+    except (ValueError, UnicodeError):
+        return False
+    return True
 
 
 def settings_view(facility: Facility) -> dict[str, Any]:
@@ -103,7 +116,7 @@ async def change_facility(request: web.Request) -> web.Response:
         values["ask_by_name"] = data["ask_by_name"]
     webhook = _optional_text(data, "notify_webhook", 500)
     if webhook is not None:
-        if webhook and not re.match(r"^https?://[^\s/]+", webhook):
+        if webhook and not _usable_url(webhook):
             raise ApiError("bad_field", 422, field="notify_webhook")
         values["notify_webhook"] = webhook
     if not values:

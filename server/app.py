@@ -107,7 +107,11 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     engine = await open_engine(config.db_url)
     app[ENGINE] = engine
-    app[SECRET] = load_secret(config.data_dir, config.secret_key or None)
+    try:
+        app[SECRET] = load_secret(config.data_dir, config.secret_key or None)
+    except BaseException:
+        await engine.dispose()
+        raise
     if config.demo:
         await seed_demo(engine, config)
     yield

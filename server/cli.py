@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
 from server.db import SchemaOutdated
+from server.secret import SecretError
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -73,7 +74,7 @@ def serve(args: argparse.Namespace) -> int:
           f"http://{config.host}:{config.port}", flush=True)
     try:
         web.run_app(create_app(config), host=config.host, port=config.port, print=None)
-    except SchemaOutdated as exc:
+    except (SchemaOutdated, SecretError) as exc:
         print(f"sambang: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -32,7 +32,8 @@ class Config:
     smtp_sender: str = "sambang@localhost"
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)  # never in a log line
-    smtp_starttls: bool = False
+    smtp_starttls: bool = False  # require STARTTLS (it is used whenever offered anyway)
+    smtp_tls: bool = False  # implicit TLS, as on port 465
     # Shared by all server processes of one deployment; else data_dir/secret.key is used.
     secret_key: str = field(default="", repr=False)
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
@@ -73,6 +74,7 @@ class Config:
             smtp_username=env.get("SAMBANG_SMTP_USERNAME", ""),
             smtp_password=env.get("SAMBANG_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SAMBANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            smtp_tls=env.get("SAMBANG_SMTP_TLS", "") in ("1", "true", "yes"),
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
         )

@@ -306,6 +306,20 @@ def _add_columns(sync_conn: Connection) -> list[str]:
     return added
 
 
+# Columns an earlier sambang wrote that held secrets: emptied at start where they still exist.
+RETIRED_SECRETS = (("visit_requests", "ticket_token"),)
+
+
+def _clear_retired(sync_conn: Connection) -> None:
+    inspector = inspect(sync_conn)
+    preparer = sync_conn.dialect.identifier_preparer
+    for table, column in RETIRED_SECRETS:
+        if column in {c["name"] for c in inspector.get_columns(table)}:
+            sync_conn.exec_driver_sql(
+                f"UPDATE {preparer.quote(table)} SET {preparer.quote(column)} = NULL "
+                f"WHERE {preparer.quote(column)} IS NOT NULL")
+
+
 def _literal(column: Column[object], value: object) -> str:
     if isinstance(column.type, Boolean):
         return "TRUE" if str(value) in ("1", "true", "True") else "FALSE"
@@ -320,6 +334,7 @@ async def open_engine(url: str) -> AsyncEngine:
         # a column is refused with a clear message instead of failing later.
         await conn.run_sync(metadata.create_all)
         added = await conn.run_sync(_add_columns)
+        await conn.run_sync(_clear_retired)
         if added:
             log.warning("database upgraded in place: added %s", ", ".join(added))
         missing = await conn.run_sync(_missing_columns)

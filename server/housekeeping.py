@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server.privacy import purge_stale_visitors
+from server.privacy import purge_old_notifications, purge_stale_visitors
 from server.recordings_api import apply_retention, recover_recordings
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ async def housekeeping_ctx(app: web.Application) -> AsyncIterator[None]:
                 purged = await purge_stale_visitors(app)
                 if purged:
                     log.info("retention: %d stale registrations deleted", purged)
+                await purge_old_notifications(app)
             except Exception:  # the next round tries again
                 log.exception("retention job failed")
             await asyncio.sleep(RETENTION_CHECK_SECONDS)

@@ -47,11 +47,16 @@ async def send_email(config: Config, recipient: str, payload: dict[str, Any]) ->
     message["To"] = recipient
     message["Subject"] = f"{payload['facility']['name']}: {payload['event']}"
     message.set_content(payload["message"])
+    # STARTTLS whenever the server offers it (None), required (True) when asked or when a
+    # password is to be sent, unless the connection is TLS from the start (port 465): a
+    # password never crosses a plain connection.
+    must_upgrade = not config.smtp_tls and (config.smtp_starttls or bool(config.smtp_username))
     try:
         await aiosmtplib.send(
             message, hostname=config.smtp_host, port=config.smtp_port,
             username=config.smtp_username or None, password=config.smtp_password or None,
-            start_tls=config.smtp_starttls, timeout=SEND_TIMEOUT)
+            use_tls=config.smtp_tls, start_tls=True if must_upgrade else None,
+            timeout=SEND_TIMEOUT)
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"smtp: {type(exc).__name__}: {exc}") from None
 
@@ -90,7 +95,11 @@ async def send_due(app: web.Application, session: aiohttp.ClientSession) -> int:
             else:
                 await send_webhook(session, row["recipient"], row["notify_secret"],
                                    row["payload"])
-        except SendFailed as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
+            if not isinstance(exc, SendFailed):
+                log.warning("notification %s could not be sent: %s", row["id"],
+                            type(exc).__name__)
+                exc = SendFailed(f"{type(exc).__name__}")
             attempts = row["attempts"] + 1
             values: dict[str, Any] = {"attempts": attempts, "last_error": str(exc)[:500]}
             if attempts >= MAX_ATTEMPTS:
@@ -104,6 +113,9 @@ async def send_due(app: web.Application, session: aiohttp.ClientSession) -> int:
         else:
             values = {"state": "sent", "sent_at": app[CLOCK](), "attempts": row["attempts"] + 1}
             sent += 1
+        if values.get("state") in ("sent", "failed"):
+            # Done with it: the names, phone and queue room link it carried are not kept.
+            values["payload"] = "{}"
         async with engine.begin() as conn:
             await conn.execute(update(db.notifications)
                                .where(db.notifications.c.id == row["id"]).values(**values))

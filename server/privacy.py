@@ -1,7 +1,7 @@
 """Personal data that is no longer needed goes: visitors whose every request was rejected, or who
 never asked for a visit, are deleted with their KTP after `personal_data_days` (a facility with
 visits on record keeps those visitors' records for the visit history). Each deletion is an audit
-event."""
+event. Notifications past the same period are deleted too (they name a recipient)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,13 @@ async def purge_stale_visitors(app: web.Application) -> int:
             (app[CONFIG].data_dir / "ktp" / visitor.ktp_file).unlink()
         removed += 1
     return removed
+
+
+async def purge_old_notifications(app: web.Application) -> int:
+    """Outbox rows older than `personal_data_days`: their recipient is an email address or a
+    gateway; a message still unsent that long will not be."""
+    before = app[CLOCK]() - app[CONFIG].personal_data_days * 86400
+    async with app[ENGINE].begin() as conn:
+        result = await conn.execute(delete(db.notifications).where(
+            db.notifications.c.created_at < before))
+    return int(result.rowcount or 0)

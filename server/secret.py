@@ -8,24 +8,47 @@ its owner only."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
+
+MIN_SECRET = 32
+
+
+class SecretError(RuntimeError):
+    """A secret too short to protect the links derived from it."""
 
 
 def load_secret(data_dir: Path, from_env: str | None) -> bytes:
-    if from_env:
+    if from_env is not None:
+        if len(from_env) < MIN_SECRET:
+            raise SecretError(f"SAMBANG_SECRET_KEY needs at least {MIN_SECRET} characters "
+                              "(for example `python3 -c 'import secrets; "
+                              "print(secrets.token_hex(32))'`)")
         return from_env.encode()
     path = data_dir / "secret.key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip().encode()
+    if not path.exists():
+        # Written whole under another name, then linked into place: a crash or a second
+        # process starting at the same moment never sees a half-written (or empty) key, and
+        # the first link wins.
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_hex(32))
+            os.chmod(tmp, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET:
+        raise SecretError(f"{path} holds no usable secret; delete it to make a new one "
+                          "(queue room links of approved requests change)")
+    return key.encode()
 
 
 def request_ticket_token(secret: bytes, request_id: int) -> str:

@@ -65,6 +65,9 @@ async def test_settings_schedule_and_stations_apply_at_once(sambang: Sambang) ->
     csrf = await s.login("admin")
     status, body = await s.post("/api/admin/facility", {"timezone": "Europe/Paris"}, csrf)
     assert status == 422 and "timezone" in body["error"]["message"]
+    for url in ("ftp://gw.test/wa", "http://" + "a" * 70 + ".test/wa", "gw.test"):
+        status, body = await s.post("/api/admin/facility", {"notify_webhook": url}, csrf)
+        assert status == 422 and "notify_webhook" in body["error"]["message"], url
     status, body = await s.post("/api/admin/facility", {
         "address": "Jl. Baru 2, Semarang", "notify_webhook": "https://gw.test/wa",
         "notify_secret": "rahasia-sekali"}, csrf)

@@ -112,6 +112,17 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         for table, column in (("facilities", "notify_webhook"), ("facilities", "ask_by_name"),
                               ("visit_requests", "day"), ("inmates", "categories")):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        # Earlier versions kept the queue room token of approved requests in plaintext.
+        conn.execute("ALTER TABLE visit_requests ADD COLUMN ticket_token VARCHAR(64)")
+        conn.execute("INSERT INTO visitors (facility_id, full_name, nik, relation, phone, "
+                     "email, address, ktp_file, ktp_type, consent_at, created_at, token_hash) "
+                     "VALUES (1, 'A', '3374015208900003', 'spouse', '+62812', '', 'x', 'k', "
+                     "'image/jpeg', 0, 0, 'h')")
+        conn.execute("INSERT INTO inmates (facility_id, reg_number, full_name, block, cell, "
+                     "status) VALUES (1, 'B.I-1/26', 'B', 'A', '', 'active')")
+        conn.execute("INSERT INTO visit_requests (facility_id, visitor_id, inmate_id, state, "
+                     "reason, created_at, ticket_token) VALUES (1, 1, 1, 'approved', '', 0, "
+                     "'rahasia-lama')")
     engine = await open_engine(url)
     try:
         facilities = await store.facilities_all(engine)
@@ -119,6 +130,8 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         await engine.dispose()
     assert [(f.code, f.timezone, f.notify_webhook, f.ask_by_name) for f in facilities] == [
         ("lama", "Asia/Jayapura", "", False)]
+    with sqlite3.connect(tmp_path / "old.sqlite3") as conn:
+        assert conn.execute("SELECT ticket_token FROM visit_requests").fetchall() == [(None,)]
 
 
 async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,
@@ -138,3 +151,18 @@ async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,
     schedule = await (await s.client.get("/api/facilities/lapas-serang/schedule")).json()
     assert schedule["facility"] == "Lapas Kelas IIA Serang"
     assert schedule["rules"]["visits_per_week"] == 1
+
+
+def test_a_short_or_empty_secret_is_refused_at_start(tmp_path: Path) -> None:
+    env = {**os.environ, "SAMBANG_SECRET_KEY": "pendek", "SAMBANG_RELAY_WORKERS": "0"}
+    done = subprocess.run([sys.executable, "-m", "server.cli", "--data-dir", str(tmp_path),
+                           "serve", "--port", "0"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 2 and "at least 32 characters" in done.stderr
+    assert "Traceback" not in done.stderr
+    (tmp_path / "secret.key").write_text("")  # as a crash mid-write could once leave it
+    env.pop("SAMBANG_SECRET_KEY")
+    done = subprocess.run([sys.executable, "-m", "server.cli", "--data-dir", str(tmp_path),
+                           "serve", "--port", "0"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 2 and "no usable secret" in done.stderr
