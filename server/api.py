@@ -115,7 +115,8 @@ async def issue_ticket(request: web.Request) -> web.Response:
         relation, inmate_id, now,
     )
     await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
-                                      ticket.relation, inmate_id, inmates[inmate_id]["full_name"]))
+                                      ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
+                                      ticket.day))
     return web.json_response(
         {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
         status=201,

@@ -108,6 +108,8 @@ tickets = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("state", String(16), nullable=False),
     Column("created_at", Float, nullable=False),
+    # The schedule's session it is for (none: a walk-in or a facility without a schedule).
+    Column("session_name", String(200)),
     UniqueConstraint("facility_id", "day", "number"),
 )
 

@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -19,6 +21,7 @@ from server.records import SqlRecords
 from server.timefmt import local_day
 from signaling.hub import FacilityHub, TicketInfo
 from signaling.queue import QueuePolicy, TicketState
+from signaling.schedule import queue_open_for
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +91,14 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
     engine = app[ENGINE]
     day = local_day(app[CLOCK](), facility.timezone)
     states = {s.value for s in TicketState}
-    todays = await store.tickets_for_day(engine, facility_id, day)
-    for ticket_id in await hub.close_day({t.id for t in todays}):
+    for ticket_id in await hub.close_day(day):
         await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
-    # A cancelled ticket (a decision that lost a race) never joins the queue.
-    new = [t for t in todays if t.id not in hub.tickets and t.state in states]
+    todays = await store.tickets_for_day(engine, facility_id, day)
+    now = datetime.fromtimestamp(app[CLOCK](), ZoneInfo(facility.timezone))
+    # A cancelled ticket (a decision that lost a race, a ban) never joins the queue; one for a
+    # later session today joins when that session's queue opens.
+    new = [t for t in todays if t.id not in hub.tickets and t.state in states
+           and queue_open_for(hub.schedule, t.session_name, now)]
     if not new:
         return 0
     inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}
@@ -108,4 +114,4 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
 
 def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name)
+                      ticket.inmate_id, inmate_name, ticket.day)

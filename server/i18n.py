@@ -166,6 +166,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reason_inmate_unavailable": ("WBP tidak dapat dikunjungi", "the inmate cannot be visited"),
     "reason_ktp_unreadable": ("foto KTP tidak terbaca", "the KTP photo cannot be read"),
     "reason_other": ("alasan lain", "another reason"),
+    "reason_banned": ("dilarang berkunjung untuk sementara", "banned from visiting for now"),
     "err_required": ("Wajib diisi.", "Required."),
     "err_csrf": ("Formulir kedaluwarsa. Kirim sekali lagi.", "The form expired. Send it again."),
     "err_nik_digits": ("NIK hanya berisi angka.", "The NIK has digits only."),
@@ -198,6 +199,10 @@ CATALOG: dict[str, tuple[str, str]] = {
                    "(pendaftaran tutup atau tidak ada jadwal). Lihat jadwal di halaman UPT.",
                    "No visiting session can be chosen for this inmate now (registration is "
                    "closed or nothing is scheduled). See the schedule on the facility page."),
+    "request_pending": ("Permintaan Anda untuk WBP ini masih menunggu verifikasi. Tunggu "
+                        "jawabannya dulu.",
+                        "Your request for this inmate still waits for verification. Wait for "
+                        "the answer first."),
     "slot_required": ("Pilih salah satu sesi yang tersedia.",
                       "Choose one of the sessions offered."),
     "request_expired": ("Sesi permintaan ini sudah lewat; tolak dengan alasan.",
@@ -299,6 +304,11 @@ CATALOG: dict[str, tuple[str, str]] = {
                      "You cannot disable your own account or change its role."),
     "upload_too_large": ("Berkas terlalu besar.", "The file is too large."),
     "upcoming_title": ("Kunjungan terjadwal", "Visit scheduled"),
+    "upcoming_today": ("Kunjungan Anda: {when}, nomor antrean {number}. Ruang antrean dibuka "
+                       "{minutes} menit sebelum sesi dimulai; buka lagi tautan ini saat itu.",
+                       "Your visit: {when}, queue number {number}. The queue room opens "
+                       "{minutes} minutes before the session starts; open this link again "
+                       "then."),
     "upcoming_text": ("Kunjungan Anda pada {day}, nomor antrean {number}. Buka tautan ini lagi "
                       "pada hari itu untuk masuk ruang antrean.",
                       "Your visit is on {day}, queue number {number}. Open this link again on "

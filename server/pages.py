@@ -25,7 +25,7 @@ from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.timefmt import local_day, zone_label
-from signaling.schedule import WEEKDAYS
+from signaling.schedule import QUEUE_OPENS_MINUTES, WEEKDAYS
 
 
 def setup_routes(app: web.Application) -> None:
@@ -169,12 +169,19 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
     if ticket is None:
         return None
     facility = await facility_of(request, ticket.facility_id)
-    if ticket.day <= local_day(request.app[CLOCK](), facility.timezone):
+    today = local_day(request.app[CLOCK](), facility.timezone)
+    if ticket.day < today or ticket.state != "waiting":
         return None
     day = date.fromisoformat(ticket.day)
     weekday = translate("day_" + WEEKDAYS[day.weekday()], lang)
-    return translate("upcoming_text", lang, day=f"{weekday}, {day:%d-%m-%Y}",
-                     number=ticket.number)
+    when = f"{weekday}, {day:%d-%m-%Y}"
+    if ticket.session_name:
+        when += f", {ticket.session_name}"
+    if ticket.day == today:
+        # Today, for a later session: its queue room opens half an hour before it starts.
+        return translate("upcoming_today", lang, when=when, number=ticket.number,
+                         minutes=QUEUE_OPENS_MINUTES)
+    return translate("upcoming_text", lang, day=when, number=ticket.number)
 
 
 async def station_page(request: web.Request) -> web.Response:

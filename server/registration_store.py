@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import db
 from server.store import _new_id, _row, new_token, token_hash
+from signaling.schedule import week_of
 
 
 class AlreadyRegistered(Exception):
@@ -136,6 +138,15 @@ async def remember_pair(engine: AsyncEngine, visitor_id: int, inmate_id: int,
                 visitor_id=visitor_id, inmate_id=inmate_id, approved_at=now))
 
 
+async def pending_request_for(engine: AsyncEngine, visitor_id: int, inmate_id: int) -> bool:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(db.visit_requests.c.id).where(
+            db.visit_requests.c.visitor_id == visitor_id,
+            db.visit_requests.c.inmate_id == inmate_id,
+            db.visit_requests.c.state == "pending"))).first()
+    return row is not None
+
+
 async def pair_approved(engine: AsyncEngine, visitor_id: int, inmate_id: int) -> bool:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.approved_pairs).where(and_(
@@ -148,6 +159,27 @@ async def add_ban(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.bans).values(**values))
     return _new_id(result)
+
+
+async def withdraw_for_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int | None,
+                           today: str, now: float, by: str) -> tuple[int, list[int]]:
+    """Reject the visitor's pending requests and cancel their waiting tickets from `today` on,
+    for one inmate or (inmate_id None) all; returns how many requests and which tickets."""
+    scope = [db.visit_requests.c.visitor_id == visitor_id]
+    if inmate_id is not None:
+        scope.append(db.visit_requests.c.inmate_id == inmate_id)
+    async with engine.begin() as conn:
+        rejected = await conn.execute(update(db.visit_requests).where(
+            *scope, db.visit_requests.c.state == "pending").values(
+            state="rejected", reason="banned", decided_at=now, decided_by=by))
+        tickets = [r[0] for r in (await conn.execute(
+            select(db.tickets.c.id)
+            .join(db.visit_requests, db.visit_requests.c.ticket_id == db.tickets.c.id)
+            .where(*scope, db.tickets.c.state == "waiting", db.tickets.c.day >= today))).all()]
+        if tickets:
+            await conn.execute(update(db.tickets).where(db.tickets.c.id.in_(tickets))
+                               .values(state="cancelled"))
+    return int(rejected.rowcount or 0), tickets
 
 
 async def active_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int,
@@ -171,3 +203,27 @@ async def active_bans(engine: AsyncEngine, facility_id: int, now: float) -> list
              .order_by(db.bans.c.until))
     async with engine.connect() as conn:
         return [_row(r) for r in (await conn.execute(query)).all()]
+
+
+async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date, last: date,
+                       visitor_id: int | None = None) -> dict[tuple[int, int], int]:
+    """Visits already given per ISO week (tickets not cancelled), plus this visitor's own
+    requests still waiting for verification. Other families' pending requests do not count:
+    one family asking for every session must not shut the others out."""
+    days: list[str] = []
+    low, high = first.isoformat(), last.isoformat()
+    async with engine.connect() as conn:
+        days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
+            db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
+            db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
+        if visitor_id is not None:
+            days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(
+                db.visit_requests.c.inmate_id == inmate_id,
+                db.visit_requests.c.visitor_id == visitor_id,
+                db.visit_requests.c.state == "pending",
+                db.visit_requests.c.day >= low, db.visit_requests.c.day <= high))).all()]
+    booked: dict[tuple[int, int], int] = {}
+    for day in days:
+        week = week_of(date.fromisoformat(day))
+        booked[week] = booked.get(week, 0) + 1
+    return booked

@@ -60,6 +60,7 @@ class Ticket:
     relation: str
     inmate_id: int
     state: str
+    session_name: str | None = None
 
 
 def _new_id(result: Any) -> int:
@@ -250,6 +251,7 @@ async def create_ticket(
     inmate_id: int,
     now: float,
     token: str | None = None,
+    session_name: str | None = None,
 ) -> tuple[Ticket, str]:
     token = token or new_token()
     async with engine.begin() as conn:
@@ -269,6 +271,7 @@ async def create_ticket(
             relation=relation,
             inmate_id=inmate_id,
             state="waiting",
+            session_name=session_name,
         )
         result = await conn.execute(
             insert(db.tickets).values(**values, token_hash=token_hash(token), created_at=now)

@@ -3,7 +3,7 @@ approve (a ticket in today's queue follows) or reject with a reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -17,16 +17,18 @@ from server.audit_http import audit
 from server.auth import require_staff
 from server.errors import ApiError
 from server.history import day_start
+from server.hubs import load_todays_tickets
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.notify import notify_request
 from server.pages import context, staff_or_login
+from server.public import schedule_of
 from server.secret import request_ticket_token
 from server.timefmt import local_day, local_time
-from signaling.hub import TicketInfo
+from signaling.schedule import week_of
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
 REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
-                  "other")
+                  "other")  # and "banned", given by a ban, never chosen
 
 
 def setup_routes(app: web.Application) -> None:
@@ -47,24 +49,31 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
         raise ApiError("request_unknown", 404)
     facility = await facility_of(request, row["facility_id"])
     visitor = await reg.visitor(engine, row["visitor_id"])
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
     assert visitor is not None
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
-    hub = hub_for_facility(request, facility.id)
+    hub_for_facility(request, facility.id)  # a facility whose hub is not up yet: 503 now
     today = local_day(now, facility.timezone)
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
         raise ApiError("request_expired", 409)
     if row["state"] != "pending":
         raise ApiError("request_decided", 409)
+    schedule = schedule_of(facility)
+    if schedule is not None and row["day"]:
+        # Other families' requests do not hold places: the week may have filled up since.
+        monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+        booked = await reg.booked_weeks(engine, row["inmate_id"], monday,
+                                        monday + timedelta(days=6))
+        if booked.get(week_of(date.fromisoformat(day)), 0) >= schedule.visits_per_week:
+            raise ApiError("weekly_limit", 409)
     token = request_ticket_token(request.app[SECRET], request_id)
     for attempt in range(2):
         try:
             ticket, _ = await store.create_ticket(
                 engine, facility.id, day, visitor["full_name"], visitor["relation"],
-                row["inmate_id"], now, token=token)
+                row["inmate_id"], now, token=token, session_name=row["session_name"])
             break
         except IntegrityError:
             if await store.ticket_by_token(engine, token) is not None or attempt:
@@ -76,10 +85,8 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
         await store.set_ticket_state(engine, ticket.id, "cancelled")
         raise ApiError("request_decided", 409)
     await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
-    if day == today:
-        await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
-                                          ticket.relation, row["inmate_id"],
-                                          inmates[row["inmate_id"]]["full_name"]))
+    if day == today:  # into the queue now if its session's queue is open, else when it opens
+        await load_todays_tickets(request.app, facility.id)
     await notify_request(request.app, request_id)
     return token
 
@@ -180,8 +187,18 @@ async def ban_visitor(request: web.Request) -> web.Response:
         raise ApiError("bad_field", 422, field="until")
     await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
                 f"inmate:{inmate_id}" if inmate_id else "facility", staff)
+    now = request.app[CLOCK]()
     ban_id = await reg.add_ban(
         request.app[ENGINE], facility_id=staff.facility_id, visitor_id=visitor["id"],
         inmate_id=inmate_id, reason=reason, until=until, created_by=staff.username,
-        created_at=request.app[CLOCK]())
-    return web.json_response({"ban_id": ban_id, "until": until}, status=201)
+        created_at=now)
+    # What the ban covers and was already asked for or approved goes too: a ticket approved
+    # last week for Thursday must not open its queue room on Thursday.
+    rejected, cancelled = await reg.withdraw_for_ban(
+        request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
+        now, staff.username)
+    hub = hub_for_facility(request, staff.facility_id)
+    for ticket_id in cancelled:
+        await hub.ticket_cancelled(ticket_id)
+    return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,
+                              "tickets_cancelled": len(cancelled)}, status=201)

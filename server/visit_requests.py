@@ -64,41 +64,20 @@ async def find_inmate(engine: AsyncEngine, facility: Facility,
     return matches[0] if len(matches) == 1 else None
 
 
-async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date,
-                       last: date) -> dict[tuple[int, int], int]:
-    """Visits already given or asked for, per ISO week: tickets (not cancelled) and requests
-    still waiting for verification."""
-    days: list[str] = []
-    low, high = first.isoformat(), last.isoformat()
-    async with engine.connect() as conn:
-        days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
-            db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
-            db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
-        days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(
-            db.visit_requests.c.inmate_id == inmate_id,
-            db.visit_requests.c.state == "pending",
-            db.visit_requests.c.day >= low, db.visit_requests.c.day <= high))).all()]
-    booked: dict[tuple[int, int], int] = {}
-    for day in days:
-        week = week_of(date.fromisoformat(day))
-        booked[week] = booked.get(week, 0) + 1
-    return booked
-
-
 def local_now(request: web.Request, facility: Facility) -> datetime:
     return datetime.fromtimestamp(request.app[CLOCK](), ZoneInfo(facility.timezone))
 
 
-async def slots_for(request: web.Request, facility: Facility,
-                    inmate: dict[str, Any]) -> tuple[Schedule | None, list[Slot]]:
+async def slots_for(request: web.Request, facility: Facility, inmate: dict[str, Any],
+                    visitor_id: int) -> tuple[Schedule | None, list[Slot]]:
     schedule = schedule_of(facility)
     if schedule is None:
         return None, []
     now = local_now(request, facility)
     # From the Monday of this week, so visits earlier this week count towards its limit.
     first = now.date() - timedelta(days=now.weekday())
-    booked = await booked_weeks(request.app[ENGINE], inmate["id"], first,
-                                now.date() + timedelta(days=HORIZON_DAYS))
+    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], first,
+                                now.date() + timedelta(days=HORIZON_DAYS), visitor_id)
     return schedule, open_slots(schedule, inmate_groups(inmate), now, booked, HORIZON_DAYS)
 
 
@@ -112,12 +91,12 @@ def slot_view(slot: Slot, facility: Facility, lang: str, today: date) -> dict[st
             "label": label}
 
 
-async def _no_slot_reason(request: web.Request, facility: Facility,
-                          inmate: dict[str, Any], schedule: Schedule) -> str:
+async def _no_slot_reason(request: web.Request, facility: Facility, inmate: dict[str, Any],
+                          schedule: Schedule, visitor_id: int) -> str:
     now = local_now(request, facility)
     monday = now.date() - timedelta(days=now.weekday())
-    booked = await booked_weeks(request.app[ENGINE], inmate["id"], monday,
-                                monday + timedelta(days=6))
+    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], monday,
+                                monday + timedelta(days=6), visitor_id)
     if booked.get(week_of(now.date()), 0) >= schedule.visits_per_week:
         return "weekly_limit"
     return "no_session"
@@ -137,11 +116,14 @@ async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: Inm
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
         raise ApiError("banned", 403)
-    schedule, slots = await slots_for(request, facility, inmate)
+    if await reg.pending_request_for(engine, visitor["id"], inmate["id"]):
+        raise ApiError("request_pending", 409)  # one at a time: the officer answers it first
+    schedule, slots = await slots_for(request, facility, inmate, visitor["id"])
     day, session_name = None, None
     if schedule is not None:
         if not slots:
-            raise ApiError(await _no_slot_reason(request, facility, inmate, schedule), 409)
+            raise ApiError(await _no_slot_reason(request, facility, inmate, schedule,
+                                                 visitor["id"]), 409)
         slot = find_slot(slots, slot_key)
         if slot is None:
             raise ApiError("slot_required", 422, field="slot")
@@ -150,9 +132,14 @@ async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: Inm
         engine, facility_id=facility.id, visitor_id=visitor["id"], inmate_id=inmate["id"],
         state="pending", created_at=now, day=day, session_name=session_name)
     if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
-        # Checked once before: the next request needs no new check.
-        await approve_request(request, request_id, "auto")
-        return request_id, "approved"
+        # Checked once before: the next request needs no new check (unless the week filled up
+        # meanwhile: then an officer decides).
+        try:
+            await approve_request(request, request_id, "auto")
+            return request_id, "approved"
+        except ApiError as exc:
+            if exc.code != "weekly_limit":
+                raise
     await notify_request(request.app, request_id)
     return request_id, "pending"
 
@@ -165,13 +152,14 @@ async def slots_of_ref(request: web.Request, visitor: dict[str, Any],
     if inmate is None:
         count_towards_limit(request, "lookup")
         raise ApiError("inmate_unknown", 404)
-    schedule, slots = await slots_for(request, facility, inmate)
+    schedule, slots = await slots_for(request, facility, inmate, visitor["id"])
     if schedule is None:
         return [{"key": TODAY_QUEUE, "day": local_now(request, facility).date().isoformat(),
                  "session": "", "start": "", "end": "",
                  "label": translate("today_queue", lang)}]
     if not slots:
-        raise ApiError(await _no_slot_reason(request, facility, inmate, schedule), 409)
+        raise ApiError(await _no_slot_reason(request, facility, inmate, schedule,
+                                             visitor["id"]), 409)
     today = local_now(request, facility).date()
     return [slot_view(s, facility, lang, today) for s in slots]
 

@@ -84,6 +84,7 @@ class TicketInfo:
     relation: str
     inmate_id: int
     inmate_name: str
+    day: str = ""  # the facility's local date the ticket is for
 
 
 @dataclass
@@ -160,13 +161,13 @@ class FacilityHub:
         self.tickets[info.ticket_id] = info
         self.queue.add(QueueTicket(info.ticket_id, info.number, state=state))
 
-    async def close_day(self, todays: set[int]) -> list[int]:
+    async def close_day(self, today: str) -> list[int]:
         """Drop the tickets of earlier days still waiting (their session is over); returns
         them, so their rows can say no-show. Finished ones go too; a visit still running past
         midnight keeps its ticket until it ends."""
         dropped = []
-        for ticket_id in list(self.tickets):
-            if ticket_id in todays or self._visit_of_ticket(ticket_id) is not None:
+        for ticket_id, info in list(self.tickets.items()):
+            if info.day >= today or self._visit_of_ticket(ticket_id) is not None:
                 continue
             if self.queue.get(ticket_id).state is TicketState.WAITING:
                 dropped.append(ticket_id)
@@ -176,6 +177,18 @@ class FacilityHub:
         if dropped:
             await self.broadcast()
         return dropped
+
+    async def ticket_cancelled(self, ticket_id: int) -> bool:
+        """Take a waiting ticket out of the queue (its visitor was banned); False when it is
+        not waiting here."""
+        if ticket_id not in self.tickets or self._visit_of_ticket(ticket_id) is not None:
+            return False
+        if self.queue.get(ticket_id).state is not TicketState.WAITING:
+            return False
+        self.queue.remove(ticket_id)
+        del self.tickets[ticket_id]
+        await self.broadcast()
+        return True
 
     async def ticket_added(self, info: TicketInfo) -> None:
         self.add_ticket(info)

@@ -141,6 +141,23 @@ def current_session(schedule: Schedule, now: datetime) -> SessionWindow | None:
     return min(upcoming, key=lambda s: s.start) if upcoming else None
 
 
+QUEUE_OPENS_MINUTES = 30  # a session's queue room opens this long before it starts
+
+
+def queue_open_for(schedule: Schedule | None, session_name: str | None, now: datetime) -> bool:
+    """Whether a ticket for today's session `session_name` joins the queue at `now`: from half
+    an hour before the session starts, so afternoon families do not wait in the morning's queue.
+    A ticket without a session (or of a session no longer in the schedule) joins at once."""
+    if schedule is None or not session_name:
+        return True
+    for session in sessions_on(schedule, now.date()):
+        if session.name == session_name:
+            opens = datetime.combine(now.date(), session.start, tzinfo=now.tzinfo) - timedelta(
+                minutes=QUEUE_OPENS_MINUTES)
+            return now >= opens
+    return True
+
+
 def minutes_until_close(session: SessionWindow, now: datetime) -> float:
     start = max(now, datetime.combine(now.date(), session.start, tzinfo=now.tzinfo))
     end = datetime.combine(now.date(), session.end, tzinfo=now.tzinfo)

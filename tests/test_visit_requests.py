@@ -17,8 +17,9 @@ from tests.conftest import Sambang
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
 
-async def api_visitor(s: Sambang) -> str:
-    resp = await submit(s, GOOD, jpeg_with_exif())
+async def api_visitor(s: Sambang, **changes: str) -> str:
+    resp = await submit(s, {**GOOD, **changes}, jpeg_with_exif())
+    assert resp.status == 303, await resp.text()
     return str(resp.headers["Location"]).rsplit("/", 1)[1]
 
 
@@ -45,18 +46,35 @@ async def test_sessions_offered_follow_the_schedule_and_the_weekly_limit(
     _, body_c = await slots(s, token, reg_number="B.I-033/2025")
     assert {o["session"] for o in body_c["slots"]} == {"Pagi"}
 
-    # Two visits a week: two requests this week use them up.
-    for slot in offered[:2]:
-        resp = await s.client.post(f"/api/visitors/{token}/requests", json={
-            "reg_number": "B.I-001/2026", "slot": slot["key"]})
-        assert resp.status == 201, await resp.text()
-    _, after = await slots(s, token, reg_number="B.I-001/2026")
+    # One request at a time per inmate: the second waits for the officer's answer.
+    ask = {"reg_number": "B.I-001/2026"}
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ask, "slot": offered[0]["key"]})
+    assert resp.status == 201, await resp.text()
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ask, "slot": offered[1]["key"]})
+    assert resp.status == 409 and (await resp.json())["error"]["code"] == "request_pending"
+    # Another family's pending request holds no place: this week is still offered to them.
+    other = await api_visitor(s, nik="3171011203050001", phone="0813 1111 2222")
+    _, theirs = await slots(s, other, **ask)
+    assert theirs["slots"][0]["day"] == today.isoformat()
+
+    # Two visits a week: approved, the first and a second (auto-approved) use them up.
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    s.client.session.cookie_jar.clear()
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ask, "slot": offered[1]["key"]})
+    assert resp.status == 201 and (await resp.json())["state"] == "approved"
     next_monday = today + timedelta(days=6)
-    assert after["slots"] and all(date.fromisoformat(o["day"]) >= next_monday
-                                  for o in after["slots"])
+    for who in (token, other):  # full for everyone now
+        _, after = await slots(s, who, **ask)
+        assert after["slots"] and all(date.fromisoformat(o["day"]) >= next_monday
+                                      for o in after["slots"])
     # A slot of the full week, sent anyway, is refused.
-    resp = await s.client.post(f"/api/visitors/{token}/requests", json={
-        "reg_number": "B.I-001/2026", "slot": offered[2]["key"]})
+    resp = await s.client.post(f"/api/visitors/{other}/requests",
+                               json={**ask, "slot": offered[2]["key"]})
     assert resp.status == 422 and (await resp.json())["error"]["code"] == "slot_required"
 
 
@@ -151,3 +169,37 @@ async def test_the_visit_timeline_starts_with_the_request_and_its_approval(
         assert "Pagi" in record["timeline"][0]["detail"]
     finally:
         await family.close()
+
+
+async def test_an_afternoon_ticket_waits_for_its_session_and_a_ban_withdraws_it(
+    sambang: Sambang,
+) -> None:
+    s = sambang
+    token = await api_visitor(s)
+    _, body = await slots(s, token, reg_number="B.I-001/2026")
+    afternoon = body["slots"][1]
+    assert afternoon["session"].startswith("Siang")
+    await s.client.post(f"/api/visitors/{token}/requests", json={
+        "reg_number": "B.I-001/2026", "slot": afternoon["key"]})
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    # At 09:00 the afternoon family is not in the morning's queue.
+    assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
+    mine = await (await s.client.get(f"/api/visitors/{token}")).json()
+    room = URL(mine["requests"][0]["queue_room"]).path
+    early = await s.client.get(room + "?lang=id")
+    assert early.status == 200 and "Ruang antrean dibuka 30 menit" in await early.text()
+
+    s.clock.offset += 3 * 3600 + 31 * 60  # 12:31: the 13:00 session's queue is open
+    assert await load_todays_tickets(s.app, 1) == 1
+    assert (await s.client.get(room)).status == 200
+
+    # Banned from this inmate: the approved ticket leaves the queue and its link closes.
+    visitor_id = pending[0]["visitor_id"]
+    status, ban = await s.post(f"/api/visitors/{visitor_id}/bans", {
+        "reason": "membawa barang terlarang", "until": "2099-01-01",
+        "inmate_id": pending[0]["inmate_id"]}, csrf)
+    assert status == 201 and ban["tickets_cancelled"] == 1
+    assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
+    assert (await s.client.get(room)).status == 404
