@@ -22,9 +22,10 @@ from server.auth import ROLES, hash_password, require_staff
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.inmate_import import apply_register, parse_register
-from server.keys import ENGINE, FACILITIES
+from server.keys import ENGINE, FACILITIES, SECRET
 from server.pages import context, staff_or_login
 from server.public import schedule_of
+from server.secret import seal
 from server.store import Facility
 from server.timefmt import ZONE_LABELS, local_time
 from signaling.schedule import ScheduleError, parse_schedule
@@ -74,7 +75,7 @@ def _usable_url(text: str) -> bool:
 def settings_view(facility: Facility) -> dict[str, Any]:
     values = asdict(facility)
     # The webhook secret is write-only: the page only learns whether one is set.
-    values["notify_secret"] = bool(facility.notify_secret)
+    values["notify_secret"] = bool(values.pop("notify_secret_sealed"))
     values["zone"] = ZONE_LABELS.get(facility.timezone, facility.timezone)
     return values
 
@@ -102,10 +103,13 @@ async def change_facility(request: web.Request) -> web.Response:
     values: dict[str, Any] = {}
     if "name" in data:
         values["name"] = text_field(data, "name", 200)
-    for name, limit in (("address", 300), ("complaint_contact", 300), ("notify_secret", 100)):
+    for name, limit in (("address", 300), ("complaint_contact", 300)):
         text = _optional_text(data, name, limit)
         if text is not None:
             values[name] = text
+    secret = _optional_text(data, "notify_secret", 100)
+    if secret is not None:
+        values["notify_secret_sealed"] = seal(request.app[SECRET], secret)
     if "timezone" in data:
         if data["timezone"] not in TIMEZONES:
             raise ApiError("bad_field", 422, field="timezone")
@@ -122,8 +126,9 @@ async def change_facility(request: web.Request) -> web.Response:
     if not values:
         raise ApiError("bad_json", 422)
     # The names of what changed, never the values: a webhook secret must not reach the log.
-    await audit(request, "facility.change", f"facility:{staff.facility_id}",
-                ",".join(sorted(values)), staff)
+    changed = sorted(name.removesuffix("_sealed") for name in values)
+    await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
+                staff)
     async with request.app[ENGINE].begin() as conn:
         await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
                            .values(**values))

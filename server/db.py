@@ -42,8 +42,10 @@ facilities = Table(
     Column("retention_days", Integer, nullable=False, default=90),
     # Where state changes are sent: an SMTP sender address and a webhook URL; both optional.
     Column("notify_webhook", String(500), nullable=False, default="", server_default=""),
-    # Signs each webhook body (HMAC-SHA256) so the gateway can tell it came from here.
-    Column("notify_secret", String(100), nullable=False, default="", server_default=""),
+    # Signs each webhook body (HMAC-SHA256) so the gateway can tell it came from here; kept
+    # sealed with the server's secret (server/secret.py), so a copy of the database alone
+    # cannot forge messages to the gateway.
+    Column("notify_secret_sealed", Text, nullable=False, default="", server_default=""),
     # Whether families may name an inmate by full name and block instead of the number.
     Column("ask_by_name", Boolean, nullable=False, default=False, server_default="0"),
 )
@@ -308,18 +310,21 @@ def _add_columns(sync_conn: Connection) -> list[str]:
     return added
 
 
-# Columns an earlier sambang wrote that held secrets: emptied at start where they still exist.
-RETIRED_SECRETS = (("visit_requests", "ticket_token"),)
+# Columns an earlier sambang wrote that held secrets in plaintext: emptied at start where they
+# still exist (a webhook secret kept that way is entered again by the admin, then sealed).
+RETIRED_SECRETS = (("visit_requests", "ticket_token", "NULL"),
+                   ("facilities", "notify_secret", "''"))
 
 
 def _clear_retired(sync_conn: Connection) -> None:
     inspector = inspect(sync_conn)
     preparer = sync_conn.dialect.identifier_preparer
-    for table, column in RETIRED_SECRETS:
+    for table, column, empty in RETIRED_SECRETS:
         if column in {c["name"] for c in inspector.get_columns(table)}:
+            name = preparer.quote(column)
             sync_conn.exec_driver_sql(
-                f"UPDATE {preparer.quote(table)} SET {preparer.quote(column)} = NULL "
-                f"WHERE {preparer.quote(column)} IS NOT NULL")
+                f"UPDATE {preparer.quote(table)} SET {name} = {empty} "
+                f"WHERE {name} IS NOT NULL AND {name} <> ''")
 
 
 def _literal(column: Column[object], value: object) -> str:

@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 
 from server import db
 from server.config import Config
-from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE
+from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE, SECRET
+from server.secret import SecretError, unseal
 from server.store import _row
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ async def send_due(app: web.Application, session: aiohttp.ClientSession) -> int:
     """Try every message that is due; returns how many were sent."""
     engine = app[ENGINE]
     now = app[CLOCK]()
-    query = (select(db.notifications, db.facilities.c.notify_secret)
+    query = (select(db.notifications, db.facilities.c.notify_secret_sealed)
              .join(db.facilities, db.facilities.c.id == db.notifications.c.facility_id)
              .where(db.notifications.c.state == "pending",
                     db.notifications.c.next_attempt_at <= now)
@@ -93,8 +94,11 @@ async def send_due(app: web.Application, session: aiohttp.ClientSession) -> int:
             if row["channel"] == "email":
                 await send_email(app[CONFIG], row["recipient"], json.loads(row["payload"]))
             else:
-                await send_webhook(session, row["recipient"], row["notify_secret"],
-                                   row["payload"])
+                try:
+                    secret = unseal(app[SECRET], row["notify_secret_sealed"])
+                except SecretError as exc:
+                    raise SendFailed(str(exc)) from None
+                await send_webhook(session, row["recipient"], secret, row["payload"])
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
             if not isinstance(exc, SendFailed):
                 log.warning("notification %s could not be sent: %s", row["id"],

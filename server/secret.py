@@ -16,6 +16,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from cryptography.fernet import Fernet, InvalidToken
+
 MIN_SECRET = 32
 
 
@@ -55,3 +57,24 @@ def request_ticket_token(secret: bytes, request_id: int) -> str:
     """The queue room token of the ticket that an approved request received."""
     digest = hmac.new(secret, f"request-ticket:{request_id}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _fernet(secret: bytes) -> Fernet:
+    key = hmac.new(secret, b"sealed-settings", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(secret: bytes, text: str) -> str:
+    """A setting encrypted with a key derived from the server's secret."""
+    return _fernet(secret).encrypt(text.encode()).decode() if text else ""
+
+
+def unseal(secret: bytes, sealed: str) -> str:
+    """The setting back; SecretError when it was sealed under another secret."""
+    if not sealed:
+        return ""
+    try:
+        return _fernet(secret).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        raise SecretError("a sealed setting does not open with this server's secret; "
+                          "set it again") from None

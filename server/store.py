@@ -36,7 +36,7 @@ class Facility:
     complaint_contact: str = ""
     schedule_toml: str | None = None
     notify_webhook: str = ""
-    notify_secret: str = ""
+    notify_secret_sealed: str = ""
     ask_by_name: bool = False
 
 

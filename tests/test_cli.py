@@ -106,12 +106,17 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         # As an earlier sambang left it: no webhook settings, requests without a session.
         conn.execute("INSERT INTO facilities (code, name, timezone, default_call_seconds, "
                      "changeover_seconds, grace_seconds, recording, address, "
-                     "complaint_contact, retention_days, notify_webhook, notify_secret, "
+                     "complaint_contact, retention_days, notify_webhook, notify_secret_sealed, "
                      "ask_by_name) VALUES ('lama', 'Rutan Lama', 'Asia/Jayapura', 600, 60, "
                      "600, 'off', '', '', 90, '', '', 0)")
         for table, column in (("facilities", "notify_webhook"), ("facilities", "ask_by_name"),
+                              ("facilities", "notify_secret_sealed"),
                               ("visit_requests", "day"), ("inmates", "categories")):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        # Earlier versions kept the webhook's signing secret in plaintext.
+        conn.execute("ALTER TABLE facilities ADD COLUMN notify_secret VARCHAR(100) NOT NULL "
+                     "DEFAULT ''")
+        conn.execute("UPDATE facilities SET notify_secret = 'rahasia-wa-lama'")
         # Earlier versions kept the queue room token of approved requests in plaintext.
         conn.execute("ALTER TABLE visit_requests ADD COLUMN ticket_token VARCHAR(64)")
         conn.execute("INSERT INTO visitors (facility_id, full_name, nik, relation, phone, "
@@ -132,6 +137,7 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         ("lama", "Asia/Jayapura", "", False)]
     with sqlite3.connect(tmp_path / "old.sqlite3") as conn:
         assert conn.execute("SELECT ticket_token FROM visit_requests").fetchall() == [(None,)]
+        assert conn.execute("SELECT notify_secret FROM facilities").fetchall() == [("",)]
 
 
 async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,

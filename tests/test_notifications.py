@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from server import db
-from server.keys import ENGINE
+from server.keys import CONFIG, ENGINE
 from tests.conftest import AppMaker
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
@@ -72,9 +72,13 @@ async def test_state_changes_reach_email_and_webhook_with_retries(
         s = await make_sambang(smtp_host="127.0.0.1", smtp_port=smtp.port,
                                smtp_sender="kunjungan@rutan-demo.test",
                                notify_retry_seconds=0.3, public_url="https://sambang.test")
-        async with s.app[ENGINE].begin() as conn:
-            await conn.execute(update(db.facilities).values(
-                notify_webhook=str(hook.make_url("/wa")), notify_secret=SECRET))
+        csrf = await s.login("admin")
+        status, _ = await s.post("/api/admin/facility", {
+            "notify_webhook": str(hook.make_url("/wa")), "notify_secret": SECRET}, csrf)
+        assert status == 200
+        s.client.session.cookie_jar.clear()
+        # Sealed with the server's secret: the database does not hold it readable.
+        assert SECRET.encode() not in (s.app[CONFIG].data_dir / "sambang.sqlite3").read_bytes()
         resp = await submit(s, {**GOOD, "email": "sri@keluarga.test"}, jpeg_with_exif())
         visitor_path = resp.headers["Location"]
         await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
