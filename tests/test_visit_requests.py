@@ -137,6 +137,20 @@ async def test_asking_by_name_and_block_only_where_allowed(sambang: Sambang) -> 
         ("Ahmad Fauzi", "Pagi")]
 
 
+async def approved(s: Sambang, token: str, slot_index: int) -> tuple[dict[str, Any], str]:
+    """Ask for Ahmad Fauzi in the offered slot `slot_index`, and have the officer approve it;
+    returns the request as the officer saw it and the officer's CSRF token."""
+    _, body = await slots(s, token, reg_number="B.I-001/2026")
+    resp = await s.client.post(f"/api/visitors/{token}/requests", json={
+        "reg_number": "B.I-001/2026", "slot": body["slots"][slot_index]["key"]})
+    assert resp.status == 201, await resp.text()
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    status, _ = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert status == 200
+    return pending[0], csrf
+
+
 def body_key(answer: tuple[int, Any]) -> str:
     return str(answer[1]["slots"][0]["key"])
 
@@ -148,12 +162,7 @@ async def test_the_visit_timeline_starts_with_the_request_and_its_approval(
 
     s = sambang
     token = await api_visitor(s)
-    _, body = await slots(s, token, reg_number="B.I-001/2026")
-    await s.client.post(f"/api/visitors/{token}/requests", json={
-        "reg_number": "B.I-001/2026", "slot": body["slots"][0]["key"]})
-    csrf = await s.login()
-    pending = (await (await s.client.get("/api/requests")).json())["requests"]
-    await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    _, csrf = await approved(s, token, 0)
     mine = await (await s.client.get(f"/api/visitors/{token}")).json()
     family = await Peer(s.client, "/ws/ticket/" + mine["requests"][0]["queue_room"]
                         .rsplit("/", 1)[1]).open()
@@ -177,13 +186,8 @@ async def test_an_afternoon_ticket_waits_for_its_session_and_a_ban_withdraws_it(
     s = sambang
     token = await api_visitor(s)
     _, body = await slots(s, token, reg_number="B.I-001/2026")
-    afternoon = body["slots"][1]
-    assert afternoon["session"].startswith("Siang")
-    await s.client.post(f"/api/visitors/{token}/requests", json={
-        "reg_number": "B.I-001/2026", "slot": afternoon["key"]})
-    csrf = await s.login()
-    pending = (await (await s.client.get("/api/requests")).json())["requests"]
-    await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
+    assert body["slots"][1]["session"].startswith("Siang")
+    request, csrf = await approved(s, token, 1)
     # At 09:00 the afternoon family is not in the morning's queue.
     assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
     mine = await (await s.client.get(f"/api/visitors/{token}")).json()
@@ -196,10 +200,9 @@ async def test_an_afternoon_ticket_waits_for_its_session_and_a_ban_withdraws_it(
     assert (await s.client.get(room)).status == 200
 
     # Banned from this inmate: the approved ticket leaves the queue and its link closes.
-    visitor_id = pending[0]["visitor_id"]
-    status, ban = await s.post(f"/api/visitors/{visitor_id}/bans", {
+    status, ban = await s.post(f"/api/visitors/{request['visitor_id']}/bans", {
         "reason": "membawa barang terlarang", "until": "2099-01-01",
-        "inmate_id": pending[0]["inmate_id"]}, csrf)
+        "inmate_id": request["inmate_id"]}, csrf)
     assert status == 201 and ban["tickets_cancelled"] == 1
     assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
     assert (await s.client.get(room)).status == 404

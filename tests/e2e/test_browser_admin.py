@@ -11,8 +11,8 @@ from playwright.async_api import Browser
 
 from server import store
 from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker
-from tests.e2e.test_browser_visit import SHOTS, browser
+from tests.conftest import AppMaker
+from tests.e2e.test_browser_visit import SHOTS, browser, staff_page
 
 __all__ = ["browser"]
 
@@ -23,12 +23,7 @@ async def test_admin_page_in_a_browser(make_sambang: AppMaker, browser: Browser,
                                        tmp_path: Path) -> None:
     s = await make_sambang()
     base = str(s.client.make_url("/")).rstrip("/")
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=username]", "admin")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/admin")
+    page = await staff_page(browser, base, "admin", "/admin")
 
     await page.fill("#facility-form input[name=address]", "Jl. Diponegoro 9, Semarang")
     await page.click("#facility-form button[type=submit]")

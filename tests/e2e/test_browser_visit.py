@@ -54,6 +54,17 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+async def staff_page(browser: Browser, base: str, username: str, home: str) -> Page:
+    """A desk PC's browser, logged in as `username`, on its home page."""
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    await page.goto(f"{base}/login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}{home}")
+    return page
+
+
 async def phone_page(browser: Browser) -> Page:
     context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     return await context.new_page()
@@ -77,12 +88,7 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     stations = await store.stations_for(s.app[ENGINE], 1)
     station_token = await store.rotate_station_token(s.app[ENGINE], stations[0]["id"])
 
-    officer = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    await officer.goto(f"{base}/login")
-    await officer.fill("input[name=username]", "petugas")
-    await officer.fill("input[name=password]", PASSWORD)
-    await officer.click("button[type=submit]")
-    await officer.wait_for_url(f"{base}/console")
+    officer = await staff_page(browser, base, "petugas", "/console")
 
     links = []
     for name in ("Sri Wahyuni", "Budi Hartono"):
