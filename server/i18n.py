@@ -217,6 +217,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "inmate."),
     "see_sessions": ("Lihat sesi yang tersedia", "See the sessions offered"),
     "today": ("Hari ini", "Today"),
+    "requested_session": ("Sesi diminta", "Session asked for"),
     "queue_number_label": ("nomor antrean", "queue number"),
     "ban_visitor": ("Larang berkunjung", "Ban from visiting"), "ban_scope": ("Berlaku", "Applies"),
     "ban_this_inmate": ("untuk {name}", "to {name}"),

@@ -28,10 +28,9 @@ from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.pages import context, error_page
 from server.secret import request_ticket_token
 from server.store import Facility
-from server.timefmt import local_day
+from server.timefmt import local_day, session_label
 from server.uploads import UploadError, clean, read_limited, store_upload
 from server.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
-from signaling.schedule import WEEKDAYS
 
 FORM_COOKIE = "sambang_form"
 TEXT_LIMITS = {"full_name": 200, "nik": 32, "relation": 16, "phone": 32, "email": 200,
@@ -224,19 +223,10 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
             row["link"] = link
             row["qr"] = segno.make(link, error="m").svg_inline(scale=3)
     for row in requests:
-        row["when"] = _when(row, lang)
+        row["when"] = session_label(row, lang)
     return _render(request, "visitor.html", status, facility=facility, visitor=visitor,
                    requests=requests, errors=errors or {}, values=values or {},
                    token=request.match_info["token"], slots=slots or [])
-
-
-def _when(row: dict[str, Any], lang: str) -> str:
-    """The session a request is for, as the family reads it."""
-    if not row.get("day"):
-        return translate("today_queue", lang)
-    day = date.fromisoformat(row["day"])
-    return (f"{translate('day_' + WEEKDAYS[day.weekday()], lang)}, {day:%d-%m-%Y}"
-            f" · {row.get('session_name') or ''}")
 
 
 def inmate_ref(form: Any) -> InmateRef:

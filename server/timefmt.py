@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ZONE_LABELS = {
@@ -27,3 +28,15 @@ def local_time(epoch: float | None, tz: str, with_date: bool = False) -> str:
     moment = datetime.fromtimestamp(epoch, ZoneInfo(tz))
     text = moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M")
     return f"{text} {zone_label(tz)}"
+
+
+def session_label(row: dict[str, Any], lang: str) -> str:
+    """The session a visit request is for, as people read it: "Kamis, 26-11-2026 · Pagi"."""
+    from server.i18n import translate
+    from signaling.schedule import WEEKDAYS
+
+    if not row.get("day"):
+        return translate("today_queue", lang)
+    day = date.fromisoformat(row["day"])
+    return (f"{translate('day_' + WEEKDAYS[day.weekday()], lang)}, {day:%d-%m-%Y}"
+            f" · {row.get('session_name') or ''}")

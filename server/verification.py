@@ -18,12 +18,13 @@ from server.auth import require_staff
 from server.errors import ApiError
 from server.history import day_start
 from server.hubs import load_todays_tickets
+from server.i18n import request_lang
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.notify import notify_request
 from server.pages import context, staff_or_login
 from server.public import schedule_of
 from server.secret import request_ticket_token
-from server.timefmt import local_day, local_time
+from server.timefmt import local_day, local_time, session_label
 from signaling.schedule import week_of
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
@@ -139,8 +140,10 @@ async def verify_page(request: web.Request) -> web.Response:
     staff, csrf = await staff_or_login(request, VERIFIERS)
     facility = await facility_of(request, staff.facility_id)
     rows = await reg.pending_requests(request.app[ENGINE], facility.id)
+    lang = request_lang(request)
     for row in rows:
         row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+        row["when"] = session_label(row, lang)
     bans = await reg.active_bans(request.app[ENGINE], facility.id, request.app[CLOCK]())
     for ban in bans:
         ban["until_local"] = local_day(ban["until"] - 1, facility.timezone)

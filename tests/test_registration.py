@@ -96,6 +96,8 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     csrf = await s.login()
     pending = (await (await s.client.get("/api/requests")).json())["requests"]
     assert [p["visitor_name"] for p in pending] == ["Sri Wahyuni"]
+    page = await (await s.client.get("/verify?lang=id")).text()
+    assert re.search(r'class="session">Selasa, [0-9-]+ · Pagi<', page)  # the session asked for
     ktp = await s.client.get(f"/verify/ktp/{pending[0]['visitor_id']}")
     assert ktp.status == 200 and ktp.content_type == "image/jpeg"
     status, _ = await s.post(f"/api/requests/{pending[0]['id']}/approve", {}, csrf)
