@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import update
 
-from server import store
+from server import db, store
 from server.app_helpers import hub_for, ticket_link
 from server.audit_http import audit
 from server.auth import SUPERVISOR_ROLES, check_login, end_session, require_staff, start_session
@@ -144,6 +145,9 @@ async def set_call_length(request: web.Request) -> web.Response:
         seconds = 60 * int_field(data, "minutes", 1, MAX_CALL_SECONDS // 60)
     await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
                 f"{seconds}s" if seconds else "fair_share", staff)
+    async with request.app[ENGINE].begin() as conn:  # a restart keeps the officer's choice
+        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
+                           .values(call_override_seconds=seconds))
     await hub.set_call_override(seconds)
     snap = hub.snapshot()
     return web.json_response({key: snap[key] for key in

@@ -74,6 +74,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
                           recordings_dir=(config.data_dir / "recordings").resolve(),
                           schedule=schedule_of(facility), timezone=facility.timezone,
                           on_turn_near=turn_near)
+        hub.call_override = facility.call_override_seconds
         for station in await store.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub

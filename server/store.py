@@ -38,6 +38,7 @@ class Facility:
     notify_webhook: str = ""
     notify_secret_sealed: str = ""
     ask_by_name: bool = False
+    call_override_seconds: int | None = None
 
 
 @dataclass(frozen=True)

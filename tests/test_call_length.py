@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Sambang
+from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 
 
@@ -16,9 +16,9 @@ async def queue(s: Sambang) -> dict[str, Any]:
 
 
 async def test_fair_share_shrinks_near_closing_and_the_officer_sees_who_will_wait(
-    sambang: Sambang,
+    make_sambang: AppMaker,
 ) -> None:
-    s = sambang
+    s = await make_sambang()
     s.clock.offset += (2 * 60 + 40) * 60  # Tuesday 11:40: twenty minutes left
     csrf = await s.login()
     _, first_token = await s.issue_ticket(csrf, "Keluarga 1")
@@ -45,7 +45,13 @@ async def test_fair_share_shrinks_near_closing_and_the_officer_sees_who_will_wai
         assert (await queue(s))["unserved"] == 6  # two at a time, one round of 16 minutes
         status, body = await s.post("/api/call-length", {"minutes": 0}, csrf)
         assert status == 422
-        status, body = await s.post("/api/call-length", {"minutes": None}, csrf)
-        assert status == 200 and body["call_seconds"] == 5 * 60
     finally:
         await family.close()
+    # A restart keeps the officer's choice.
+    await s.client.close()
+    s = await make_sambang(clock=s.clock)
+    csrf = await s.login()
+    view = await queue(s)
+    assert view["call_seconds"] == 15 * 60 and view["call_length_source"] == "officer"
+    status, body = await s.post("/api/call-length", {"minutes": None}, csrf)
+    assert status == 200 and body["call_seconds"] == 5 * 60
