@@ -145,10 +145,12 @@ async def set_call_length(request: web.Request) -> web.Response:
         seconds = 60 * int_field(data, "minutes", 1, MAX_CALL_SECONDS // 60)
     await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
                 f"{seconds}s" if seconds else "fair_share", staff)
+    facility = request.app[FACILITIES][staff.facility_id]
+    day = local_day(request.app[CLOCK](), facility.timezone) if seconds else None
     async with request.app[ENGINE].begin() as conn:  # a restart keeps the officer's choice
         await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(call_override_seconds=seconds))
-    await hub.set_call_override(seconds)
+                           .values(call_override_seconds=seconds, call_override_day=day))
+    await hub.set_call_override(seconds, day)
     snap = hub.snapshot()
     return web.json_response({key: snap[key] for key in
                               ("call_seconds", "call_length_source", "fair_share_seconds")})

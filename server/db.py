@@ -46,8 +46,10 @@ facilities = Table(
     # sealed with the server's secret (server/secret.py), so a copy of the database alone
     # cannot forge messages to the gateway.
     Column("notify_secret_sealed", Text, nullable=False, default="", server_default=""),
-    # A call length an officer fixed (seconds); none: the fair share. Kept across restarts.
+    # A call length an officer fixed (seconds) and the local day it was fixed for; none, or
+    # another day: the fair share. Kept across restarts, not into the next day.
     Column("call_override_seconds", Integer),
+    Column("call_override_day", String(10)),
     # Whether families may name an inmate by full name and block instead of the number.
     Column("ask_by_name", Boolean, nullable=False, default=False, server_default="0"),
 )

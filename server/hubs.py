@@ -74,7 +74,9 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
                           recordings_dir=(config.data_dir / "recordings").resolve(),
                           schedule=schedule_of(facility), timezone=facility.timezone,
                           on_turn_near=turn_near)
-        hub.call_override = facility.call_override_seconds
+        if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
+            hub.call_override = facility.call_override_seconds
+            hub.override_day = facility.call_override_day
         for station in await store.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
@@ -92,6 +94,8 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
     engine = app[ENGINE]
     day = local_day(app[CLOCK](), facility.timezone)
     states = {s.value for s in TicketState}
+    if hub.call_override is not None and hub.override_day not in (None, day):
+        await hub.set_call_override(None)  # an officer's length was for yesterday
     for ticket_id in await hub.close_day(day):
         await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
     todays = await store.tickets_for_day(engine, facility_id, day)

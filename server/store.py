@@ -39,6 +39,7 @@ class Facility:
     notify_secret_sealed: str = ""
     ask_by_name: bool = False
     call_override_seconds: int | None = None
+    call_override_day: str | None = None
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,7 @@ class FacilityHub:
         self._timezone = timezone
         self._default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
+        self.override_day: str | None = None  # the local day it was chosen for
         self.call_length_source = "default"
         self._on_turn_near = on_turn_near
         self._told_turn_near: set[int] = set()
@@ -296,10 +297,11 @@ class FacilityHub:
     def set_timezone(self, timezone: str) -> None:
         self._timezone = timezone
 
-    async def set_call_override(self, seconds: int | None) -> None:
-        """An officer fixes the call length for the calls started from now (None: back to the
-        fair share)."""
+    async def set_call_override(self, seconds: int | None, day: str | None = None) -> None:
+        """An officer fixes the call length for the calls started from now, for the rest of
+        `day` (None: back to the fair share)."""
         self.call_override = seconds
+        self.override_day = day if seconds is not None else None
         await self.broadcast()
 
     # Officer actions ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.hubs import load_todays_tickets
 from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 
@@ -55,3 +56,10 @@ async def test_fair_share_shrinks_near_closing_and_the_officer_sees_who_will_wai
     assert view["call_seconds"] == 15 * 60 and view["call_length_source"] == "officer"
     status, body = await s.post("/api/call-length", {"minutes": None}, csrf)
     assert status == 200 and body["call_seconds"] == 5 * 60
+    # It was for that day only: the next morning the fair share rules again.
+    await s.post("/api/call-length", {"minutes": 7}, csrf)
+    s.clock.offset += 21 * 3600  # Wednesday 08:40
+    await load_todays_tickets(s.app, 1)
+    await s.login()  # yesterday's staff session has expired
+    view = await queue(s)
+    assert view["call_length_source"] == "fair_share" and view["tickets"] == []
