@@ -21,14 +21,14 @@ from server.audit_http import audit
 from server.auth import ROLES, hash_password, require_staff
 from server.errors import ApiError
 from server.i18n import request_lang, translate
-from server.inmate_import import apply_register, parse_register
+from server.inmate_import import apply_register, inmate_groups, parse_register
 from server.keys import ENGINE, FACILITIES, SECRET
 from server.pages import context, staff_or_login
 from server.public import schedule_of
 from server.secret import seal
 from server.store import Facility
 from server.timefmt import ZONE_LABELS, local_time
-from signaling.schedule import ScheduleError, parse_schedule
+from signaling.schedule import ScheduleError, coverage, parse_schedule
 
 ADMINS = frozenset({"admin"})
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
@@ -50,6 +50,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/admin/staff/{staff_id:\\d+}", change_staff)
     app.router.add_post("/api/admin/inmates", import_inmates)
     app.router.add_get("/api/admin/notifications", notifications)
+    app.router.add_get("/api/admin/coverage", coverage_json)
 
 
 async def reload_facility(app: web.Application, facility_id: int) -> Facility:
@@ -316,6 +317,25 @@ async def outbox_report(app: web.Application, facility_id: int) -> dict[str, Any
             "latest": [dict(r._mapping) for r in latest]}
 
 
+async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any] | None:
+    """Blocks, cells and categories of the active register against the schedule."""
+    schedule = schedule_of(facility)
+    if schedule is None:
+        return None
+    inmates = [i for i in await store.inmates_for(app[ENGINE], facility.id)
+               if i["status"] == "active"]
+    report = coverage(schedule, [inmate_groups(i) for i in inmates])
+    return {"groups": [{"group": g, "inmates": n, "sessions": list(sessions)}
+                       for g, (n, sessions) in report.groups.items()],
+            "unvisitable": list(report.unvisitable), "unknown": list(report.unknown)}
+
+
+async def coverage_json(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    facility = await reload_facility(request.app, staff.facility_id)
+    return web.json_response(await coverage_of(request.app, facility))
+
+
 ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line")
 
 
@@ -325,10 +345,11 @@ async def admin_page(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     lang = request_lang(request)
     outbox = await outbox_report(request.app, facility.id)
+    cover = await coverage_of(request.app, facility)
     for row in outbox["latest"]:
         row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
-        request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox,
+        request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
         stations=await store.stations_for(engine, facility.id),
         accounts=await store.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],

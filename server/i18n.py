@@ -264,6 +264,19 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "cell, categories, status). Inmates absent from the file can no "
                              "longer be visited. A file with a bad row is not applied."),
     "import": ("Impor", "Import"),
+    "coverage": ("Blok, kamar dan kategori", "Blocks, cells and categories"),
+    "coverage_group": ("Blok / kamar / kategori", "Block / cell / category"),
+    "coverage_inmates": ("WBP", "Inmates"),
+    "coverage_sessions": ("Sesi yang menerimanya (menurut nama ini)",
+                          "Sessions admitting it (by this name)"),
+    "coverage_unvisitable": ("Tidak ada sesi untuk: {groups}. WBP ini tidak dapat dikunjungi "
+                             "sampai jadwal menyebutnya.",
+                             "No session admits: {groups}. These inmates cannot be visited "
+                             "until the schedule names them."),
+    "coverage_unknown": ("Jadwal menyebut {groups}, tetapi tidak ada WBP dengan blok, kamar "
+                         "atau kategori itu (salah ketik?).",
+                         "The schedule names {groups}, but no inmate has that block, cell or "
+                         "category (a typo?)."),
     "import_missing": ("kolom tidak ada: {columns}", "missing columns: {columns}"),
     "import_bad_number": ("nomor registrasi '{number}' tidak valid",
                           "registration number '{number}' is not valid"),

@@ -165,6 +165,13 @@ _OPERATIONS: list[tuple[str, str, str, str, dict[str, Any] | None, int, dict[str
      "cell, categories, status); 422 with every rejected line and nothing changed", None, 200,
      _obj(["applied", "rejected"], applied={"type": "boolean"},
           rejected={"type": "array", "items": {"type": "object"}})),
+    ("get", "/api/admin/coverage", "schedule",
+     "Blocks, cells and categories of the register against the schedule: inmates and sessions "
+     "per group, groups no session admits, schedule groups no inmate has (null: no schedule)",
+     None, 200, _obj(["groups", "unvisitable", "unknown"],
+                     groups={"type": "array", "items": {"type": "object"}},
+                     unvisitable={"type": "array", "items": _STR},
+                     unknown={"type": "array", "items": _STR})),
     ("get", "/api/admin/notifications", "admin",
      "The notification outbox: counts by state (pending, sent, failed) and the latest 20 "
      "messages with their attempts and last error", None, 200,

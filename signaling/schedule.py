@@ -188,6 +188,35 @@ def servable(schedule: Schedule, minutes_until_close: float, call_minutes: int) 
     return max(1, schedule.stations) * int(minutes_until_close // per_visit)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How a schedule meets the register: per block/cell/category, how many inmates and which
+    sessions admit them; blocks no session admits; schedule groups that match nobody."""
+
+    groups: dict[str, tuple[int, tuple[str, ...]]]  # group -> (inmates, sessions admitting it)
+    unvisitable: tuple[str, ...]  # groups of the register no session admits
+    unknown: tuple[str, ...]  # groups named in the schedule that no inmate has
+
+
+def coverage(schedule: Schedule, inmates_groups: list[set[str]]) -> Coverage:
+    counts: dict[str, int] = {}
+    for groups in inmates_groups:
+        for group in groups:
+            counts[group] = counts.get(group, 0) + 1
+    table = {
+        group: (count, tuple(s.name for s in schedule.sessions if s.admits({group})))
+        for group, count in sorted(counts.items(), key=lambda item: item[0].casefold())
+    }
+    # An inmate nobody can visit: none of their groups is admitted by any session.
+    stranded = {g for groups in inmates_groups
+                if not any(s.admits(groups) for s in schedule.sessions) for g in groups}
+    known = {g.casefold() for g in counts}
+    named = {g for s in schedule.sessions for g in s.groups}
+    return Coverage(table, tuple(sorted(stranded, key=str.casefold)),
+                    tuple(sorted((g for g in named if g.casefold() not in known),
+                                 key=str.casefold)))
+
+
 # Reading TOML --------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ ENDPOINTS = [("get", "/api/admin/facility"), ("post", "/api/admin/facility"),
              ("post", "/api/admin/stations"), ("post", "/api/admin/stations/1/link"),
              ("get", "/api/admin/staff"), ("post", "/api/admin/staff"),
              ("post", "/api/admin/staff/1"), ("post", "/api/admin/inmates"),
-             ("get", "/api/admin/notifications"),
+             ("get", "/api/admin/notifications"), ("get", "/api/admin/coverage"),
              ("get", "/admin")]
 
 
@@ -213,6 +213,12 @@ async def test_inmate_register_upload_reports_and_refuses_a_bad_file(sambang: Sa
     assert status == 200 and body["added"] == 1 and body["no_longer_visitable"] == 4
     rows = {i["reg_number"]: i for i in await store.inmates_for(s.app[ENGINE], 1)}
     assert rows["B.I-001/2026"]["categories"] == "narkotika;lansia"
+    # The admin sees how the register meets the schedule.
+    cover = await (await s.client.get("/api/admin/coverage")).json()
+    groups = {g["group"]: (g["inmates"], g["sessions"]) for g in cover["groups"]}
+    assert groups["Blok A"] == (1, ["Pagi", "Siang (Blok A dan Blok Wanita)"])
+    assert groups["Kamar 3"] == (1, ["Pagi"])
+    assert cover["unvisitable"] == [] and cover["unknown"] == []
     assert rows["A.I-102/2026"]["status"] == "moved"
     # A family cannot ask for an inmate who left the register.
     resp = await submit(s, GOOD, jpeg_with_exif())

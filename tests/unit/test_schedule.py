@@ -160,3 +160,18 @@ def test_servable_counts_whole_visits_on_every_station() -> None:
     assert servable(s, 60, 10) == 4 * 5
     assert servable(s, 11, 10) == 0
     assert servable(s, 0, 5) == 0
+
+
+def test_coverage_names_blocks_nobody_may_visit_and_groups_that_match_nobody() -> None:
+    from signaling.schedule import coverage
+
+    s = load_schedule(EXAMPLES / "ambarawa.toml")
+    register = [{"Blok A", "narkotika"}, {"Blok A", "umum"}, {"Blok B", "lansia"},
+                {"Blok W", "wanita"}]
+    report = coverage(s, register)
+    assert report.groups["Blok A"] == (2, ())  # admitted through its categories, not by name
+    assert report.groups["narkotika"] == (1, ("Narkotika",))
+    # The women's block matches no session of this schedule: nobody may visit them.
+    assert report.unvisitable == ("Blok W", "wanita")
+    # The schedule admits detainees and "kamar", which this register does not have.
+    assert report.unknown == ("kamar", "tahanan")
