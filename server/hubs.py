@@ -90,6 +90,14 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
     """Put today's tickets the hub does not hold yet into its queue: at start-up all of them,
     later those approved earlier for a session that is today. Returns how many were added."""
     hub = app[HUBS][facility_id]
+    async with hub.tickets_lock:
+        added = await _load(app, facility_id, hub)
+    if added:
+        await hub.broadcast()
+    return added
+
+
+async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int:
     facility = app[FACILITIES][facility_id]
     engine = app[ENGINE]
     day = local_day(app[CLOCK](), facility.timezone)
@@ -113,7 +121,6 @@ async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
             # A restart ended any visit in progress; its row keeps what was known.
             state = TicketState.DONE
         hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
-    await hub.broadcast()
     return len(new)
 
 

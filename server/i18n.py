@@ -80,6 +80,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                      "Your turn! The officer is bringing the inmate to {station}."),
     "state_live": ("Kunjungan berlangsung", "Visit in progress"),
     "state_done": ("Kunjungan selesai. Terima kasih.", "The visit is over. Thank you."),
+    "state_cancelled": ("Tiket ini dibatalkan. Hubungi petugas.",
+                        "This ticket was cancelled. Contact the officers."),
     "state_no_show": ("Anda tidak hadir saat dipanggil. Hubungi petugas.",
                       "You were not here when called. Please contact the officer."),
     "time_left": ("Sisa waktu", "Time left"),
@@ -157,6 +159,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "my_requests": ("Permintaan saya", "My requests"),
     "rq_pending": ("menunggu verifikasi", "waiting for verification"),
     "rq_approved": ("disetujui", "approved"), "rq_rejected": ("ditolak", "rejected"),
+    "rq_withdrawn": ("dibatalkan", "withdrawn"),
     "open_queue_room": ("Buka ruang antrean", "Open the queue room"),
     "verification": ("Verifikasi", "Verification"), "approve": ("Setujui", "Approve"),
     "reject": ("Tolak", "Reject"), "note": ("Catatan", "Note"),
@@ -319,10 +322,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "upload_too_large": ("Berkas terlalu besar.", "The file is too large."),
     "upcoming_title": ("Kunjungan terjadwal", "Visit scheduled"),
     "upcoming_today": ("Kunjungan Anda: {when}, nomor antrean {number}. Ruang antrean dibuka "
-                       "{minutes} menit sebelum sesi dimulai; buka lagi tautan ini saat itu.",
-                       "Your visit: {when}, queue number {number}. The queue room opens "
-                       "{minutes} minutes before the session starts; open this link again "
-                       "then."),
+                       "pukul {opens}; buka lagi tautan ini saat itu.",
+                       "Your visit: {when}, queue number {number}. The queue room opens at "
+                       "{opens}; open this link again then."),
     "upcoming_text": ("Kunjungan Anda pada {day}, nomor antrean {number}. Buka tautan ini lagi "
                       "pada hari itu untuk masuk ruang antrean.",
                       "Your visit is on {day}, queue number {number}. Open this link again on "
@@ -445,6 +447,7 @@ RELATIONS = ("parent", "child", "spouse", "sibling", "other", "lawyer")
 # Strings the page scripts need, sent once inside the page.
 SCRIPT_KEYS = (
     "state_waiting", "state_called", "state_live", "state_done", "state_no_show", "warn_60",
+    "state_cancelled",
     "warn_10", "ended_title", "ended_completed", "ended_ended_early", "ended_cancelled",
     "reconnecting", "check_ok", "check_fail", "minutes", "station_idle", "station_called",
     "present", "absent", "skipped", "online", "offline", "idle", "leg_lost", "side_family",

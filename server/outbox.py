@@ -48,15 +48,16 @@ async def send_email(config: Config, recipient: str, payload: dict[str, Any]) ->
     message["To"] = recipient
     message["Subject"] = f"{payload['facility']['name']}: {payload['event']}"
     message.set_content(payload["message"])
-    # STARTTLS whenever the server offers it (None), required (True) when asked or when a
-    # password is to be sent, unless the connection is TLS from the start (port 465): a
-    # password never crosses a plain connection.
+    # STARTTLS required when asked or when a password is to be sent, unless the connection is
+    # TLS from the start (port 465): a password never crosses a plain connection. Without a
+    # password the message goes as the relay takes it: many local relays offer TLS with a
+    # self-signed certificate, which an opportunistic upgrade would refuse.
     must_upgrade = not config.smtp_tls and (config.smtp_starttls or bool(config.smtp_username))
     try:
         await aiosmtplib.send(
             message, hostname=config.smtp_host, port=config.smtp_port,
             username=config.smtp_username or None, password=config.smtp_password or None,
-            use_tls=config.smtp_tls, start_tls=True if must_upgrade else None,
+            use_tls=config.smtp_tls, start_tls=must_upgrade,
             timeout=SEND_TIMEOUT)
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"smtp: {type(exc).__name__}: {exc}") from None

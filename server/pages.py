@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -25,7 +25,7 @@ from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.timefmt import local_day, zone_label
-from signaling.schedule import QUEUE_OPENS_MINUTES, WEEKDAYS
+from signaling.schedule import QUEUE_OPENS_MINUTES, WEEKDAYS, sessions_on
 
 
 def setup_routes(app: web.Application) -> None:
@@ -179,8 +179,16 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
         when += f", {ticket.session_name}"
     if ticket.day == today:
         # Today, for a later session: its queue room opens half an hour before it starts.
-        return translate("upcoming_today", lang, when=when, number=ticket.number,
-                         minutes=QUEUE_OPENS_MINUTES)
+        from server.public import schedule_of  # public.py builds on this module's pages
+
+        schedule = schedule_of(facility)
+        session = next((x for x in sessions_on(schedule, day) if x.name == ticket.session_name),
+                       None) if schedule else None
+        opens = "—"
+        if session is not None:
+            start = datetime.combine(day, session.start) - timedelta(minutes=QUEUE_OPENS_MINUTES)
+            opens = f"{start:%H.%M} {zone_label(facility.timezone)}"
+        return translate("upcoming_today", lang, when=when, number=ticket.number, opens=opens)
     return translate("upcoming_text", lang, day=when, number=ticket.number)
 
 

@@ -5,6 +5,7 @@ lists or searches the inmate register."""
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ from signaling.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule
 
 POSTER_SIZE = (1240, 1754)  # A4 at 150 dpi
 
+log = logging.getLogger(__name__)
+
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/f/{code}", facility_page)
@@ -40,7 +43,10 @@ def schedule_of(facility: Facility) -> Schedule | None:
 
     try:
         return parse_schedule(tomllib.loads(facility.schedule_toml))
-    except (ScheduleError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
+    except (ScheduleError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        # Saved by an older sambang that checked less: the facility runs as if unscheduled
+        # until the admin saves it again, which says what is wrong.
+        log.warning("facility %s: schedule ignored: %s", facility.code, exc)
         return None
 
 

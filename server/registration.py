@@ -218,7 +218,7 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     facility = await facility_of(request, visitor["facility_id"])
     requests = await reg.requests_of_visitor(request.app[ENGINE], visitor["id"])
     for row in requests:
-        if row["ticket_id"]:
+        if row["ticket_id"] and row["state"] == "approved":
             link = ticket_link(request, request_ticket_token(request.app[SECRET], row["id"]))
             row["link"] = link
             row["qr"] = segno.make(link, error="m").svg_inline(scale=3)

@@ -59,7 +59,7 @@ async def visitor(request: web.Request) -> web.Response:
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_number": r["queue_number"],
             "queue_room": ticket_link(request, request_ticket_token(request.app[SECRET], r["id"]))
-            if r["ticket_id"] else None,
+            if r["ticket_id"] and r["state"] == "approved" else None,
         } for r in requests],
     })
 

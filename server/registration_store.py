@@ -138,12 +138,17 @@ async def remember_pair(engine: AsyncEngine, visitor_id: int, inmate_id: int,
                 visitor_id=visitor_id, inmate_id=inmate_id, approved_at=now))
 
 
-async def pending_request_for(engine: AsyncEngine, visitor_id: int, inmate_id: int) -> bool:
+async def pending_request_for(engine: AsyncEngine, visitor_id: int, inmate_id: int,
+                              today: str, today_start: float) -> bool:
+    """Whether the visitor still waits for an answer about this inmate, for today or later (a
+    request whose day passed unanswered does not hold the family back)."""
+    requests = db.visit_requests.c
     async with engine.connect() as conn:
-        row = (await conn.execute(select(db.visit_requests.c.id).where(
-            db.visit_requests.c.visitor_id == visitor_id,
-            db.visit_requests.c.inmate_id == inmate_id,
-            db.visit_requests.c.state == "pending"))).first()
+        row = (await conn.execute(select(requests.id).where(
+            requests.visitor_id == visitor_id, requests.inmate_id == inmate_id,
+            requests.state == "pending",
+            (requests.day >= today)
+            | (requests.day.is_(None) & (requests.created_at >= today_start))))).first()
     return row is not None
 
 
@@ -162,23 +167,34 @@ async def add_ban(engine: AsyncEngine, **values: Any) -> int:
 
 
 async def withdraw_for_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int | None,
-                           today: str, now: float, by: str) -> tuple[int, list[int]]:
-    """Reject the visitor's pending requests and cancel their waiting tickets from `today` on,
-    for one inmate or (inmate_id None) all; returns how many requests and which tickets."""
-    scope = [db.visit_requests.c.visitor_id == visitor_id]
+                           today: str, until_day: str, now: float,
+                           by: str) -> tuple[int, list[int]]:
+    """For the days a ban covers (from `today` to the day before `until_day`), reject the
+    visitor's pending requests and withdraw their approved, still waiting tickets; for one
+    inmate or (inmate_id None) all. Returns how many requests were rejected and which tickets
+    were cancelled."""
+    requests = db.visit_requests.c
+    scope = [requests.visitor_id == visitor_id,
+             requests.day.is_(None) | (requests.day < until_day)]
     if inmate_id is not None:
-        scope.append(db.visit_requests.c.inmate_id == inmate_id)
+        scope.append(requests.inmate_id == inmate_id)
     async with engine.begin() as conn:
         rejected = await conn.execute(update(db.visit_requests).where(
-            *scope, db.visit_requests.c.state == "pending").values(
+            *scope, requests.state == "pending").values(
             state="rejected", reason="banned", decided_at=now, decided_by=by))
-        tickets = [r[0] for r in (await conn.execute(
-            select(db.tickets.c.id)
-            .join(db.visit_requests, db.visit_requests.c.ticket_id == db.tickets.c.id)
-            .where(*scope, db.tickets.c.state == "waiting", db.tickets.c.day >= today))).all()]
-        if tickets:
+        found = (await conn.execute(
+            select(db.tickets.c.id, requests.id)
+            .join(db.visit_requests, requests.ticket_id == db.tickets.c.id)
+            .where(*scope, db.tickets.c.state == "waiting", db.tickets.c.day >= today,
+                   db.tickets.c.day < until_day))).all()
+        tickets = [r[0] for r in found]
+        if found:
             await conn.execute(update(db.tickets).where(db.tickets.c.id.in_(tickets))
                                .values(state="cancelled"))
+            # The family's page says so instead of showing a link that no longer opens.
+            await conn.execute(update(db.visit_requests).where(
+                requests.id.in_([r[1] for r in found])).values(state="withdrawn",
+                                                                reason="banned"))
     return int(rejected.rowcount or 0), tickets
 
 

@@ -199,7 +199,7 @@ async def ban_visitor(request: web.Request) -> web.Response:
     # last week for Thursday must not open its queue room on Thursday.
     rejected, cancelled = await reg.withdraw_for_ban(
         request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
-        now, staff.username)
+        text_field(data, "until", 10), now, staff.username)
     hub = hub_for_facility(request, staff.facility_id)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)

@@ -20,6 +20,7 @@ from server import db
 from server import registration_store as reg
 from server.app_helpers import count_towards_limit, facility_of
 from server.errors import ApiError
+from server.history import day_start
 from server.i18n import translate
 from server.inmate_import import inmate_groups
 from server.keys import CLOCK, ENGINE
@@ -116,7 +117,9 @@ async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: Inm
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
         raise ApiError("banned", 403)
-    if await reg.pending_request_for(engine, visitor["id"], inmate["id"]):
+    today = local_now(request, facility).date()
+    if await reg.pending_request_for(engine, visitor["id"], inmate["id"], today.isoformat(),
+                                     day_start(today, facility.timezone)):
         raise ApiError("request_pending", 409)  # one at a time: the officer answers it first
     schedule, slots = await slots_for(request, facility, inmate, visitor["id"])
     day, session_name = None, None

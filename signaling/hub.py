@@ -152,6 +152,9 @@ class FacilityHub:
         self._on_turn_near = on_turn_near
         self._told_turn_near: set[int] = set()
         self._side_tasks: set[asyncio.Task[None]] = set()
+        # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
+        # meanwhile is never put back by a load that read it a moment before.
+        self.tickets_lock = asyncio.Lock()
 
     # Loading and presence ----------------------------------------------------------------
 
@@ -159,6 +162,8 @@ class FacilityHub:
         self.stations[station_id] = StationInfo(station_id, name)
 
     def add_ticket(self, info: TicketInfo, state: TicketState = TicketState.WAITING) -> None:
+        if info.ticket_id in self.tickets:  # loaded twice: keep its place and presence
+            return
         self.tickets[info.ticket_id] = info
         self.queue.add(QueueTicket(info.ticket_id, info.number, state=state))
 
@@ -180,14 +185,19 @@ class FacilityHub:
         return dropped
 
     async def ticket_cancelled(self, ticket_id: int) -> bool:
-        """Take a waiting ticket out of the queue (its visitor was banned); False when it is
-        not waiting here."""
-        if ticket_id not in self.tickets or self._visit_of_ticket(ticket_id) is not None:
-            return False
-        if self.queue.get(ticket_id).state is not TicketState.WAITING:
-            return False
-        self.queue.remove(ticket_id)
-        del self.tickets[ticket_id]
+        """Take a waiting ticket out of the queue (its visitor was banned) and tell its open
+        page; False when it is not waiting here."""
+        async with self.tickets_lock:
+            if ticket_id not in self.tickets or self._visit_of_ticket(ticket_id) is not None:
+                return False
+            qt = self.queue.get(ticket_id)
+            if qt.state is not TicketState.WAITING:
+                return False
+            self.queue.remove(ticket_id)
+            del self.tickets[ticket_id]
+        await self._bus.publish(ticket_topic(ticket_id), message(
+            "queue", number=qt.number, state="cancelled", position=None, eta_seconds=None,
+            call_seconds=self.policy.call_seconds))
         await self.broadcast()
         return True
 
@@ -209,6 +219,8 @@ class FacilityHub:
             self._presence[ticket_id] = left
             return
         self._presence.pop(ticket_id, None)
+        if ticket_id not in self.tickets:  # cancelled while its page was open
+            return
         self.queue.set_present(ticket_id, False)
         active = self._visit_of_ticket(ticket_id)
         if active is not None and active.visit.state is VisitState.LIVE:

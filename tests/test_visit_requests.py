@@ -14,6 +14,7 @@ from server import store
 from server.hubs import load_todays_tickets
 from server.keys import ENGINE
 from tests.conftest import Sambang
+from tests.peers import Peer
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
 
@@ -158,8 +159,6 @@ def body_key(answer: tuple[int, Any]) -> str:
 async def test_the_visit_timeline_starts_with_the_request_and_its_approval(
     sambang: Sambang,
 ) -> None:
-    from tests.peers import Peer
-
     s = sambang
     token = await api_visitor(s)
     _, csrf = await approved(s, token, 0)
@@ -193,16 +192,54 @@ async def test_an_afternoon_ticket_waits_for_its_session_and_a_ban_withdraws_it(
     mine = await (await s.client.get(f"/api/visitors/{token}")).json()
     room = URL(mine["requests"][0]["queue_room"]).path
     early = await s.client.get(room + "?lang=id")
-    assert early.status == 200 and "Ruang antrean dibuka 30 menit" in await early.text()
+    assert early.status == 200 and "Ruang antrean dibuka pukul 12.30 WIB" in await early.text()
 
     s.clock.offset += 3 * 3600 + 31 * 60  # 12:31: the 13:00 session's queue is open
     assert await load_todays_tickets(s.app, 1) == 1
     assert (await s.client.get(room)).status == 200
+    family = await Peer(s.client, "/ws/ticket/" + room.rsplit("/", 1)[1]).open()
+    await family.wait_for("queue", state="waiting")
 
     # Banned from this inmate: the approved ticket leaves the queue and its link closes.
     status, ban = await s.post(f"/api/visitors/{request['visitor_id']}/bans", {
         "reason": "membawa barang terlarang", "until": "2099-01-01",
         "inmate_id": request["inmate_id"]}, csrf)
     assert status == 201 and ban["tickets_cancelled"] == 1
+    assert (await family.wait_for("queue", state="cancelled"))["position"] is None
+    await family.close()
     assert (await (await s.client.get("/api/queue")).json())["tickets"] == []
     assert (await s.client.get(room)).status == 404
+    s.client.session.cookie_jar.clear()
+    mine = await (await s.client.get(f"/api/visitors/{token}")).json()
+    assert [(r["state"], r["queue_room"]) for r in mine["requests"]] == [("withdrawn", None)]
+
+
+async def test_a_ban_covers_only_its_days(sambang: Sambang) -> None:
+    s = sambang
+    token = await api_visitor(s)
+    _, body = await slots(s, token, reg_number="B.I-001/2026")
+    next_week = next(i for i, o in enumerate(body["slots"])
+                     if date.fromisoformat(o["day"]) >= date.fromisoformat(body["slots"][0]["day"])
+                     + timedelta(days=7))
+    request, csrf = await approved(s, token, next_week)
+    tomorrow = (date.fromisoformat(body["slots"][0]["day"]) + timedelta(days=1)).isoformat()
+    status, ban = await s.post(f"/api/visitors/{request['visitor_id']}/bans", {
+        "reason": "ribut di ruang tunggu", "until": tomorrow}, csrf)
+    assert status == 201 and ban["tickets_cancelled"] == 0  # next week's visit stands
+
+
+async def test_an_unanswered_request_whose_day_passed_does_not_block_the_family(
+    sambang: Sambang,
+) -> None:
+    s = sambang
+    token = await api_visitor(s)
+    ask = {"reg_number": "B.I-001/2026"}
+    _, body = await slots(s, token, **ask)
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ask, "slot": body["slots"][0]["key"]})
+    assert resp.status == 201
+    s.clock.offset += 2 * 86400  # Thursday: Tuesday's request was never answered
+    _, body = await slots(s, token, **ask)
+    resp = await s.client.post(f"/api/visitors/{token}/requests",
+                               json={**ask, "slot": body["slots"][0]["key"]})
+    assert resp.status == 201, await resp.text()

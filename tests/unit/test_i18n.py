@@ -38,7 +38,8 @@ def test_every_value_a_page_joins_to_a_prefix_has_its_text() -> None:
 
     families = {
         "role_": ROLES, "rel_": RELATIONS, "day_": WEEKDAYS,
-        "reason_": (*REJECT_REASONS, "banned"), "rq_": ("pending", "approved", "rejected"),
+        "reason_": (*REJECT_REASONS, "banned"),
+        "rq_": ("pending", "approved", "rejected", "withdrawn"),
     }
     missing = [prefix + value for prefix, values in families.items() for value in values
                if prefix + value not in CATALOG]

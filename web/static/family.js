@@ -14,6 +14,7 @@
     if (msg.state === "waiting") $("state").textContent = s.t("state_waiting");
     if (msg.state === "done") $("state").textContent = s.t("state_done");
     if (msg.state === "no_show") $("state").textContent = s.t("state_no_show");
+    if (msg.state === "cancelled") $("state").textContent = s.t("state_cancelled");
   }
 
   function live(msg) {
