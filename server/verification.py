@@ -4,6 +4,7 @@ approve (a ticket in today's queue follows) or reject with a reason."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -24,6 +25,7 @@ from server.notify import notify_request
 from server.pages import context, staff_or_login
 from server.public import schedule_of
 from server.secret import request_ticket_token
+from server.store import Facility
 from server.timefmt import local_day, local_time, session_label
 from signaling.schedule import week_of
 
@@ -54,13 +56,34 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
-    hub_for_facility(request, facility.id)  # a facility whose hub is not up yet: 503 now
+    hub = hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
     today = local_day(now, facility.timezone)
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
         raise ApiError("request_expired", 409)
     if row["state"] != "pending":
         raise ApiError("request_decided", 409)
+    # One approval at a time per facility, so two officers approving at once cannot both take
+    # the last visit of an inmate's week (within this server process).
+    async with hub.approvals_lock:
+        ticket = await _ticket_within_limit(request, facility, row, request_id, day, now,
+                                            visitor)
+    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
+                            decided_by=decided_by, ticket_id=ticket.id):
+        await store.set_ticket_state(engine, ticket.id, "cancelled")
+        raise ApiError("request_decided", 409)
+    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
+    if day == today:  # into the queue now if its session's queue is open, else when it opens
+        await load_todays_tickets(request.app, facility.id)
+    await notify_request(request.app, request_id)
+    return request_ticket_token(request.app[SECRET], request_id)
+
+
+async def _ticket_within_limit(request: web.Request, facility: Facility,
+                               row: dict[str, Any], request_id: int, day: str, now: float,
+                               visitor: dict[str, Any]) -> store.Ticket:
+    """The ticket for an approved request, unless the inmate's week is full."""
+    engine = request.app[ENGINE]
     schedule = schedule_of(facility)
     if schedule is not None and row["day"]:
         # Other families' requests do not hold places: the week may have filled up since.
@@ -81,15 +104,7 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
                 # Another officer approved it at the same moment: one ticket only.
                 raise ApiError("request_decided", 409) from None
             # Else two approvals took the same queue number: the second tries the next one.
-    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
-                            decided_by=decided_by, ticket_id=ticket.id):
-        await store.set_ticket_state(engine, ticket.id, "cancelled")
-        raise ApiError("request_decided", 409)
-    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
-    if day == today:  # into the queue now if its session's queue is open, else when it opens
-        await load_todays_tickets(request.app, facility.id)
-    await notify_request(request.app, request_id)
-    return token
+    return ticket
 
 
 async def _own_request(request: web.Request, facility_id: int) -> int:

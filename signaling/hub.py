@@ -155,6 +155,7 @@ class FacilityHub:
         # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
         # meanwhile is never put back by a load that read it a moment before.
         self.tickets_lock = asyncio.Lock()
+        self.approvals_lock = asyncio.Lock()  # see server/verification.py approve_request
 
     # Loading and presence ----------------------------------------------------------------
 

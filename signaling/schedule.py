@@ -260,6 +260,14 @@ def _check_bounds(schedule: Schedule) -> None:
     """Values that read but make no sense: a zero-minute call, no station, no session."""
     if not schedule.sessions:
         raise ScheduleError("bad_value", detail="no [[sessions]]")
+    seen: set[tuple[str, int]] = set()
+    for session in schedule.sessions:
+        for day in session.weekdays:
+            # Requests and tickets name their session: one name means one session a day.
+            if (session.name, day) in seen:
+                raise ScheduleError("bad_value", detail=f"two sessions named {session.name!r} "
+                                                        f"on {WEEKDAYS[day]}")
+            seen.add((session.name, day))
     for name, value, low, high in (
         ("min_call_minutes", schedule.min_call_minutes, 1, 120),
         ("max_call_minutes", schedule.max_call_minutes, 1, 120),

@@ -243,3 +243,28 @@ async def test_an_unanswered_request_whose_day_passed_does_not_block_the_family(
     resp = await s.client.post(f"/api/visitors/{token}/requests",
                                json={**ask, "slot": body["slots"][0]["key"]})
     assert resp.status == 201, await resp.text()
+
+
+async def test_approval_checks_the_weekly_limit_again(sambang: Sambang) -> None:
+    """Two families asked for the inmate's last visit of the week: the first approval takes it,
+    the second is refused with the reason (the officer then rejects it)."""
+    s = sambang
+    first = await api_visitor(s)
+    await approved(s, first, 0)  # one of the inmate's two visits this week
+    s.client.session.cookie_jar.clear()
+    for nik, phone in (("3171011203050001", "0813 1111 2222"),
+                       ("3171011203050002", "0813 1111 3333")):
+        token = await api_visitor(s, nik=nik, phone=phone)
+        _, body = await slots(s, token, reg_number="B.I-001/2026")
+        resp = await s.client.post(f"/api/visitors/{token}/requests", json={
+            "reg_number": "B.I-001/2026", "slot": body["slots"][1]["key"]})
+        assert resp.status == 201
+    csrf = await s.login()
+    pending = (await (await s.client.get("/api/requests")).json())["requests"]
+    assert len(pending) == 2
+    answers = [await s.post(f"/api/requests/{p['id']}/approve", {}, csrf) for p in pending]
+    assert [status for status, _ in answers] == [200, 409]
+    assert answers[1][1]["error"]["code"] == "weekly_limit"
+    status, _ = await s.post(f"/api/requests/{pending[1]['id']}/reject",
+                             {"reason": "inmate_unavailable"}, csrf)
+    assert status == 200

@@ -175,3 +175,26 @@ def test_coverage_names_blocks_nobody_may_visit_and_groups_that_match_nobody() -
     assert report.unvisitable == ("Blok W", "wanita")
     # The schedule admits detainees and "kamar", which this register does not have.
     assert report.unknown == ("kamar", "tahanan")
+
+
+def test_two_sessions_of_one_name_on_one_day_are_refused() -> None:
+    text = """
+[facility]
+name = "x"
+[rules]
+default_call_minutes = 10
+[[sessions]]
+name = "Pagi"
+days = ["mon", "tue"]
+start = "08:00"
+end = "10:00"
+[[sessions]]
+name = "Pagi"
+days = ["tue"]
+start = "10:00"
+end = "11:00"
+"""
+    import tomllib
+
+    with pytest.raises(ScheduleError, match="two sessions named 'Pagi' on tue"):
+        parse_schedule(tomllib.loads(text))
