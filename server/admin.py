@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 from yarl import URL
 
 from server import db, store
-from server.api import json_body, text_field
-from server.app_helpers import hub_for, ticket_link
+from server.api import json_body, optional_text, text_field
+from server.app_helpers import hub_for, site_link
 from server.audit_http import audit
 from server.auth import ROLES, hash_password, require_staff
 from server.errors import ApiError
@@ -87,15 +87,6 @@ async def facility_settings(request: web.Request) -> web.Response:
     return web.json_response(settings_view(facility))
 
 
-def _optional_text(data: dict[str, Any], name: str, limit: int) -> str | None:
-    if name not in data:
-        return None
-    value = data[name]
-    if not isinstance(value, str) or len(value) > limit:
-        raise ApiError("bad_field", 422, field=name)
-    return value.strip()
-
-
 async def change_facility(request: web.Request) -> web.Response:
     """Change what is given: name, address, timezone, complaint_contact, ask_by_name,
     notify_webhook, notify_secret ("" clears it)."""
@@ -105,10 +96,10 @@ async def change_facility(request: web.Request) -> web.Response:
     if "name" in data:
         values["name"] = text_field(data, "name", 200)
     for name, limit in (("address", 300), ("complaint_contact", 300)):
-        text = _optional_text(data, name, limit)
+        text = optional_text(data, name, limit)
         if text is not None:
             values[name] = text
-    secret = _optional_text(data, "notify_secret", 100)
+    secret = optional_text(data, "notify_secret", 100)
     if secret is not None:
         values["notify_secret_sealed"] = seal(request.app[SECRET], secret)
     if "timezone" in data:
@@ -119,7 +110,7 @@ async def change_facility(request: web.Request) -> web.Response:
         if not isinstance(data["ask_by_name"], bool):
             raise ApiError("bad_field", 422, field="ask_by_name")
         values["ask_by_name"] = data["ask_by_name"]
-    webhook = _optional_text(data, "notify_webhook", 500)
+    webhook = optional_text(data, "notify_webhook", 500)
     if webhook is not None:
         if webhook and not _usable_url(webhook):
             raise ApiError("bad_field", 422, field="notify_webhook")
@@ -190,7 +181,7 @@ async def add_station(request: web.Request) -> web.Response:
 
 
 def _kiosk_link(request: web.Request, token: str) -> str:
-    return ticket_link(request, token).replace("/t/", "/s/", 1)
+    return site_link(request, f"/s/{token}")
 
 
 async def station_link(request: web.Request) -> web.Response:

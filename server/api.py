@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -54,6 +55,16 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 def text_field(data: dict[str, Any], name: str, max_len: int) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise ApiError("bad_field", 422, field=name)
+    return value.strip()
+
+
+def optional_text(data: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """A text field that may be left out (None); present, it must be text within `limit`."""
+    if name not in data:
+        return None
+    value = data[name]
+    if not isinstance(value, str) or len(value) > limit:
         raise ApiError("bad_field", 422, field=name)
     return value.strip()
 

@@ -24,8 +24,13 @@ def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
     return hub
 
 
+def site_link(request: web.Request, path: str) -> str:
+    """An absolute link to `path` on this server, as the asking browser reached it."""
+    return f"{request.scheme}://{request.host}{path}"
+
+
 def ticket_link(request: web.Request, token: str) -> str:
-    return f"{request.scheme}://{request.host}/t/{token}"
+    return site_link(request, f"/t/{token}")
 
 
 async def todays_ticket(

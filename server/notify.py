@@ -17,9 +17,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import db
+from server import registration_store as reg
 from server.i18n import translate
 from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE, SECRET
-from server.secret import request_ticket_token
+from server.secret import approved_ticket_token
 from server.store import _row
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,8 @@ async def _request_details(engine: AsyncEngine, request_id: int) -> dict[str, An
 
 def build_payload(event: str, row: dict[str, Any], base_url: str, now: float,
                   secret: bytes) -> dict[str, Any]:
-    queue_room = (f"{base_url}/t/{request_ticket_token(secret, row['id'])}"
-                  if row.get("ticket_id") else None)
+    token = approved_ticket_token(secret, row)
+    queue_room = f"{base_url}/t/{token}" if token else None
     values = {
         "facility": row["facility_name"], "inmate": row["inmate_name"],
         "day": row.get("day") or "", "session": row.get("session_name") or "",
@@ -111,12 +112,10 @@ async def notify_request(app: web.Application, request_id: int) -> None:
 async def notify_turn_near(app: web.Application, ticket_id: int) -> None:
     """Tell the family of a ticket from a request that its turn is near."""
     try:
-        async with app[ENGINE].connect() as conn:
-            found = (await conn.execute(select(db.visit_requests.c.id).where(
-                db.visit_requests.c.ticket_id == ticket_id))).first()
+        found = await reg.request_of_ticket(app[ENGINE], ticket_id)
         if found is None:  # a ticket given at the desk: nobody to tell
             return
-        row = await _request_details(app[ENGINE], found[0])
+        row = await _request_details(app[ENGINE], found["id"])
         if row is not None:
             await enqueue(app, "turn.near", row)
     except Exception:

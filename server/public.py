@@ -15,7 +15,7 @@ import segno
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
-from server.app_helpers import facility_from_path
+from server.app_helpers import facility_from_path, site_link
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import CLOCK
@@ -51,7 +51,7 @@ def schedule_of(facility: Facility) -> Schedule | None:
 
 
 def page_url(request: web.Request, facility: Facility) -> str:
-    return f"{request.scheme}://{request.host}/f/{facility.code}"
+    return site_link(request, f"/f/{facility.code}")
 
 
 def week_table(schedule: Schedule) -> list[dict[str, Any]]:

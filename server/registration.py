@@ -26,7 +26,7 @@ from server.i18n import RELATIONS, request_lang, translate
 from server.identity import IdentityError, normalise_phone, parse_nik
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.pages import context, error_page
-from server.secret import request_ticket_token
+from server.secret import approved_ticket_token
 from server.store import Facility
 from server.timefmt import local_day, session_label
 from server.uploads import UploadError, clean, read_limited, store_upload
@@ -218,11 +218,10 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     facility = await facility_of(request, visitor["facility_id"])
     requests = await reg.requests_of_visitor(request.app[ENGINE], visitor["id"])
     for row in requests:
-        if row["ticket_id"] and row["state"] == "approved":
-            link = ticket_link(request, request_ticket_token(request.app[SECRET], row["id"]))
-            row["link"] = link
-            row["qr"] = segno.make(link, error="m").svg_inline(scale=3)
-    for row in requests:
+        token = approved_ticket_token(request.app[SECRET], row)
+        if token is not None:
+            row["link"] = ticket_link(request, token)
+            row["qr"] = segno.make(row["link"], error="m").svg_inline(scale=3)
         row["when"] = session_label(row, lang)
     return _render(request, "visitor.html", status, facility=facility, visitor=visitor,
                    requests=requests, errors=errors or {}, values=values or {},

@@ -4,18 +4,19 @@ cookie is used, so no other site can act through a family's browser."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
 from server import registration_store as reg
-from server.api import json_body
+from server.api import json_body, optional_text
 from server.app_helpers import facility_from_path, rate_limit, ticket_link
 from server.errors import ApiError
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, SECRET
 from server.registration import _read_form, register_visitor
-from server.secret import request_ticket_token
+from server.secret import approved_ticket_token
 from server.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
 
 
@@ -52,26 +53,23 @@ async def _visitor(request: web.Request) -> dict[str, Any]:
 async def visitor(request: web.Request) -> web.Response:
     found = await _visitor(request)
     requests = await reg.requests_of_visitor(request.app[ENGINE], found["id"])
+    tokens = [approved_ticket_token(request.app[SECRET], r) for r in requests]
     return web.json_response({
         "full_name": found["full_name"], "relation": found["relation"],
         "requests": [{
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_number": r["queue_number"],
-            "queue_room": ticket_link(request, request_ticket_token(request.app[SECRET], r["id"]))
-            if r["ticket_id"] and r["state"] == "approved" else None,
-        } for r in requests],
+            "queue_room": ticket_link(request, token) if token else None,
+        } for r, token in zip(requests, tokens, strict=True)],
     })
 
 
-def _ref(data: Any) -> InmateRef:
+def _ref(data: Mapping[str, Any]) -> InmateRef:
     """The inmate as the visitor named them: reg_number, or full_name and block."""
-    def text(name: str, limit: int) -> str:
-        value = data.get(name, "")
-        if not isinstance(value, str) or len(value) > limit:
-            raise ApiError("bad_field", 422, field=name)
-        return value.strip()
-    ref = InmateRef(text("reg_number", 64), text("full_name", 200), text("block", 64))
+    ref = InmateRef(optional_text(data, "reg_number", 64) or "",
+                    optional_text(data, "full_name", 200) or "",
+                    optional_text(data, "block", 64) or "")
     if not ref.reg_number and not (ref.full_name and ref.block):
         raise ApiError("bad_field", 422, field="reg_number")
     return ref

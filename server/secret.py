@@ -14,7 +14,9 @@ import hmac
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -57,6 +59,14 @@ def request_ticket_token(secret: bytes, request_id: int) -> str:
     """The queue room token of the ticket that an approved request received."""
     digest = hmac.new(secret, f"request-ticket:{request_id}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def approved_ticket_token(secret: bytes, request_row: Mapping[str, Any]) -> str | None:
+    """The queue room token of a visit request that is approved and has its ticket; None for
+    one pending, rejected or withdrawn (its link would open nothing)."""
+    if request_row.get("ticket_id") and request_row.get("state") == "approved":
+        return request_ticket_token(secret, int(request_row["id"]))
+    return None
 
 
 def _fernet(secret: bytes) -> Fernet:
