@@ -151,9 +151,10 @@ async def change_schedule(request: web.Request) -> web.Response:
     async with request.app[ENGINE].begin() as conn:
         await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
                            .values(schedule_toml=text))
-    facility = await reload_facility(request.app, staff.facility_id)
-    hub_for(request, staff).schedule = schedule_of(facility)
-    await hub_for(request, staff).broadcast()  # the fair share may change with the session
+    await reload_facility(request.app, staff.facility_id)
+    hub = hub_for(request, staff)
+    hub.schedule = schedule
+    await hub.broadcast()  # the fair share may change with the session
     return web.json_response({"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 

@@ -1,5 +1,6 @@
 """Registration officers check visit requests against the KTP and the inmate register, and
-approve (a ticket in today's queue follows) or reject with a reason."""
+approve (a ticket for the session asked for follows) or reject with a reason; they can also ban
+a visitor."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from server.public import schedule_of
 from server.secret import request_ticket_token
 from server.store import Facility
 from server.timefmt import local_day, local_time, session_label
-from signaling.schedule import week_of
+from signaling.schedule import week_of, week_start
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
 REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
@@ -44,8 +45,8 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
-    """Approve a pending request: a ticket for the session's day follows (today's join the
-    queue at once, later ones on their day); returns its token."""
+    """Approve a pending request: a ticket for the session's day follows (it joins the queue
+    when that session's queue opens); returns its token."""
     engine = request.app[ENGINE]
     row = await reg.visit_request(engine, request_id)
     if row is None:
@@ -87,10 +88,10 @@ async def _ticket_within_limit(request: web.Request, facility: Facility,
     schedule = schedule_of(facility)
     if schedule is not None and row["day"]:
         # Other families' requests do not hold places: the week may have filled up since.
-        monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+        monday = week_start(date.fromisoformat(day))
         booked = await reg.booked_weeks(engine, row["inmate_id"], monday,
                                         monday + timedelta(days=6))
-        if booked.get(week_of(date.fromisoformat(day)), 0) >= schedule.visits_per_week:
+        if booked.get(week_of(monday), 0) >= schedule.visits_per_week:
             raise ApiError("weekly_limit", 409)
     token = request_ticket_token(request.app[SECRET], request_id)
     for attempt in range(2):

@@ -29,7 +29,15 @@ from server.public import schedule_of
 from server.store import Facility
 from server.timefmt import zone_label
 from server.verification import approve_request
-from signaling.schedule import WEEKDAYS, Schedule, Slot, find_slot, open_slots, week_of
+from signaling.schedule import (
+    WEEKDAYS,
+    Schedule,
+    Slot,
+    find_slot,
+    no_slot_reason,
+    open_slots,
+    week_start,
+)
 
 TODAY_QUEUE = "today"  # the only choice at a facility that has no schedule yet
 HORIZON_DAYS = 14
@@ -69,17 +77,37 @@ def local_now(request: web.Request, facility: Facility) -> datetime:
     return datetime.fromtimestamp(request.app[CLOCK](), ZoneInfo(facility.timezone))
 
 
-async def slots_for(request: web.Request, facility: Facility, inmate: dict[str, Any],
-                    visitor_id: int) -> tuple[Schedule | None, list[Slot]]:
+@dataclass(frozen=True)
+class Choice:
+    """What the visitor may ask for: the inmate they named and the sessions open to them
+    (`schedule` None: a facility without a schedule, today's queue only). `refused` names why
+    none is open, when a schedule offers none."""
+
+    facility: Facility
+    inmate: dict[str, Any]
+    schedule: Schedule | None
+    slots: list[Slot]
+    refused: str | None
+
+
+async def choice_for(request: web.Request, visitor: dict[str, Any], ref: InmateRef) -> Choice:
+    """The inmate named by `ref` (ApiError inmate_unknown, counted towards the look-up limit,
+    when there is none) and the sessions this visitor may ask for."""
+    facility = await facility_of(request, visitor["facility_id"])
+    inmate = await find_inmate(request.app[ENGINE], facility, ref)
+    if inmate is None:
+        count_towards_limit(request, "lookup")
+        raise ApiError("inmate_unknown", 404)
     schedule = schedule_of(facility)
     if schedule is None:
-        return None, []
+        return Choice(facility, inmate, None, [], None)
     now = local_now(request, facility)
     # From the Monday of this week, so visits earlier this week count towards its limit.
-    first = now.date() - timedelta(days=now.weekday())
-    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], first,
-                                now.date() + timedelta(days=HORIZON_DAYS), visitor_id)
-    return schedule, open_slots(schedule, inmate_groups(inmate), now, booked, HORIZON_DAYS)
+    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], week_start(now.date()),
+                                    now.date() + timedelta(days=HORIZON_DAYS), visitor["id"])
+    slots = open_slots(schedule, inmate_groups(inmate), now, booked, HORIZON_DAYS)
+    refused = None if slots else no_slot_reason(schedule, now.date(), booked)
+    return Choice(facility, inmate, schedule, slots, refused)
 
 
 def slot_view(slot: Slot, facility: Facility, lang: str, today: date) -> dict[str, str]:
@@ -92,28 +120,14 @@ def slot_view(slot: Slot, facility: Facility, lang: str, today: date) -> dict[st
             "label": label}
 
 
-async def _no_slot_reason(request: web.Request, facility: Facility, inmate: dict[str, Any],
-                          schedule: Schedule, visitor_id: int) -> str:
-    now = local_now(request, facility)
-    monday = now.date() - timedelta(days=now.weekday())
-    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], monday,
-                                monday + timedelta(days=6), visitor_id)
-    if booked.get(week_of(now.date()), 0) >= schedule.visits_per_week:
-        return "weekly_limit"
-    return "no_session"
-
-
 async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: InmateRef,
                          slot_key: str) -> tuple[int, str]:
     """A visit request of `visitor` for the inmate named by `ref` in the session `slot_key`:
     pending, or approved at once when the pair was checked before. ApiError when the inmate is
     unknown, the visitor banned, or the session not open to them (the error says which)."""
     engine = request.app[ENGINE]
-    facility = await facility_of(request, visitor["facility_id"])
-    inmate = await find_inmate(engine, facility, ref)
-    if inmate is None:
-        count_towards_limit(request, "lookup")
-        raise ApiError("inmate_unknown", 404)
+    choice = await choice_for(request, visitor, ref)
+    facility, inmate = choice.facility, choice.inmate
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
         raise ApiError("banned", 403)
@@ -121,13 +135,11 @@ async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: Inm
     if await reg.pending_request_for(engine, visitor["id"], inmate["id"], today.isoformat(),
                                      day_start(today, facility.timezone)):
         raise ApiError("request_pending", 409)  # one at a time: the officer answers it first
-    schedule, slots = await slots_for(request, facility, inmate, visitor["id"])
     day, session_name = None, None
-    if schedule is not None:
-        if not slots:
-            raise ApiError(await _no_slot_reason(request, facility, inmate, schedule,
-                                                 visitor["id"]), 409)
-        slot = find_slot(slots, slot_key)
+    if choice.refused is not None:
+        raise ApiError(choice.refused, 409)
+    if choice.schedule is not None:
+        slot = find_slot(choice.slots, slot_key)
         if slot is None:
             raise ApiError("slot_required", 422, field="slot")
         day, session_name = slot.day.isoformat(), slot.session.name
@@ -150,19 +162,12 @@ async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: Inm
 async def slots_of_ref(request: web.Request, visitor: dict[str, Any],
                        ref: InmateRef, lang: str) -> list[dict[str, str]]:
     """The sessions this visitor may ask for the inmate named by `ref`, for a form's choice."""
-    facility = await facility_of(request, visitor["facility_id"])
-    inmate = await find_inmate(request.app[ENGINE], facility, ref)
-    if inmate is None:
-        count_towards_limit(request, "lookup")
-        raise ApiError("inmate_unknown", 404)
-    schedule, slots = await slots_for(request, facility, inmate, visitor["id"])
-    if schedule is None:
-        return [{"key": TODAY_QUEUE, "day": local_now(request, facility).date().isoformat(),
-                 "session": "", "start": "", "end": "",
-                 "label": translate("today_queue", lang)}]
-    if not slots:
-        raise ApiError(await _no_slot_reason(request, facility, inmate, schedule,
-                                             visitor["id"]), 409)
-    today = local_now(request, facility).date()
-    return [slot_view(s, facility, lang, today) for s in slots]
+    choice = await choice_for(request, visitor, ref)
+    today = local_now(request, choice.facility).date()
+    if choice.schedule is None:
+        return [{"key": TODAY_QUEUE, "day": today.isoformat(), "session": "", "start": "",
+                 "end": "", "label": translate("today_queue", lang)}]
+    if choice.refused is not None:
+        raise ApiError(choice.refused, 409)
+    return [slot_view(s, choice.facility, lang, today) for s in choice.slots]
 

@@ -107,6 +107,18 @@ def week_of(day: date) -> tuple[int, int]:
     return iso.year, iso.week
 
 
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week: weekly limits count from there."""
+    return day - timedelta(days=day.weekday())
+
+
+def no_slot_reason(schedule: Schedule, today: date, booked: dict[tuple[int, int], int]) -> str:
+    """Why nothing can be asked for: this week's visits are used up, or no session is open."""
+    if visits_left(schedule, booked.get(week_of(today), 0)) == 0:
+        return "weekly_limit"
+    return "no_session"
+
+
 def open_slots(schedule: Schedule, inmate_groups: set[str], now: datetime,
                booked: dict[tuple[int, int], int], horizon_days: int = 14) -> list[Slot]:
     """The sessions a visitor may ask for now (local time) for an inmate of these groups.

@@ -1,7 +1,7 @@
 """Each seed facility's example schedule gives the right answers on sample days (the week of
 2026-11-23, a Monday), plus the fair-share call length."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -198,3 +198,11 @@ end = "11:00"
 
     with pytest.raises(ScheduleError, match="two sessions named 'Pagi' on tue"):
         parse_schedule(tomllib.loads(text))
+
+
+def test_why_nothing_can_be_asked_for() -> None:
+    from signaling.schedule import no_slot_reason
+
+    s = load_schedule(EXAMPLES / "ambarawa.toml")  # one visit a week
+    assert no_slot_reason(s, WED, {week_of(WED): 1}) == "weekly_limit"
+    assert no_slot_reason(s, WED, {week_of(WED - timedelta(days=7)): 1}) == "no_session"
