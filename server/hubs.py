@@ -25,6 +25,7 @@ from signaling.schedule import queue_open_for
 
 log = logging.getLogger(__name__)
 
+
 async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     app[HUBS] = {}
     app[FACILITIES] = {}
@@ -58,6 +59,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
     engine = app[ENGINE]
     config = app[CONFIG]
     hubs: dict[int, FacilityHub] = app[HUBS]
+    records = SqlRecords(engine, config.data_dir)
 
     async def turn_near(ticket_id: int) -> None:
         await notify_turn_near(app, ticket_id)
@@ -69,7 +71,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
                              facility.grace_seconds)
         hub = FacilityHub(facility.id, facility.name, policy, app[BUS], app[RELAY],
-                          SqlRecords(engine, config.data_dir), app[CLOCK],
+                          records, app[CLOCK],
                           recording=facility.recording,
                           recordings_dir=(config.data_dir / "recordings").resolve(),
                           schedule=schedule_of(facility), timezone=facility.timezone,

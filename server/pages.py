@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import aiohttp_jinja2
@@ -24,8 +24,8 @@ from server.auth import (
 from server.errors import ApiError
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
-from server.timefmt import local_day, zone_label
-from signaling.schedule import QUEUE_OPENS_MINUTES, WEEKDAYS, sessions_on
+from server.timefmt import local_day, session_label, zone_label
+from signaling.schedule import queue_opens_at
 
 
 def setup_routes(app: web.Application) -> None:
@@ -172,22 +172,14 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
     today = local_day(request.app[CLOCK](), facility.timezone)
     if ticket.day < today or ticket.state != "waiting":
         return None
-    day = date.fromisoformat(ticket.day)
-    weekday = translate("day_" + WEEKDAYS[day.weekday()], lang)
-    when = f"{weekday}, {day:%d-%m-%Y}"
-    if ticket.session_name:
-        when += f", {ticket.session_name}"
+    when = session_label({"day": ticket.day, "session_name": ticket.session_name}, lang)
     if ticket.day == today:
         # Today, for a later session: its queue room opens half an hour before it starts.
         from server.public import schedule_of  # public.py builds on this module's pages
 
-        schedule = schedule_of(facility)
-        session = next((x for x in sessions_on(schedule, day) if x.name == ticket.session_name),
-                       None) if schedule else None
-        opens = "—"
-        if session is not None:
-            start = datetime.combine(day, session.start) - timedelta(minutes=QUEUE_OPENS_MINUTES)
-            opens = f"{start:%H.%M} {zone_label(facility.timezone)}"
+        at = queue_opens_at(schedule_of(facility), ticket.session_name,
+                            date.fromisoformat(ticket.day))
+        opens = f"{at:%H.%M} {zone_label(facility.timezone)}" if at else "—"
         return translate("upcoming_today", lang, when=when, number=ticket.number, opens=opens)
     return translate("upcoming_text", lang, day=when, number=ticket.number)
 

@@ -38,5 +38,5 @@ def session_label(row: dict[str, Any], lang: str) -> str:
     if not row.get("day"):
         return translate("today_queue", lang)
     day = date.fromisoformat(row["day"])
-    return (f"{translate('day_' + WEEKDAYS[day.weekday()], lang)}, {day:%d-%m-%Y}"
-            f" · {row.get('session_name') or ''}")
+    label = f"{translate('day_' + WEEKDAYS[day.weekday()], lang)}, {day:%d-%m-%Y}"
+    return f"{label} · {row['session_name']}" if row.get("session_name") else label

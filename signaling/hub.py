@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from media.pool import RelayClient
 from media.relay import SessionClosed
@@ -253,9 +254,7 @@ class FacilityHub:
         minutes until the session closes; None without a session today."""
         if self.schedule is None:
             return None
-        from zoneinfo import ZoneInfo
-
-        now = datetime.fromtimestamp(self._clock(), ZoneInfo(self._timezone))
+        now = self._local_now()
         session = current_session(self.schedule, now)
         if session is None:
             return None
@@ -301,11 +300,12 @@ class FacilityHub:
         at dawn for the morning session hears "your turn is near" when it is."""
         if self.schedule is None:
             return True
-        from zoneinfo import ZoneInfo
-
-        now = datetime.fromtimestamp(self._clock(), ZoneInfo(self._timezone))
+        now = self._local_now()
         session = current_session(self.schedule, now)
         return session is not None and now.time() >= session.start
+
+    def _local_now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), ZoneInfo(self._timezone))
 
     def set_timezone(self, timezone: str) -> None:
         self._timezone = timezone

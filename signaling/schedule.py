@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -156,18 +156,24 @@ def current_session(schedule: Schedule, now: datetime) -> SessionWindow | None:
 QUEUE_OPENS_MINUTES = 30  # a session's queue room opens this long before it starts
 
 
-def queue_open_for(schedule: Schedule | None, session_name: str | None, now: datetime) -> bool:
-    """Whether a ticket for today's session `session_name` joins the queue at `now`: from half
-    an hour before the session starts, so afternoon families do not wait in the morning's queue.
-    A ticket without a session (or of a session no longer in the schedule) joins at once."""
+def queue_opens_at(schedule: Schedule | None, session_name: str | None, day: date,
+                   tzinfo: tzinfo | None = None) -> datetime | None:
+    """When the queue of `day`'s session `session_name` opens: half an hour before the session
+    starts, so afternoon families do not wait in the morning's queue. None for a ticket without
+    a session (or of a session no longer in the schedule): it joins at once."""
     if schedule is None or not session_name:
-        return True
-    for session in sessions_on(schedule, now.date()):
+        return None
+    for session in sessions_on(schedule, day):
         if session.name == session_name:
-            opens = datetime.combine(now.date(), session.start, tzinfo=now.tzinfo) - timedelta(
+            return datetime.combine(day, session.start, tzinfo=tzinfo) - timedelta(
                 minutes=QUEUE_OPENS_MINUTES)
-            return now >= opens
-    return True
+    return None
+
+
+def queue_open_for(schedule: Schedule | None, session_name: str | None, now: datetime) -> bool:
+    """Whether a ticket for today's session `session_name` joins the queue at `now`."""
+    opens = queue_opens_at(schedule, session_name, now.date(), now.tzinfo)
+    return opens is None or now >= opens
 
 
 def minutes_until_close(session: SessionWindow, now: datetime) -> float:
