@@ -75,6 +75,10 @@ class BusBroker:
                     await self.publish(topic, data["msg"])
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            # The broker is closing. Ending quietly, not as cancelled: Python 3.11's stream
+            # server asks a cancelled handler for its exception and logs a traceback.
+            pass
         finally:
             for topic in topics:
                 self._remote[topic].discard(writer)
