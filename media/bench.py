@@ -32,7 +32,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from media import aiortc_hook as hook
 from media.bench_fixtures import Loop, LoopTrack, digest, encode_audio, encode_video
 from media.pool import WorkerRelay
-from signaling.socket_bus import BusBroker
+from signaling.bus.unix_socket import BusBroker
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from media.relay import LegStateCallback, Relay, SdpError, SessionClosed
-from signaling.bus import Bus, Subscription
+from signaling.bus.base import Bus, Subscription
 
 log = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from aiortc.rtcrtpsender import RTCRtpSender
 
 from media import aiortc_hook as hook
 from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
-from media.recorder import RecordedFile, SideRecorder
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
+from recordings.writer import RecordedFile, SideRecorder
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from media.baseline import TranscodingSession
 from media.relay import Relay, RelaySession, SdpError, SessionClosed
-from signaling.socket_bus import SocketBus
+from signaling.bus.unix_socket import SocketBus
 
 log = logging.getLogger(__name__)
 

@@ -15,27 +15,25 @@ import jinja2
 from aiohttp import WSCloseCode, web
 
 from media.pool import LocalRelay, RelayClient, WorkerRelay
-from server import (
-    admin,
-    api,
-    audit_api,
-    complaints,
-    history,
-    housekeeping,
-    hubs,
-    outbox,
-    pages,
-    public,
-    recordings_api,
-    registration,
-    registration_api,
-    reports,
-    sockets,
-    verification,
-)
 from server.config import Config
 from server.demo import seed_demo
 from server.errors import ApiError
+from server.http import (
+    admin,
+    audit_log,
+    complaints,
+    family,
+    family_api,
+    officer_api,
+    pages,
+    public,
+    recordings,
+    registration_desk,
+    reports,
+    sockets,
+    visit_records,
+)
+from server.http.ratelimit import Limits
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
     BUS,
@@ -50,11 +48,11 @@ from server.keys import (
     SOCKETS,
     OpenSockets,
 )
-from server.ratelimit import Limits
 from server.secret import load_secret
-from signaling.bus import Bus, InProcessBus
+from server.services import housekeeping, hubs, outbox
+from signaling.bus.base import Bus, InProcessBus
+from signaling.bus.unix_socket import BusBroker
 from signaling.hub import HubError
-from signaling.socket_bus import BusBroker
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +99,7 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    from server.db import open_engine
+    from server.db.engine import open_engine
 
     config = app[CONFIG]
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -176,17 +174,17 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app.on_shutdown.append(close_sockets)
     app.router.add_get("/healthz", healthz)
     pages.setup_routes(app)
-    api.setup_routes(app)
-    recordings_api.setup_routes(app)
-    audit_api.setup_routes(app)
-    history.setup_routes(app)
+    officer_api.setup_routes(app)
+    recordings.setup_routes(app)
+    audit_log.setup_routes(app)
+    visit_records.setup_routes(app)
     reports.setup_routes(app)
     public.setup_routes(app)
-    registration.setup_routes(app)
-    verification.setup_routes(app)
+    family.setup_routes(app)
+    registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
-    registration_api.setup_routes(app)
+    family_api.setup_routes(app)
     sockets.setup_routes(app)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     return app

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
-from server.db import SchemaOutdated
+from server.db.engine import SchemaOutdated
 from server.secret import SecretError
 
 
@@ -28,7 +28,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 async def _existing_engine(config: Config) -> AsyncEngine:
     """The database of an existing installation; a wrong --data-dir is a clear error."""
-    from server.db import open_engine
+    from server.db.engine import open_engine
 
 
     sqlite_file = config.data_dir / "sambang.sqlite3"
@@ -45,7 +45,7 @@ async def _audit_cli(engine: AsyncEngine, action: str, target: str, outcome: str
     import getpass as _getpass
     import time
 
-    from server.audit import AuditEvent, append
+    from server.services.audit import AuditEvent, append
 
     await append(engine, AuditEvent(time.time(), f"cli:{_getpass.getuser()}", "operator", action,
                                     target, outcome, "local"))
@@ -56,7 +56,7 @@ class CommandError(Exception):
 
 
 async def _facility_or_fail(engine: AsyncEngine, code: str) -> Any:
-    from server import store
+    from server.db import store
 
     facility = await store.facility_by_code(engine, code)
     if facility is None:
@@ -91,8 +91,8 @@ def _password() -> str:
 
 
 async def _staff_command(args: argparse.Namespace) -> int:
-    from server import store
-    from server.auth import ROLES, hash_password
+    from server.db import store
+    from server.http.auth import ROLES, hash_password
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -124,7 +124,7 @@ async def _staff_command(args: argparse.Namespace) -> int:
 
 
 async def _station_link(args: argparse.Namespace) -> int:
-    from server import store
+    from server.db import store
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -170,7 +170,7 @@ def facility_add(args: argparse.Namespace) -> int:
 
 async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
                         default_call: int, changeover: int) -> int:
-    from server import store
+    from server.db import store
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -193,7 +193,8 @@ async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
 async def _facility_set(args: argparse.Namespace) -> int:
     from sqlalchemy import update
 
-    from server import db, store
+    from server.db import store
+    from server.db import tables as db
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -223,7 +224,7 @@ async def _facility_set(args: argparse.Namespace) -> int:
 
 
 def inmates_import(args: argparse.Namespace) -> int:
-    from server.inmate_import import parse_register
+    from server.services.inmate_register import parse_register
 
     path = Path(args.file)
     try:
@@ -247,7 +248,7 @@ def inmates_import(args: argparse.Namespace) -> int:
 
 
 async def _inmates_import(args: argparse.Namespace, rows: list[Any]) -> int:
-    from server.inmate_import import apply_register
+    from server.services.inmate_register import apply_register
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -264,7 +265,7 @@ async def _inmates_import(args: argparse.Namespace, rows: list[Any]) -> int:
 
 
 async def _audit_verify(args: argparse.Namespace) -> int:
-    from server.audit import first_break, read_all
+    from server.services.audit import first_break, read_all
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -283,8 +284,8 @@ async def _audit_verify(args: argparse.Namespace) -> int:
 
 
 async def _recordings_verify(args: argparse.Namespace) -> int:
-    from server import store
-    from server.recordings_api import digest_file
+    from server.db import store
+    from server.http.recordings import digest_file
 
     config = _config(args)
     engine = await _existing_engine(config)

@@ -6,8 +6,8 @@ import secrets
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server import store
 from server.config import Config
+from server.db import store
 
 DEMO_INMATES = [
     ("B.I-001/2026", "Ahmad Fauzi", "Blok A"),
@@ -49,7 +49,7 @@ DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam"
 
 
 async def seed_demo(engine: AsyncEngine, config: Config) -> None:
-    from server.auth import hash_password
+    from server.http.auth import hash_password
 
     facility = await store.facility_by_code(engine, "demo")
     if facility is None:

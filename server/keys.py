@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from media.pool import RelayClient
 from server.config import Config
-from server.ratelimit import Limits
-from server.store import Facility, Staff
-from signaling.bus import Bus
+from server.db.store import Facility, Staff
+from server.http.ratelimit import Limits
+from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 
 CONFIG = web.AppKey("config", Config)

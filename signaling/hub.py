@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from media.pool import RelayClient
 from media.relay import SessionClosed
-from signaling.bus import Bus, console_topic, station_topic, ticket_topic
+from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.lifecycle import (
     Action,
     CutMedia,

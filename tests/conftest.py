@@ -15,10 +15,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import store
 from server.app import create_app
-from server.auth import hash_password
 from server.config import Config
+from server.db import store
+from server.http.auth import hash_password
 from server.keys import ENGINE
 from tests.peers import Peer
 

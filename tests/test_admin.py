@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import store
-from server.audit import read_all
+from server.db import store
 from server.keys import ENGINE
+from server.services.audit import read_all
 from tests.conftest import AppMaker, Sambang, add_other_facility
 from tests.test_registration import GOOD, jpeg_with_exif, submit
 

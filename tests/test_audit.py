@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from server.audit import AuditEvent, StoredEvent, event_hash, first_break, read_all
 from server.keys import ENGINE
+from server.services.audit import AuditEvent, StoredEvent, event_hash, first_break, read_all
 from tests.conftest import AppMaker, Sambang
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.hubs import load_todays_tickets
+from server.services.hubs import load_todays_tickets
 from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 

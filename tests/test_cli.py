@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server import store
-from server.audit import read_all
+from server.db import store
 from server.keys import ENGINE, HUBS
+from server.services.audit import read_all
 from tests.conftest import AppMaker
 
 
@@ -97,7 +97,7 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
         tmp_path: Path) -> None:
     import sqlite3
 
-    from server.db import open_engine
+    from server.db.engine import open_engine
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
     engine = await open_engine(url)

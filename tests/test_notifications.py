@@ -18,7 +18,7 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from server import db
+from server.db import tables as db
 from server.keys import CONFIG, ENGINE
 from tests.conftest import AppMaker
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit

@@ -13,10 +13,10 @@ from pathlib import Path
 import av
 from sqlalchemy import update
 
-from server import db
-from server.audit import read_all
+from server.db import tables as db
+from server.http.recordings import apply_retention
 from server.keys import ENGINE
-from server.recordings_api import apply_retention
+from server.services.audit import read_all
 from tests.conftest import Sambang
 from tests.peers import Peer
 from tests.test_monitoring import _live

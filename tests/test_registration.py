@@ -228,8 +228,8 @@ async def test_json_api_for_families(sambang: Sambang) -> None:
 
 async def test_stale_and_rejected_registrations_are_deleted(sambang: Sambang,
                                                             tmp_path: Path) -> None:
-    from server.audit import read_all
-    from server.privacy import purge_stale_visitors
+    from server.services.audit import read_all
+    from server.services.privacy import purge_stale_visitors
 
     s = sambang
     kept = await submit(s, GOOD, jpeg_with_exif())

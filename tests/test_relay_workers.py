@@ -9,7 +9,7 @@ from pathlib import Path
 
 from media.pool import WorkerRelay
 from server.keys import RELAY
-from signaling.socket_bus import BusBroker, SocketBus
+from signaling.bus.unix_socket import BusBroker, SocketBus
 from tests.conftest import AppMaker
 from tests.peers import Peer
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from yarl import URL
 
-from server import store
-from server.hubs import load_todays_tickets
+from server.db import store
 from server.keys import ENGINE
+from server.services.hubs import load_todays_tickets
 from tests.conftest import Sambang
 from tests.peers import Peer
 from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
-from server import store
+from server.db import store
 from server.keys import ENGINE
 from tests.conftest import AppMaker
 from tests.e2e.test_browser_visit import SHOTS, browser, staff_page

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from server import store
+from server.db import store
 from server.keys import ENGINE
 from tests.conftest import PASSWORD, AppMaker
 

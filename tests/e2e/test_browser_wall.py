@@ -10,9 +10,9 @@ import time
 import pytest
 from playwright.async_api import Browser, Page
 
-from server import store
-from server.audit import read_all
+from server.db import store
 from server.keys import ENGINE
+from server.services.audit import read_all
 from tests.conftest import PASSWORD, AppMaker
 from tests.e2e.test_browser_visit import SHOTS, browser, phone_page, wait_decoding
 

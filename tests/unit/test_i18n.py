@@ -31,9 +31,9 @@ def test_both_languages_fill_the_same_blanks() -> None:
 
 
 def test_every_value_a_page_joins_to_a_prefix_has_its_text() -> None:
-    from server.auth import ROLES
+    from server.http.auth import ROLES
+    from server.http.registration_desk import REJECT_REASONS
     from server.i18n import RELATIONS
-    from server.verification import REJECT_REASONS
     from signaling.schedule import WEEKDAYS
 
     families = {

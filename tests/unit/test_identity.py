@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.identity import PROVINCES, IdentityError, normalise_phone, parse_nik
+from server.services.visitor_checks import PROVINCES, IdentityError, normalise_phone, parse_nik
 
 TODAY = date(2026, 11, 25)
 

@@ -1,4 +1,4 @@
-from server.inmate_import import parse_register
+from server.services.inmate_register import parse_register
 
 
 def test_rows_and_a_clear_report_of_rejections() -> None:

@@ -1,4 +1,4 @@
-from server.ratelimit import Window
+from server.http.ratelimit import Window
 
 
 def test_window_counts_only_recent_hits_per_client() -> None:

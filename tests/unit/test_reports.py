@@ -1,6 +1,6 @@
 from datetime import date
 
-from server.reports import period_days, summarise
+from server.http.reports import period_days, summarise
 
 
 def visit(i: int, station: str, block: str, called: float, started: float | None,

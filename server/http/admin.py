@@ -1,0 +1,349 @@
+"""The admin's side: the facility's settings, its schedule, stations, staff accounts and inmate
+register. Everything here is for the `admin` role of the admin's own facility, audited, and
+applied to the running hub at once (no restart)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy import func, select, update
+from yarl import URL
+
+from server.db import store
+from server.db import tables as db
+from server.db.store import Facility
+from server.errors import ApiError
+from server.http.auth import ROLES, hash_password, require_staff
+from server.http.lookups import hub_for, site_link
+from server.http.officer_api import json_body, optional_text, text_field
+from server.http.pages import context, staff_or_login
+from server.http.public import schedule_of
+from server.http.request_audit import audit
+from server.i18n import request_lang, translate
+from server.keys import ENGINE, FACILITIES, SECRET
+from server.secret import seal
+from server.services.inmate_register import apply_register, inmate_groups, parse_register
+from server.timefmt import ZONE_LABELS, local_time
+from signaling.schedule import ScheduleError, coverage, parse_schedule
+
+ADMINS = frozenset({"admin"})
+TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+MIN_PASSWORD = 8
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/admin", admin_page)
+    app.router.add_get("/api/admin/facility", facility_settings)
+    app.router.add_post("/api/admin/facility", change_facility)
+    app.router.add_post("/api/admin/schedule", change_schedule)
+    app.router.add_get("/api/admin/stations", stations)
+    app.router.add_post("/api/admin/stations", add_station)
+    app.router.add_post("/api/admin/stations/{station_id:\\d+}/link", station_link)
+    app.router.add_get("/api/admin/staff", staff_list)
+    app.router.add_post("/api/admin/staff", add_staff)
+    app.router.add_post("/api/admin/staff/{staff_id:\\d+}", change_staff)
+    app.router.add_post("/api/admin/inmates", import_inmates)
+    app.router.add_get("/api/admin/notifications", notifications)
+    app.router.add_get("/api/admin/coverage", coverage_json)
+
+
+async def reload_facility(app: web.Application, facility_id: int) -> Facility:
+    """Read the facility again and hand the change to its hub."""
+    engine = app[ENGINE]
+    facility = next(f for f in await store.facilities_all(engine) if f.id == facility_id)
+    app[FACILITIES][facility_id] = facility
+    return facility
+
+
+def _usable_url(text: str) -> bool:
+    """An http(s) URL whose host a resolver would accept (each label at most 63 characters)."""
+    try:
+        url = URL(text)
+        if url.scheme not in ("http", "https") or not url.host:
+            return False
+        url.host.encode("idna")
+    except (ValueError, UnicodeError):
+        return False
+    return True
+
+
+def settings_view(facility: Facility) -> dict[str, Any]:
+    values = asdict(facility)
+    # The webhook secret is write-only: the page only learns whether one is set.
+    values["notify_secret"] = bool(values.pop("notify_secret_sealed"))
+    values["zone"] = ZONE_LABELS.get(facility.timezone, facility.timezone)
+    return values
+
+
+async def facility_settings(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    facility = await reload_facility(request.app, staff.facility_id)
+    return web.json_response(settings_view(facility))
+
+
+async def change_facility(request: web.Request) -> web.Response:
+    """Change what is given: name, address, timezone, complaint_contact, ask_by_name,
+    notify_webhook, notify_secret ("" clears it)."""
+    staff = await require_staff(request, ADMINS)
+    data = await json_body(request)
+    values: dict[str, Any] = {}
+    if "name" in data:
+        values["name"] = text_field(data, "name", 200)
+    for name, limit in (("address", 300), ("complaint_contact", 300)):
+        text = optional_text(data, name, limit)
+        if text is not None:
+            values[name] = text
+    secret = optional_text(data, "notify_secret", 100)
+    if secret is not None:
+        values["notify_secret_sealed"] = seal(request.app[SECRET], secret)
+    if "timezone" in data:
+        if data["timezone"] not in TIMEZONES:
+            raise ApiError("bad_field", 422, field="timezone")
+        values["timezone"] = data["timezone"]
+    if "ask_by_name" in data:
+        if not isinstance(data["ask_by_name"], bool):
+            raise ApiError("bad_field", 422, field="ask_by_name")
+        values["ask_by_name"] = data["ask_by_name"]
+    webhook = optional_text(data, "notify_webhook", 500)
+    if webhook is not None:
+        if webhook and not _usable_url(webhook):
+            raise ApiError("bad_field", 422, field="notify_webhook")
+        values["notify_webhook"] = webhook
+    if not values:
+        raise ApiError("bad_json", 422)
+    # The names of what changed, never the values: a webhook secret must not reach the log.
+    changed = sorted(name.removesuffix("_sealed") for name in values)
+    await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
+                staff)
+    async with request.app[ENGINE].begin() as conn:
+        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
+                           .values(**values))
+    facility = await reload_facility(request.app, staff.facility_id)
+    hub = hub_for(request, staff)
+    hub.facility_name = facility.name
+    hub.set_timezone(facility.timezone)
+    return web.json_response(settings_view(facility))
+
+
+async def change_schedule(request: web.Request) -> web.Response:
+    """Replace the schedule with a TOML text (the format of examples/facilities/); a schedule
+    that does not read is refused with the reason and the old one stays."""
+    staff = await require_staff(request, ADMINS)
+    data = await json_body(request)
+    text = data.get("toml")
+    if not isinstance(text, str) or len(text) > 100_000:
+        raise ApiError("bad_field", 422, field="toml")
+    lang = request_lang(request)
+    try:
+        schedule = parse_schedule(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:  # where the TOML breaks, as tomllib says it
+        raise ApiError("schedule_invalid", 422, reason=str(exc)) from None
+    except ScheduleError as exc:
+        reason = translate(f"schedule_{exc.code}", lang, **exc.values)
+        raise ApiError("schedule_invalid", 422, reason=reason) from None
+    await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
+    async with request.app[ENGINE].begin() as conn:
+        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
+                           .values(schedule_toml=text))
+    await reload_facility(request.app, staff.facility_id)
+    hub = hub_for(request, staff)
+    hub.schedule = schedule
+    await hub.broadcast()  # the fair share may change with the session
+    return web.json_response({"sessions": len(schedule.sessions),
+                              "visits_per_week": schedule.visits_per_week})
+
+
+async def stations(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
+
+
+async def add_station(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    data = await json_body(request)
+    name = text_field(data, "name", 100)
+    existing = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    if name.casefold() in {r["name"].casefold() for r in existing}:
+        raise ApiError("station_exists", 409)  # officers tell stations apart by name
+    await audit(request, "station.add", f"station:{name}", staff=staff)
+    station_id = await store.create_station(request.app[ENGINE], staff.facility_id, name)
+    hub_for(request, staff).add_station(station_id, name)
+    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    await hub_for(request, staff).broadcast()
+    return web.json_response({"id": station_id, "name": name,
+                              "kiosk_link": _kiosk_link(request, token)}, status=201)
+
+
+def _kiosk_link(request: web.Request, token: str) -> str:
+    return site_link(request, f"/s/{token}")
+
+
+async def station_link(request: web.Request) -> web.Response:
+    """A new kiosk link for a station; the old one stops working at once."""
+    staff = await require_staff(request, ADMINS)
+    station_id = int(request.match_info["station_id"])
+    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    if station_id not in {r["id"] for r in rows}:
+        raise ApiError("not_found", 404)
+    await audit(request, "station.link", f"station:{station_id}", staff=staff)
+    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
+
+
+async def staff_list(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    accounts = await store.staff_of(request.app[ENGINE], staff.facility_id)
+    return web.json_response({"staff": [asdict(a) for a in accounts]})
+
+
+def _password(data: dict[str, Any]) -> str:
+    password = data.get("password")
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= 200:
+        raise ApiError("password_short", 422, field="password")
+    return password
+
+
+async def add_staff(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    data = await json_body(request)
+    username = text_field(data, "username", 32).lower()
+    if not USERNAME.match(username):
+        raise ApiError("bad_field", 422, field="username")
+    full_name = text_field(data, "full_name", 200)
+    role = data.get("role")
+    if role not in ROLES:
+        raise ApiError("bad_field", 422, field="role")
+    password_hash = hash_password(_password(data))
+    if await store.staff_credentials(request.app[ENGINE], username) is not None:
+        raise ApiError("username_taken", 409)
+    await audit(request, "staff.add", f"staff:{username}", role, staff)
+    staff_id = await store.create_staff(
+        request.app[ENGINE], facility_id=staff.facility_id, username=username,
+        full_name=full_name, role=role, active=True, password_hash=password_hash)
+    return web.json_response({"id": staff_id, "username": username, "role": role},
+                             status=201)
+
+
+async def change_staff(request: web.Request) -> web.Response:
+    """Change an account's role, turn it off or on (off ends its sessions), or set a new
+    password."""
+    staff = await require_staff(request, ADMINS)
+    staff_id = int(request.match_info["staff_id"])
+    accounts = {a.id: a for a in await store.staff_of(request.app[ENGINE], staff.facility_id)}
+    if staff_id not in accounts:
+        raise ApiError("not_found", 404)
+    data = await json_body(request)
+    values: dict[str, Any] = {}
+    if "role" in data:
+        if data["role"] not in ROLES:
+            raise ApiError("bad_field", 422, field="role")
+        values["role"] = data["role"]
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            raise ApiError("bad_field", 422, field="active")
+        values["active"] = data["active"]
+    if "password" in data:
+        values["password_hash"] = hash_password(_password(data))
+    if not values:
+        raise ApiError("bad_json", 422)
+    if staff_id == staff.id and (values.get("active") is False or "role" in values):
+        # An admin cannot lock themselves out; another admin does it.
+        raise ApiError("not_yourself", 409)
+    changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
+    await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
+    await store.update_staff(request.app[ENGINE], staff_id, **values)
+    return web.json_response({"id": staff_id, "changed": changed.split(",")})
+
+
+async def import_inmates(request: web.Request) -> web.Response:
+    """The inmate register as CSV (the request body, text/csv): rows added or updated, inmates
+    absent from the file no longer visitable, and each rejected row with its reason. A file with
+    a rejected row changes nothing."""
+    staff = await require_staff(request, ADMINS)
+    if request.content_length is not None and request.content_length > MAX_CSV_BYTES:
+        raise ApiError("upload_too_large", 413)
+    raw = await request.content.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise ApiError("upload_too_large", 413)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError("bad_field", 422, field="csv") from None
+    rows, rejected = parse_register(text)
+    lang = request_lang(request)
+    report = {"rejected": [{"line": r.line, "reason": r.message(lang)} for r in rejected]}
+    if rejected or not rows:
+        return web.json_response({"applied": False, **report}, status=422)
+    await audit(request, "inmates.import", f"facility:{staff.facility_id}", f"{len(rows)} rows",
+                staff)
+    counts = await apply_register(request.app[ENGINE], staff.facility_id, rows)
+    return web.json_response({"applied": True, **counts, **report})
+
+
+async def notifications(request: web.Request) -> web.Response:
+    """How the outbox is doing: counts by state and the latest messages with their last error,
+    so an admin sees a gateway that is down before families complain."""
+    staff = await require_staff(request, ADMINS)
+    return web.json_response(await outbox_report(request.app, staff.facility_id))
+
+
+async def outbox_report(app: web.Application, facility_id: int) -> dict[str, Any]:
+    table = db.notifications
+    async with app[ENGINE].connect() as conn:
+        counts: dict[str, int] = {row[0]: row[1] for row in (await conn.execute(
+            select(table.c.state, func.count()).where(table.c.facility_id == facility_id)
+            .group_by(table.c.state))).all()}
+        latest = (await conn.execute(
+            select(table.c.id, table.c.event, table.c.channel, table.c.state,
+                   table.c.attempts, table.c.last_error, table.c.created_at)
+            .where(table.c.facility_id == facility_id)
+            .order_by(table.c.id.desc()).limit(20))).all()
+    return {"counts": {state: counts.get(state, 0) for state in ("pending", "sent", "failed")},
+            "latest": [dict(r._mapping) for r in latest]}
+
+
+async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any] | None:
+    """Blocks, cells and categories of the active register against the schedule."""
+    schedule = schedule_of(facility)
+    if schedule is None:
+        return None
+    inmates = [i for i in await store.inmates_for(app[ENGINE], facility.id)
+               if i["status"] == "active"]
+    report = coverage(schedule, [inmate_groups(i) for i in inmates])
+    return {"groups": [{"group": g, "inmates": n, "sessions": list(sessions)}
+                       for g, (n, sessions) in report.groups.items()],
+            "unvisitable": list(report.unvisitable), "unknown": list(report.unknown)}
+
+
+async def coverage_json(request: web.Request) -> web.Response:
+    staff = await require_staff(request, ADMINS)
+    facility = await reload_facility(request.app, staff.facility_id)
+    return web.json_response(await coverage_of(request.app, facility))
+
+
+ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line")
+
+
+async def admin_page(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request, ADMINS)
+    facility = await reload_facility(request.app, staff.facility_id)
+    engine = request.app[ENGINE]
+    lang = request_lang(request)
+    outbox = await outbox_report(request.app, facility.id)
+    cover = await coverage_of(request.app, facility)
+    for row in outbox["latest"]:
+        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("admin.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
+        stations=await store.stations_for(engine, facility.id),
+        accounts=await store.staff_of(engine, facility.id), roles=ROLES,
+        timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
+        strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS}))

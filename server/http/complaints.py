@@ -1,0 +1,180 @@
+"""Complaints (pengaduan): anyone may file one from the facility page or from a finished visit,
+gets a tracking number to look it up later, and supervisors answer."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.db import tables as db
+from server.db.store import _row
+from server.errors import ApiError
+from server.http.auth import SUPERVISOR_ROLES, require_staff
+from server.http.family import _form_ok, _render
+from server.http.lookups import count_towards_limit, facility_from_path, facility_of, rate_limit
+from server.http.officer_api import json_body, text_field
+from server.http.pages import context, error_page, supervisor_or_refuse
+from server.http.request_audit import audit
+from server.i18n import request_lang, translate
+from server.keys import CLOCK, ENGINE
+from server.timefmt import local_time
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to misread on a phone
+
+
+def new_tracking() -> str:
+    return "PGD-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/f/{code}/pengaduan", complaint_form)
+    app.router.add_post("/f/{code}/pengaduan", complaint_submit)
+    app.router.add_get("/f/{code}/pengaduan/{tracking}", complaint_status)
+    app.router.add_get("/complaints", complaints_page)
+    app.router.add_post("/api/facilities/{code}/complaints", file_complaint_json)
+    app.router.add_get("/api/facilities/{code}/complaints/{tracking}", complaint_json)
+    app.router.add_get("/api/complaints", list_complaints)
+    app.router.add_post("/api/complaints/{complaint_id:\\d+}/answer", answer_complaint)
+
+
+async def _by_tracking(engine: AsyncEngine, facility_id: int,
+                       tracking: str) -> dict[str, Any] | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(db.complaints).where(
+            db.complaints.c.facility_id == facility_id,
+            db.complaints.c.tracking == tracking.strip().upper()))).first()
+    return _row(row) if row else None
+
+
+async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(db.complaints).where(
+            db.complaints.c.facility_id == facility_id).order_by(
+            db.complaints.c.id.desc()))).all()
+    return [_row(r) for r in rows]
+
+
+async def _facility_or_404(request: web.Request) -> Any:
+    facility = await facility_from_path(request)
+    if facility is None:
+        raise ApiError("facility_unknown", 404)
+    return facility
+
+
+async def complaint_form(request: web.Request) -> web.Response:
+    facility = await _facility_or_404(request)
+    values = {"visit_ref": request.query.get("visit", "")[:64]}
+    return _render(request, "complaint.html", facility=facility, values=values, errors={})
+
+
+async def complaint_submit(request: web.Request) -> web.Response:
+    facility = await _facility_or_404(request)
+    rate_limit(request, "register")
+    form = await request.post()
+    limits = {"name": 200, "contact": 200, "visit_ref": 64, "body": 2000, "csrf": 64}
+    values = {k: str(form.get(k, ""))[:n].strip() for k, n in limits.items()}
+    errors: dict[str, str] = {}
+    if not _form_ok(request, values["csrf"]):
+        errors["form"] = "csrf"
+    if len(values["body"]) < 10:
+        errors["body"] = "complaint_short"
+    if errors:
+        return _render(request, "complaint.html", 422, facility=facility, values=values,
+                       errors=errors)
+    tracking = await _file(request, facility.id, values)
+    raise web.HTTPSeeOther(f"/f/{facility.code}/pengaduan/{tracking}")
+
+
+async def _file(request: web.Request, facility_id: int, values: dict[str, str]) -> str:
+    tracking = new_tracking()
+    async with request.app[ENGINE].begin() as conn:
+        await conn.execute(insert(db.complaints).values(
+            facility_id=facility_id, tracking=tracking, name=values.get("name", ""),
+            contact=values.get("contact", ""), visit_ref=values.get("visit_ref", ""),
+            body=values["body"], state="received", created_at=request.app[CLOCK]()))
+    count_towards_limit(request, "register")
+    return tracking
+
+
+async def file_complaint_json(request: web.Request) -> web.Response:
+    facility = await _facility_or_404(request)
+    rate_limit(request, "register")
+    data = await json_body(request)
+    body = text_field(data, "body", 2000)
+    if len(body) < 10:
+        raise ApiError("bad_field", 422, field="body")
+    values = {"body": body}
+    for name, limit in (("name", 200), ("contact", 200), ("visit_ref", 64)):
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise ApiError("bad_field", 422, field=name)
+        values[name] = value.strip()
+    tracking = await _file(request, facility.id, values)
+    return web.json_response({"tracking": tracking, "state": "received"}, status=201)
+
+
+async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
+    """The facility and the complaint named in the URL; a miss counts toward the look-up limit."""
+    facility = await _facility_or_404(request)
+    rate_limit(request, "lookup")
+    row = await _by_tracking(request.app[ENGINE], facility.id, request.match_info["tracking"])
+    if row is None:
+        count_towards_limit(request, "lookup")
+    return facility, row
+
+
+async def complaint_json(request: web.Request) -> web.Response:
+    _, row = await _looked_up(request)
+    if row is None:
+        raise ApiError("complaint_unknown", 404)
+    return web.json_response({k: row[k] for k in ("tracking", "state", "body", "answer",
+                                                  "created_at", "answered_at")})
+
+
+async def complaint_status(request: web.Request) -> web.Response:
+    facility, row = await _looked_up(request)
+    if row is None:
+        lang = request_lang(request)
+        return error_page(request, 404, translate("complaint_unknown", lang), "")
+    row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+    row["answered_local"] = local_time(row["answered_at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("complaint_status.html", request, context(
+        request, facility=facility, c=row))
+
+
+async def complaints_page(request: web.Request) -> web.Response:
+    staff, csrf = await supervisor_or_refuse(request)
+    facility = await facility_of(request, staff.facility_id)
+    rows = await _of_facility(request.app[ENGINE], staff.facility_id)
+    for row in rows:
+        row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("complaints.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows))
+
+
+async def list_complaints(request: web.Request) -> web.Response:
+    staff = await require_staff(request, SUPERVISOR_ROLES)
+    return web.json_response({"complaints": await _of_facility(request.app[ENGINE],
+                                                               staff.facility_id)})
+
+
+async def answer_complaint(request: web.Request) -> web.Response:
+    staff = await require_staff(request, SUPERVISOR_ROLES)
+    data = await json_body(request)
+    answer = text_field(data, "answer", 2000)
+    complaint_id = int(request.match_info["complaint_id"])
+    await audit(request, "complaint.answer", f"complaint:{complaint_id}", staff=staff)
+    async with request.app[ENGINE].begin() as conn:
+        result = await conn.execute(update(db.complaints).where(
+            db.complaints.c.id == complaint_id,
+            db.complaints.c.facility_id == staff.facility_id,
+        ).values(answer=answer, state="answered", answered_at=request.app[CLOCK](),
+                 answered_by=staff.username))
+    if not result.rowcount:
+        raise ApiError("complaint_unknown", 404)
+    return web.json_response({"complaint_id": complaint_id, "state": "answered"})

@@ -1,0 +1,76 @@
+"""Small look-ups shared by the API, the pages and the sockets."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.db import store
+from server.db.store import Facility, Staff, Ticket
+from server.errors import ApiError
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS
+from server.timefmt import local_day
+from signaling.hub import FacilityHub
+
+
+def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
+    """The hub of the staff member's own facility; staff never reach another facility's."""
+    return hub_for_facility(request, staff.facility_id)
+
+
+def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
+    hub = request.app[HUBS].get(facility_id)
+    if hub is None:  # added while the server ran: its hub starts within a minute
+        raise ApiError("facility_not_ready", 503)
+    return hub
+
+
+def site_link(request: web.Request, path: str) -> str:
+    """An absolute link to `path` on this server, as the asking browser reached it."""
+    return f"{request.scheme}://{request.host}{path}"
+
+
+def ticket_link(request: web.Request, token: str) -> str:
+    return site_link(request, f"/t/{token}")
+
+
+async def todays_ticket(
+    request: web.Request, token: str
+) -> tuple[Ticket, Facility, FacilityHub] | None:
+    """The ticket behind a family's link, if it is valid today at its facility."""
+    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    if ticket is None:
+        return None
+    facility = request.app[FACILITIES].get(ticket.facility_id)
+    hub = request.app[HUBS].get(ticket.facility_id)
+    if (
+        facility is None or hub is None
+        or ticket.day != local_day(request.app[CLOCK](), facility.timezone)
+        or ticket.id not in hub.tickets
+    ):
+        return None
+    return ticket, facility, hub
+
+
+async def facility_of(request: web.Request, facility_id: int) -> Facility:
+    """The facility, read again from the database when it was added after start-up."""
+    facilities = request.app[FACILITIES]
+    if facility_id not in facilities:
+        for facility in await store.facilities_all(request.app[ENGINE]):
+            facilities.setdefault(facility.id, facility)
+    return facilities[facility_id]
+
+
+def rate_limit(request: web.Request, kind: str) -> None:
+    """Refuse, with a clear message, a client that did `kind` too often without an account."""
+    if request.app[LIMITS].windows[kind].full(request.remote or "-", request.app[CLOCK]()):
+        raise ApiError("too_many", 429)
+
+
+def count_towards_limit(request: web.Request, kind: str) -> None:
+    request.app[LIMITS].windows[kind].hit(request.remote or "-", request.app[CLOCK]())
+
+
+async def facility_from_path(request: web.Request) -> Facility | None:
+    """The facility named by the `code` in a public URL, or None."""
+    code = request.match_info["code"]
+    return await store.facility_by_code(request.app[ENGINE], code) if len(code) <= 32 else None

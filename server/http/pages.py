@@ -1,0 +1,196 @@
+"""Server-rendered pages: login, officer console, records, the family queue room, the station."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import date
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server.db import store
+from server.errors import ApiError
+from server.http.auth import (
+    CONSOLE_ROLES,
+    LOGIN_CSRF_COOKIE,
+    SUPERVISOR_ROLES,
+    check_login,
+    current_staff,
+    end_session,
+    start_session,
+)
+from server.http.lookups import facility_of, todays_ticket
+from server.i18n import RELATIONS, request_lang, script_strings, translate
+from server.keys import CLOCK, ENGINE
+from server.timefmt import local_day, session_label, zone_label
+from signaling.schedule import queue_opens_at
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login_submit)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/console", console)
+    app.router.add_get("/wall", wall)
+    app.router.add_get("/t/{token}", queue_room)
+    app.router.add_get("/s/{token}", station_page)
+
+
+def context(request: web.Request, **values: Any) -> dict[str, Any]:
+    lang = request_lang(request)
+
+    def t(key: str, **fmt: object) -> str:
+        return translate(key, lang, **fmt)
+
+    other = "en" if lang == "id" else "id"
+    return {"lang": lang, "t": t, "other_lang": other, "path": request.path, **values}
+
+
+def redirect(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def error_page(request: web.Request, status: int, title: str, text: str) -> web.Response:
+    response = aiohttp_jinja2.render_template(
+        "error.html", request, context(request, title=title, text=text)
+    )
+    response.set_status(status)
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("index.html", request, context(request))
+
+
+async def login_form(
+    request: web.Request, error: str = "", status: int = 200, username: str = ""
+) -> web.Response:
+    # Double-submit token: the form and a cookie must agree, so another site cannot log you in.
+    token = secrets.token_urlsafe(24)
+    response = aiohttp_jinja2.render_template(
+        "login.html", request,
+        context(request, csrf_token=token, error=error, username=username),
+    )
+    response.set_status(status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login")
+    return response
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    lang = request_lang(request)
+    form = await request.post()
+    username = str(form.get("username", ""))[:64]
+    sent = str(form.get("csrf_token", ""))
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return await login_form(request, translate("csrf", lang), 403, username)
+    staff = await check_login(request, username, str(form.get("password", ""))[:256])
+    if staff is None:
+        return await login_form(request, translate("bad_login", lang), 401, username)
+    home = {"registration": "/verify", "admin": "/admin"}.get(staff.role, "/console")
+    response = redirect(home)
+    await start_session(request, response, staff)
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    found = await current_staff(request)
+    form = await request.post()
+    if found is not None and hmac.compare_digest(
+        str(form.get("csrf_token", "")).encode(), found[1].encode()
+    ):
+        response = redirect("/login")
+        await end_session(request, response)
+        return response
+    raise web.HTTPSeeOther("/login")
+
+
+async def staff_or_login(request: web.Request,
+                         roles: frozenset[str] = CONSOLE_ROLES) -> tuple[store.Staff, str]:
+    found = await current_staff(request)
+    if found is None or found[0].role not in roles:
+        raise web.HTTPSeeOther("/login")
+    return found
+
+
+async def console(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request)
+    facility = await facility_of(request, staff.facility_id)
+    lang = request_lang(request)
+    inmates = [i for i in await store.inmates_for(request.app[ENGINE], facility.id)
+               if i["status"] == "active"]  # released or moved inmates are not visited
+    return aiohttp_jinja2.render_template("console.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
+        relations=RELATIONS, zone=zone_label(facility.timezone),
+        today=local_day(request.app[CLOCK](), facility.timezone),
+        strings=script_strings(lang),
+    ))
+
+
+async def supervisor_or_refuse(request: web.Request) -> tuple[store.Staff, str]:
+    """A supervisor's (or admin's) page: others get a clear refusal page."""
+    staff, csrf = await staff_or_login(request)
+    if staff.role not in SUPERVISOR_ROLES:
+        raise ApiError("forbidden", 403)
+    return staff, csrf
+
+
+async def wall(request: web.Request) -> web.Response:
+    staff, csrf = await supervisor_or_refuse(request)
+    facility = await facility_of(request, staff.facility_id)
+    return aiohttp_jinja2.render_template("wall.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility,
+        zone=zone_label(facility.timezone), strings=script_strings(request_lang(request))))
+
+
+async def queue_room(request: web.Request) -> web.Response:
+    lang = request_lang(request)
+    found = await todays_ticket(request, request.match_info["token"])
+    if found is None:
+        upcoming = await _upcoming_visit(request, request.match_info["token"], lang)
+        if upcoming is not None:
+            return error_page(request, 200, translate("upcoming_title", lang), upcoming)
+        return error_page(request, 404, translate("bad_ticket_title", lang),
+                          translate("bad_ticket", lang))
+    ticket, facility, hub = found
+    return aiohttp_jinja2.render_template("queue_room.html", request, context(
+        request, facility=facility, ticket=ticket, view=hub.family_view(ticket.id),
+        token=request.match_info["token"],
+        strings=script_strings(lang),
+    ))
+
+
+async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | None:
+    """For a ticket of a later day: when to come back, in the family's words."""
+    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    if ticket is None:
+        return None
+    facility = await facility_of(request, ticket.facility_id)
+    today = local_day(request.app[CLOCK](), facility.timezone)
+    if ticket.day < today or ticket.state != "waiting":
+        return None
+    when = session_label({"day": ticket.day, "session_name": ticket.session_name}, lang)
+    if ticket.day == today:
+        # Today, for a later session: its queue room opens half an hour before it starts.
+        from server.http.public import schedule_of  # public.py builds on this module's pages
+
+        at = queue_opens_at(schedule_of(facility), ticket.session_name,
+                            date.fromisoformat(ticket.day))
+        opens = f"{at:%H.%M} {zone_label(facility.timezone)}" if at else "—"
+        return translate("upcoming_today", lang, when=when, number=ticket.number, opens=opens)
+    return translate("upcoming_text", lang, day=when, number=ticket.number)
+
+
+async def station_page(request: web.Request) -> web.Response:
+    lang = request_lang(request)
+    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    if station is None:
+        return error_page(request, 404, translate("bad_station_title", lang),
+                          translate("bad_station", lang))
+    facility = await facility_of(request, station["facility_id"])
+    return aiohttp_jinja2.render_template("station.html", request, context(
+        request, facility=facility, station=station, strings=script_strings(lang),
+        token=request.match_info["token"]))

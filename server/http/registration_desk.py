@@ -1,0 +1,223 @@
+"""Registration officers check visit requests against the KTP and the inmate register, and
+approve (a ticket for the session asked for follows) or reject with a reason; they can also ban
+a visitor."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+
+from server.db import store
+from server.db import visitors as reg
+from server.db.store import Facility
+from server.errors import ApiError
+from server.http.auth import require_staff
+from server.http.lookups import facility_of, hub_for_facility
+from server.http.officer_api import json_body, text_field
+from server.http.pages import context, staff_or_login
+from server.http.public import schedule_of
+from server.http.request_audit import audit
+from server.http.visit_records import day_start
+from server.i18n import request_lang
+from server.keys import CLOCK, CONFIG, ENGINE, SECRET
+from server.secret import request_ticket_token
+from server.services.hubs import load_todays_tickets
+from server.services.notify import notify_request
+from server.timefmt import local_day, local_time, session_label
+from signaling.schedule import week_of, week_start
+
+VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
+REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
+                  "other")  # and "banned", given by a ban, never chosen
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/verify", verify_page)
+    app.router.add_get("/verify/ktp/{visitor_id:\\d+}", ktp_file)
+    app.router.add_get("/api/requests", list_requests)
+    app.router.add_post("/api/requests/{request_id:\\d+}/approve", approve)
+    app.router.add_post("/api/requests/{request_id:\\d+}/reject", reject)
+    app.router.add_post("/api/visitors/{visitor_id:\\d+}/bans", ban_visitor)
+
+
+async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
+    """Approve a pending request: a ticket for the session's day follows (it joins the queue
+    when that session's queue opens); returns its token."""
+    engine = request.app[ENGINE]
+    row = await reg.visit_request(engine, request_id)
+    if row is None:
+        raise ApiError("request_unknown", 404)
+    facility = await facility_of(request, row["facility_id"])
+    visitor = await reg.visitor(engine, row["visitor_id"])
+    assert visitor is not None
+    now = request.app[CLOCK]()
+    if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
+        raise ApiError("banned", 403)
+    hub = hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
+    today = local_day(now, facility.timezone)
+    day = row["day"] or today
+    if day < today:  # its session has passed: the officer rejects it instead
+        raise ApiError("request_expired", 409)
+    if row["state"] != "pending":
+        raise ApiError("request_decided", 409)
+    # One approval at a time per facility, so two officers approving at once cannot both take
+    # the last visit of an inmate's week (within this server process).
+    async with hub.approvals_lock:
+        ticket = await _ticket_within_limit(request, facility, row, request_id, day, now,
+                                            visitor)
+    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
+                            decided_by=decided_by, ticket_id=ticket.id):
+        await store.set_ticket_state(engine, ticket.id, "cancelled")
+        raise ApiError("request_decided", 409)
+    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
+    if day == today:  # into the queue now if its session's queue is open, else when it opens
+        await load_todays_tickets(request.app, facility.id)
+    await notify_request(request.app, request_id)
+    return request_ticket_token(request.app[SECRET], request_id)
+
+
+async def _ticket_within_limit(request: web.Request, facility: Facility,
+                               row: dict[str, Any], request_id: int, day: str, now: float,
+                               visitor: dict[str, Any]) -> store.Ticket:
+    """The ticket for an approved request, unless the inmate's week is full."""
+    engine = request.app[ENGINE]
+    schedule = schedule_of(facility)
+    if schedule is not None and row["day"]:
+        # Other families' requests do not hold places: the week may have filled up since.
+        monday = week_start(date.fromisoformat(day))
+        booked = await reg.booked_weeks(engine, row["inmate_id"], monday,
+                                        monday + timedelta(days=6))
+        if booked.get(week_of(monday), 0) >= schedule.visits_per_week:
+            raise ApiError("weekly_limit", 409)
+    token = request_ticket_token(request.app[SECRET], request_id)
+    for attempt in range(2):
+        try:
+            ticket, _ = await store.create_ticket(
+                engine, facility.id, day, visitor["full_name"], visitor["relation"],
+                row["inmate_id"], now, token=token, session_name=row["session_name"])
+            break
+        except IntegrityError:
+            if await store.ticket_by_token(engine, token) is not None or attempt:
+                # Another officer approved it at the same moment: one ticket only.
+                raise ApiError("request_decided", 409) from None
+            # Else two approvals took the same queue number: the second tries the next one.
+    return ticket
+
+
+async def _own_request(request: web.Request, facility_id: int) -> int:
+    request_id = int(request.match_info["request_id"])
+    row = await reg.visit_request(request.app[ENGINE], request_id)
+    if row is None or row["facility_id"] != facility_id:
+        raise ApiError("request_unknown", 404)
+    return request_id
+
+
+async def approve(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    request_id = await _own_request(request, staff.facility_id)
+    await audit(request, "request.approve", f"request:{request_id}", staff=staff)
+    await approve_request(request, request_id, staff.username)
+    return web.json_response({"request_id": request_id, "state": "approved"})
+
+
+async def reject(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    request_id = await _own_request(request, staff.facility_id)
+    data = await json_body(request)
+    reason = data.get("reason")
+    if reason not in REJECT_REASONS:
+        raise ApiError("bad_field", 422, field="reason")
+    note = data.get("note", "")
+    if not isinstance(note, str) or len(note) > 500:
+        raise ApiError("bad_field", 422, field="note")
+    if reason == "other":
+        note = text_field(data, "note", 500)
+    await audit(request, "request.reject", f"request:{request_id}", reason, staff)
+    decided = await reg.decide(request.app[ENGINE], request_id, state="rejected",
+                               reason=f"{reason}: {note}".rstrip(": "),
+                               decided_at=request.app[CLOCK](), decided_by=staff.username)
+    if not decided:
+        raise ApiError("request_decided", 409)
+    await notify_request(request.app, request_id)
+    return web.json_response({"request_id": request_id, "state": "rejected"})
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    staff = await require_staff(request, VERIFIERS)
+    rows = await reg.pending_requests(request.app[ENGINE], staff.facility_id)
+    return web.json_response({"requests": rows})
+
+
+async def verify_page(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request, VERIFIERS)
+    facility = await facility_of(request, staff.facility_id)
+    rows = await reg.pending_requests(request.app[ENGINE], facility.id)
+    lang = request_lang(request)
+    for row in rows:
+        row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+        row["when"] = session_label(row, lang)
+    bans = await reg.active_bans(request.app[ENGINE], facility.id, request.app[CLOCK]())
+    for ban in bans:
+        ban["until_local"] = local_day(ban["until"] - 1, facility.timezone)
+    return aiohttp_jinja2.render_template("verify.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows,
+        reasons=REJECT_REASONS, bans=bans))
+
+
+async def ktp_file(request: web.Request) -> web.StreamResponse:
+    """A KTP, only to staff of the visitor's own facility; each view is audited."""
+    staff = await require_staff(request, VERIFIERS)
+    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    if visitor is None or visitor["facility_id"] != staff.facility_id:
+        raise ApiError("not_found", 404)
+    await audit(request, "ktp.view", f"visitor:{visitor['id']}", staff=staff)
+    path = request.app[CONFIG].data_dir / "ktp" / visitor["ktp_file"]
+    response = web.FileResponse(path, headers={"Cache-Control": "no-store",
+                                               "Content-Disposition": "inline"})
+    response.content_type = visitor["ktp_type"]
+    return response
+
+
+async def ban_visitor(request: web.Request) -> web.Response:
+    """Ban a visitor from one inmate (inmate_id) or the whole facility, with a reason and an end
+    date (YYYY-MM-DD, the facility's local date, the ban ends at its start)."""
+    staff = await require_staff(request, VERIFIERS)
+    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    if visitor is None or visitor["facility_id"] != staff.facility_id:
+        raise ApiError("not_found", 404)
+    data = await json_body(request)
+    reason = text_field(data, "reason", 500)
+    inmate_id = data.get("inmate_id")
+    if inmate_id is not None:
+        inmates = {i["id"] for i in await store.inmates_for(request.app[ENGINE],
+                                                            staff.facility_id)}
+        if type(inmate_id) is not int or inmate_id not in inmates:
+            raise ApiError("bad_field", 422, field="inmate_id")
+    facility = await facility_of(request, staff.facility_id)
+    try:
+        until = day_start(date.fromisoformat(text_field(data, "until", 10)), facility.timezone)
+    except ValueError:
+        raise ApiError("bad_field", 422, field="until") from None
+    if until <= request.app[CLOCK]():
+        raise ApiError("bad_field", 422, field="until")
+    await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
+                f"inmate:{inmate_id}" if inmate_id else "facility", staff)
+    now = request.app[CLOCK]()
+    ban_id = await reg.add_ban(
+        request.app[ENGINE], facility_id=staff.facility_id, visitor_id=visitor["id"],
+        inmate_id=inmate_id, reason=reason, until=until, created_by=staff.username,
+        created_at=now)
+    # What the ban covers and was already asked for or approved goes too: a ticket approved
+    # last week for Thursday must not open its queue room on Thursday.
+    rejected, cancelled = await reg.withdraw_for_ban(
+        request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
+        text_field(data, "until", 10), now, staff.username)
+    hub = hub_for_facility(request, staff.facility_id)
+    for ticket_id in cancelled:
+        await hub.ticket_cancelled(ticket_id)
+    return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,
+                              "tickets_cancelled": len(cancelled)}, status=201)

@@ -1,0 +1,174 @@
+"""Reports per day, week or month: visits held, minutes, waits, no-shows, visits ended early and
+station utilisation, per station, per block and in total. The sums are pure functions of the
+visit rows; the handlers around them read, render and export."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server.db import store
+from server.db.store import VisitFilter
+from server.errors import ApiError
+from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
+from server.http.auth import require_staff
+from server.http.lookups import facility_of
+from server.http.pages import context, error_page, supervisor_or_refuse
+from server.http.request_audit import audit
+from server.http.visit_records import day_start
+from server.i18n import request_lang, translate
+from server.keys import CLOCK, ENGINE
+from server.timefmt import local_day
+
+PERIODS = ("day", "week", "month")
+
+
+def period_days(period: str, anchor: date) -> list[date]:
+    if period == "day":
+        return [anchor]
+    if period == "week":
+        monday = anchor - timedelta(days=anchor.weekday())
+        return [monday + timedelta(days=n) for n in range(7)]
+    last = calendar.monthrange(anchor.year, anchor.month)[1]
+    return [anchor.replace(day=n) for n in range(1, last + 1)]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    kind: str  # total, station, block
+    group: str
+    visits: int
+    minutes: float
+    avg_wait_minutes: float | None
+    max_wait_minutes: float | None
+    no_shows: int
+    ended_early: int
+    utilisation: float | None  # share of the day's working span a station was in a call
+
+
+def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float:
+    """Seconds from each day's first call to its last end, summed over the days."""
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    for v in visits:
+        day = day_of[v["id"]]
+        first[day] = min(first.get(day, v["called_at"]), v["called_at"])
+        end = v["ended_at"] or v["called_at"]
+        last[day] = max(last.get(day, end), end)
+    return sum(last[d] - first[d] for d in first)
+
+
+def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
+              day_of: dict[int, str]) -> list[ReportRow]:
+    span = _working_span(visits, day_of)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for v in visits:
+        groups[("total", "")].append(v)
+        groups[("station", v["station_name"])].append(v)
+        groups[("block", v["block"] or "-")].append(v)
+    misses: dict[tuple[str, str], int] = defaultdict(int)
+    for block in no_show_blocks:
+        misses[("total", "")] += 1
+        misses[("block", block or "-")] += 1
+    for key in misses:
+        groups.setdefault(key, [])
+    rows = []
+    for (kind, group), members in sorted(groups.items()):
+        held = [v for v in members if v["started_at"] is not None]
+        waits = [(v["called_at"] - v["ticket_created_at"]) / 60 for v in members]
+        live = sum(v["actual_seconds"] for v in held)
+        rows.append(ReportRow(
+            kind=kind, group=group, visits=len(held), minutes=round(live / 60, 1),
+            avg_wait_minutes=round(sum(waits) / len(waits), 1) if waits else None,
+            max_wait_minutes=round(max(waits), 1) if waits else None,
+            no_shows=misses.get((kind, group), 0),
+            ended_early=sum(1 for v in members if v["outcome"] == "ended_early"),
+            utilisation=round(live / span, 3) if kind == "station" and span > 0 else None,
+        ))
+    return rows
+
+
+def per_day(visits: list[dict[str, Any]], days: list[date],
+            day_of: dict[int, str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = defaultdict(int)
+    for v in visits:
+        if v["started_at"] is not None:
+            counts[day_of[v["id"]]] += 1
+    return [(d.isoformat(), counts.get(d.isoformat(), 0)) for d in days]
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/reports", reports_page)
+    app.router.add_get("/api/reports", reports_json)
+    app.router.add_get("/api/reports.csv", reports_csv)
+
+
+async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
+    facility = await facility_of(request, facility_id)
+    period = request.query.get("period", "day")
+    if period not in PERIODS:
+        raise ApiError("bad_field", 422, field="period")
+    text = request.query.get("date") or local_day(request.app[CLOCK](), facility.timezone)
+    try:
+        anchor = date.fromisoformat(text)
+    except ValueError:
+        raise ApiError("bad_field", 422, field="date") from None
+    days = period_days(period, anchor)
+    tz = facility.timezone
+    where = VisitFilter(since=day_start(days[0], tz),
+                        until=day_start(days[-1] + timedelta(days=1), tz))
+    engine = request.app[ENGINE]
+    visits = await store.visit_records(engine, facility.id, 100_000, where)
+    day_of = {v["id"]: local_day(v["called_at"], tz) for v in visits}
+    missed = await store.no_show_tickets(engine, facility.id, [d.isoformat() for d in days])
+    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
+    rows = summarise(visits, [inmates[t.inmate_id]["block"] for t in missed], day_of)
+    return {"period": period, "date": anchor.isoformat(), "from": days[0].isoformat(),
+            "to": days[-1].isoformat(), "rows": [asdict(r) for r in rows],
+            "per_day": per_day(visits, days, day_of)}
+
+
+async def reports_json(request: web.Request) -> web.Response:
+    staff = await require_staff(request, SUPERVISORS)
+    return web.json_response(await _report(request, staff.facility_id))
+
+
+async def reports_csv(request: web.Request) -> web.Response:
+    staff = await require_staff(request, SUPERVISORS)
+    report = await _report(request, staff.facility_id)
+    await audit(request, "report.export", f"{report['period']}:{report['date']}", staff=staff)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    fields = list(ReportRow.__dataclass_fields__)
+    writer.writerow(fields)
+    for row in report["rows"]:
+        writer.writerow(["" if row[f] is None else row[f] for f in fields])
+    name = f"laporan-{report['period']}-{report['date']}.csv"
+    return web.Response(text=out.getvalue(), content_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def reports_page(request: web.Request) -> web.Response:
+    staff, csrf = await supervisor_or_refuse(request)
+    lang = request_lang(request)
+    facility = await facility_of(request, staff.facility_id)
+    try:
+        report = await _report(request, staff.facility_id)
+    except ApiError as exc:
+        return error_page(request, 422, translate("error_title", lang),
+                          translate(exc.code, lang, **exc.values))
+    stations = [r for r in report["rows"] if r["kind"] == "station"]
+    return aiohttp_jinja2.render_template("reports.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, report=report,
+        total=next((r for r in report["rows"] if r["kind"] == "total"), None),
+        stations=stations, blocks=[r for r in report["rows"] if r["kind"] == "block"],
+        max_day=max([n for _, n in report["per_day"]] + [1]),
+        max_minutes=max([r["minutes"] for r in stations] + [1]), periods=PERIODS))

@@ -1,0 +1,225 @@
+"""The pages' WebSockets: one per page, typed JSON messages (docs/protocol.md).
+
+A malformed message or offer closes only the connection that sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from media.relay import SdpError
+from server.db import store
+from server.errors import ApiError
+from server.http.auth import (
+    CONSOLE_ROLES,
+    SESSION_COOKIE,
+    SUPERVISOR_ROLES,
+    current_staff,
+    same_origin,
+)
+from server.http.lookups import todays_ticket
+from server.http.request_audit import audit
+from server.i18n import request_lang, translate
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
+from signaling.bus.base import console_topic, station_topic, ticket_topic
+from signaling.hub import FacilityHub, HubError
+from signaling.protocol import (
+    MAX_MESSAGE_BYTES,
+    ClientMessage,
+    Monitor,
+    Offer,
+    Ping,
+    ProtocolError,
+    Unmonitor,
+    message,
+    parse_client_message,
+)
+
+log = logging.getLogger(__name__)
+
+OnMessage = Callable[[ClientMessage], Awaitable[None]]
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/ws/ticket/{token}", family_socket)
+    app.router.add_get("/ws/station/{token}", station_socket)
+    app.router.add_get("/ws/console", console_socket)
+
+
+async def _open(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_MESSAGE_BYTES)
+    await ws.prepare(request)
+    request.app[SOCKETS].all.add(ws)
+    return ws
+
+
+def _sender(ws: web.WebSocketResponse) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def send(msg: dict[str, Any]) -> None:
+        if not ws.closed:
+            with contextlib.suppress(ConnectionResetError):
+                await ws.send_json(msg)
+
+    return send
+
+
+async def _serve(
+    request: web.Request, ws: web.WebSocketResponse, on_message: OnMessage
+) -> None:
+    lang = request_lang(request)
+    async for msg in ws:
+        if msg.type is not WSMsgType.TEXT:
+            await ws.close(code=WSCloseCode.UNSUPPORTED_DATA, message=b"text frames only")
+            return
+        try:
+            parsed = parse_client_message(msg.data)
+            await on_message(parsed)
+        except (ProtocolError, SdpError) as exc:
+            log.warning("closing socket after bad message: %s", exc)
+            await ws.send_json(message("error", code="bad_message",
+                                       message=translate("bad_json", lang)))
+            await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"bad message")
+            return
+        except HubError as exc:
+            await ws.send_json(message("error", code=exc.code,
+                                       message=translate(exc.code, lang)))
+
+
+def _not_found(request: web.Request, key: str) -> web.Response:
+    return web.json_response(
+        {"error": {"code": key, "message": translate(key, request_lang(request))}}, status=404
+    )
+
+
+async def _leg_socket(
+    request: web.Request,
+    hub: FacilityHub,
+    side: str,
+    owner_id: int,
+    topic: str,
+    joined: Callable[[], Awaitable[None]],
+    left: Callable[[], Awaitable[None]],
+) -> web.WebSocketResponse:
+    """A family's or a station's page: its own topic, presence, and offers for its live visit."""
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(**{side: owner_id}, conn=id(ws))
+    subscription = request.app[BUS].subscribe(topic, _sender(ws))
+
+    async def on_message(msg: ClientMessage) -> None:
+        if isinstance(msg, Offer):
+            answer = await hub.offer(side, owner_id, msg.sdp)
+            await ws.send_json(message("answer", sdp=answer))
+        elif isinstance(msg, Ping):
+            await ws.send_json(message("pong"))
+
+    try:
+        await joined()
+        await _serve(request, ws, on_message)
+    finally:
+        subscription.cancel()
+        await left()
+    return ws
+
+
+async def family_socket(request: web.Request) -> web.StreamResponse:
+    found = await todays_ticket(request, request.match_info["token"])
+    if found is None:
+        return _not_found(request, "bad_ticket")
+    ticket, _, hub = found
+    ticket_id = ticket.id
+    return await _leg_socket(
+        request, hub, "family", ticket_id, ticket_topic(ticket_id),
+        lambda: hub.family_joined(ticket_id), lambda: hub.family_left(ticket_id),
+    )
+
+
+async def station_socket(request: web.Request) -> web.StreamResponse:
+    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    if station is None:
+        return _not_found(request, "bad_station")
+    hub = request.app[HUBS].get(station["facility_id"])
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
+    station_id = int(station["id"])
+    return await _leg_socket(
+        request, hub, "station", station_id, station_topic(station_id),
+        lambda: hub.station_joined(station_id), lambda: hub.station_left(station_id),
+    )
+
+
+async def console_socket(request: web.Request) -> web.StreamResponse:
+    found = await current_staff(request)
+    if found is None or found[0].role not in CONSOLE_ROLES or not same_origin(request):
+        return web.json_response(
+            {"error": {"code": "login_required",
+                       "message": translate("login_required", request_lang(request))}},
+            status=401,
+        )
+    staff = found[0]
+    lang = request_lang(request)
+    hub = request.app[HUBS].get(staff.facility_id)
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))
+    watching: set[int] = set()
+    monitor_id = f"{staff.username}:{id(ws)}"
+
+    async def stop_watching(visit_id: int) -> None:
+        if visit_id in watching:
+            watching.discard(visit_id)
+            await hub.unmonitor(visit_id, monitor_id)
+            await audit(request, "monitor.leave", f"visit:{visit_id}", staff=staff)
+
+    async def on_message(msg: ClientMessage) -> None:
+        if isinstance(msg, Ping):
+            await ws.send_json(message("pong"))
+            return
+        if not isinstance(msg, Monitor | Unmonitor):
+            raise ProtocolError("the console sends its actions through the JSON API")
+        if staff.role not in SUPERVISOR_ROLES:
+            raise HubError("forbidden", 403)
+        if isinstance(msg, Unmonitor):
+            await stop_watching(msg.visit_id)
+            return
+        await audit(request, "monitor.join", f"visit:{msg.visit_id}", staff=staff)
+        try:
+            answer = await hub.monitor(msg.visit_id, monitor_id, msg.sdp)
+        except HubError as exc:
+            await audit(request, "monitor.join", f"visit:{msg.visit_id}", exc.code, staff)
+            raise
+        watching.add(msg.visit_id)
+        await ws.send_json(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
+
+    async def session_watch() -> None:
+        # Logging out or a disabled account ends this page, monitoring included.
+        token = request.cookies.get(SESSION_COOKIE, "")
+        while not ws.closed:
+            await asyncio.sleep(request.app[CONFIG].session_check_seconds)
+            now = request.app[CLOCK]()
+            if await store.session_staff(request.app[ENGINE], token, now) is None:
+                await ws.close(code=4401, message=b"session ended")
+                return
+
+    watcher = asyncio.create_task(session_watch())
+    try:
+        await ws.send_json(hub.snapshot())
+        await _serve(request, ws, on_message)
+    except ApiError as exc:  # the audit log could not be written: refuse and close
+        with contextlib.suppress(ConnectionResetError):
+            await ws.send_json(message("error", code=exc.code, message=translate(exc.code, lang)))
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
+    finally:
+        watcher.cancel()
+        subscription.cancel()
+        for visit_id in list(watching):
+            with contextlib.suppress(ApiError):
+                await stop_watching(visit_id)
+    return ws

@@ -1,0 +1,143 @@
+"""Visit history for staff: search and filters, and one page per visit with its timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+from multidict import MultiMapping
+
+from server.db import store
+from server.db import visitors as reg
+from server.db.store import Facility, VisitFilter
+from server.errors import ApiError
+from server.http.auth import require_staff
+from server.http.lookups import facility_of
+from server.http.pages import context, error_page, staff_or_login
+from server.i18n import request_lang, translate
+from server.keys import ENGINE
+from server.timefmt import local_time
+
+OUTCOMES = ("completed", "ended_early", "cancelled")
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/records", records_page)
+    app.router.add_get("/visits/{visit_id:\\d+}", visit_page)
+    app.router.add_get("/api/visits", list_visits)
+    app.router.add_get("/api/visits/{visit_id:\\d+}", get_visit)
+
+
+def day_start(day: date, tz: str) -> float:
+    return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
+
+
+def parse_filter(query: MultiMapping[str], tz: str) -> VisitFilter:
+    """Read the filters a person typed; a malformed one is a clear error, not an empty list."""
+
+    def day(name: str) -> date | None:
+        text = query.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ApiError("bad_field", 422, field=name) from None
+
+    since, until = day("from"), day("to")
+    station = query.get("station", "").strip()
+    if station and not station.isdigit():
+        raise ApiError("bad_field", 422, field="station")
+    outcome = query.get("outcome", "").strip()
+    if outcome and outcome not in OUTCOMES:
+        raise ApiError("bad_field", 422, field="outcome")
+    return VisitFilter(
+        since=day_start(since, tz) if since else None,
+        until=day_start(until + timedelta(days=1), tz) if until else None,
+        inmate=query.get("inmate", "").strip()[:100],
+        visitor=query.get("visitor", "").strip()[:100],
+        station_id=int(station) if station else None,
+        outcome=outcome,
+    )
+
+
+def _localise(rows: list[dict[str, Any]], facility: Facility) -> list[dict[str, Any]]:
+    for row in rows:
+        row["started_local"] = local_time(row["started_at"], facility.timezone, with_date=True)
+        row["ended_local"] = local_time(row["ended_at"], facility.timezone, with_date=True)
+    return rows
+
+
+async def records_page(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request)
+    facility = await facility_of(request, staff.facility_id)
+    engine = request.app[ENGINE]
+    error = ""
+    try:
+        where = parse_filter(request.query, facility.timezone)
+    except ApiError as exc:
+        error = translate(exc.code, request_lang(request), **exc.values)
+        where = VisitFilter()
+    rows = _localise(await store.visit_records(engine, facility.id, 500, where), facility)
+    return aiohttp_jinja2.render_template("records.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility, rows=rows,
+        stations=await store.stations_for(engine, facility.id), outcomes=OUTCOMES,
+        query=request.query, error=error))
+
+
+async def _timeline(engine: Any, record: dict[str, Any]) -> list[dict[str, Any]]:
+    events = []
+    request = await reg.request_of_ticket(engine, record["ticket_id"])
+    if request is not None:  # asked for from a phone: the request and its check come first
+        session = " ".join(filter(None, (request["day"], request["session_name"])))
+        events.append({"at": request["created_at"], "kind": "requested",
+                       "actor": record["visitor_name"], "detail": session})
+        events.append({"at": request["decided_at"], "kind": "approved",
+                       "actor": request["decided_by"] or "", "detail": ""})
+    events.append({"at": record["ticket_created_at"], "kind": "registered",
+                   "actor": record["visitor_name"], "detail": f"#{record['ticket_number']}"})
+    events += await store.visit_events(engine, record["id"])
+    return events
+
+
+async def _record(request: web.Request, facility_id: int) -> dict[str, Any]:
+    visit_id = int(request.match_info["visit_id"])
+    rows = await store.visit_records(request.app[ENGINE], facility_id, 1,
+                                     VisitFilter(), visit_id=visit_id)
+    if not rows:  # another facility's visit answers exactly like a missing one
+        raise ApiError("visit_unknown", 404)
+    return rows[0]
+
+
+async def visit_page(request: web.Request) -> web.Response:
+    staff, csrf = await staff_or_login(request)
+    facility = await facility_of(request, staff.facility_id)
+    lang = request_lang(request)
+    try:
+        record = await _record(request, facility.id)
+    except ApiError:
+        return error_page(request, 404, translate("visit_unknown", lang), "")
+    timeline = await _timeline(request.app[ENGINE], record)
+    for event in timeline:
+        event["local"] = local_time(event["at"], facility.timezone, with_date=True)
+    return aiohttp_jinja2.render_template("visit.html", request, context(
+        request, staff=staff, csrf_token=csrf, facility=facility,
+        r=_localise([record], facility)[0], timeline=timeline))
+
+
+async def list_visits(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    facility = await facility_of(request, staff.facility_id)
+    where = parse_filter(request.query, facility.timezone)
+    rows = await store.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
+    return web.json_response({"visits": rows})
+
+
+async def get_visit(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    record = await _record(request, staff.facility_id)
+    record["timeline"] = await _timeline(request.app[ENGINE], record)
+    return web.json_response(record)

@@ -1,0 +1,68 @@
+"""The hub's durable side: visit and ticket rows in the SQL database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.db import store
+from signaling.lifecycle import Visit
+from signaling.queue import TicketState
+
+
+class SqlRecords:
+    def __init__(self, engine: AsyncEngine, data_dir: Path) -> None:
+        self._engine = engine
+        self._data_dir = data_dir.resolve()
+
+    async def visit_called(
+        self, visit: Visit, facility_id: int, inmate_id: int, officer_id: int
+    ) -> int:
+        return await store.insert_visit(
+            self._engine,
+            facility_id=facility_id,
+            ticket_id=visit.ticket_id,
+            inmate_id=inmate_id,
+            station_id=visit.station_id,
+            officer_id=officer_id,
+            called_at=visit.called_at,
+        )
+
+    async def visit_started(self, visit: Visit) -> None:
+        await store.update_visit(
+            self._engine, visit.visit_id, started_at=visit.started_at,
+            allotted_seconds=visit.allotted_seconds,
+        )
+
+    async def visit_finished(self, visit: Visit) -> None:
+        await store.update_visit(
+            self._engine,
+            visit.visit_id,
+            ended_at=visit.ended_at,
+            allotted_seconds=visit.allotted_seconds,
+            actual_seconds=visit.actual_seconds(),
+            outcome=visit.outcome.value if visit.outcome else None,
+            end_reason=visit.end_reason,
+        )
+
+    async def visit_media_mode(self, visit_id: int, mode: str) -> None:
+        await store.update_visit(self._engine, visit_id, media_mode=mode)
+
+    async def recordings_saved(self, visit: Visit, facility_id: int,
+                               files: list[dict[str, Any]]) -> None:
+        for f in files:
+            await store.insert_recording(
+                self._engine, facility_id=facility_id, visit_id=visit.visit_id, side=f["side"],
+                path=str(Path(f["path"]).relative_to(self._data_dir)),
+                sha256=f["sha256"], bytes=f["bytes"], started_at=f["started_at"],
+                closed_at=f["closed_at"])
+
+    async def visit_event(self, visit_id: int, at: float, kind: str, actor: str,
+                          detail: str = "") -> None:
+        await store.insert_visit_event(self._engine, visit_id=visit_id, at=at, kind=kind,
+                                       actor=actor, detail=detail)
+
+    async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
+        await store.set_ticket_state(self._engine, ticket_id, state.value)

@@ -1,0 +1,173 @@
+"""Asking for a visit: the visitor names the inmate (registration number, or full name and block
+where the facility allows it), picks one of the sessions the schedule opens for that inmate, and
+a request follows; approved at once when the pair was checked before.
+
+The inmate register is never listed: a wrong number, a wrong name and an inmate of another
+facility all get the same answer, and each miss counts towards the look-up rate limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.db import tables as db
+from server.db import visitors as reg
+from server.db.store import Facility
+from server.errors import ApiError
+from server.http.lookups import count_towards_limit, facility_of
+from server.http.public import schedule_of
+from server.http.registration_desk import approve_request
+from server.http.visit_records import day_start
+from server.i18n import translate
+from server.keys import CLOCK, ENGINE
+from server.services.inmate_register import inmate_groups
+from server.services.notify import notify_request
+from server.timefmt import zone_label
+from signaling.schedule import (
+    WEEKDAYS,
+    Schedule,
+    Slot,
+    find_slot,
+    no_slot_reason,
+    open_slots,
+    week_start,
+)
+
+TODAY_QUEUE = "today"  # the only choice at a facility that has no schedule yet
+HORIZON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class InmateRef:
+    """How the visitor named the inmate."""
+
+    reg_number: str = ""
+    full_name: str = ""
+    block: str = ""
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+async def find_inmate(engine: AsyncEngine, facility: Facility,
+                      ref: InmateRef) -> dict[str, Any] | None:
+    if ref.reg_number:
+        return await reg.inmate_by_reg_number(engine, facility.id, ref.reg_number)
+    if not (facility.ask_by_name and ref.full_name and ref.block):
+        return None
+    query = select(db.inmates).where(db.inmates.c.facility_id == facility.id,
+                                     db.inmates.c.status == "active")
+    async with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in (await conn.execute(query)).all()]
+    # Exact name and block, ignoring case and spacing; two inmates of one name in one block
+    # cannot be told apart this way, so the visitor is asked for the number instead.
+    matches = [r for r in rows if _plain(r["full_name"]) == _plain(ref.full_name)
+               and _plain(r["block"]) == _plain(ref.block)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def local_now(request: web.Request, facility: Facility) -> datetime:
+    return datetime.fromtimestamp(request.app[CLOCK](), ZoneInfo(facility.timezone))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the visitor may ask for: the inmate they named and the sessions open to them
+    (`schedule` None: a facility without a schedule, today's queue only). `refused` names why
+    none is open, when a schedule offers none."""
+
+    facility: Facility
+    inmate: dict[str, Any]
+    schedule: Schedule | None
+    slots: list[Slot]
+    refused: str | None
+
+
+async def choice_for(request: web.Request, visitor: dict[str, Any], ref: InmateRef) -> Choice:
+    """The inmate named by `ref` (ApiError inmate_unknown, counted towards the look-up limit,
+    when there is none) and the sessions this visitor may ask for."""
+    facility = await facility_of(request, visitor["facility_id"])
+    inmate = await find_inmate(request.app[ENGINE], facility, ref)
+    if inmate is None:
+        count_towards_limit(request, "lookup")
+        raise ApiError("inmate_unknown", 404)
+    schedule = schedule_of(facility)
+    if schedule is None:
+        return Choice(facility, inmate, None, [], None)
+    now = local_now(request, facility)
+    # From the Monday of this week, so visits earlier this week count towards its limit.
+    booked = await reg.booked_weeks(request.app[ENGINE], inmate["id"], week_start(now.date()),
+                                    now.date() + timedelta(days=HORIZON_DAYS), visitor["id"])
+    slots = open_slots(schedule, inmate_groups(inmate), now, booked, HORIZON_DAYS)
+    refused = None if slots else no_slot_reason(schedule, now.date(), booked)
+    return Choice(facility, inmate, schedule, slots, refused)
+
+
+def slot_view(slot: Slot, facility: Facility, lang: str, today: date) -> dict[str, str]:
+    day_name = translate(f"day_{WEEKDAYS[slot.day.weekday()]}", lang)
+    when = translate("today", lang) if slot.day == today else day_name
+    label = (f"{when}, {slot.day.strftime('%d-%m-%Y')} · {slot.session.name} · "
+             f"{slot.session.start:%H.%M}–{slot.session.end:%H.%M} {zone_label(facility.timezone)}")
+    return {"key": slot.key, "day": slot.day.isoformat(), "session": slot.session.name,
+            "start": f"{slot.session.start:%H:%M}", "end": f"{slot.session.end:%H:%M}",
+            "label": label}
+
+
+async def ask_for_inmate(request: web.Request, visitor: dict[str, Any], ref: InmateRef,
+                         slot_key: str) -> tuple[int, str]:
+    """A visit request of `visitor` for the inmate named by `ref` in the session `slot_key`:
+    pending, or approved at once when the pair was checked before. ApiError when the inmate is
+    unknown, the visitor banned, or the session not open to them (the error says which)."""
+    engine = request.app[ENGINE]
+    choice = await choice_for(request, visitor, ref)
+    facility, inmate = choice.facility, choice.inmate
+    now = request.app[CLOCK]()
+    if await reg.active_ban(engine, visitor["id"], inmate["id"], now) is not None:
+        raise ApiError("banned", 403)
+    today = local_now(request, facility).date()
+    if await reg.pending_request_for(engine, visitor["id"], inmate["id"], today.isoformat(),
+                                     day_start(today, facility.timezone)):
+        raise ApiError("request_pending", 409)  # one at a time: the officer answers it first
+    day, session_name = None, None
+    if choice.refused is not None:
+        raise ApiError(choice.refused, 409)
+    if choice.schedule is not None:
+        slot = find_slot(choice.slots, slot_key)
+        if slot is None:
+            raise ApiError("slot_required", 422, field="slot")
+        day, session_name = slot.day.isoformat(), slot.session.name
+    request_id = await reg.create_request(
+        engine, facility_id=facility.id, visitor_id=visitor["id"], inmate_id=inmate["id"],
+        state="pending", created_at=now, day=day, session_name=session_name)
+    if await reg.pair_approved(engine, visitor["id"], inmate["id"]):
+        # Checked once before: the next request needs no new check (unless the week filled up
+        # meanwhile: then an officer decides).
+        try:
+            await approve_request(request, request_id, "auto")
+            return request_id, "approved"
+        except ApiError as exc:
+            if exc.code != "weekly_limit":
+                raise
+    await notify_request(request.app, request_id)
+    return request_id, "pending"
+
+
+async def slots_of_ref(request: web.Request, visitor: dict[str, Any],
+                       ref: InmateRef, lang: str) -> list[dict[str, str]]:
+    """The sessions this visitor may ask for the inmate named by `ref`, for a form's choice."""
+    choice = await choice_for(request, visitor, ref)
+    today = local_now(request, choice.facility).date()
+    if choice.schedule is None:
+        return [{"key": TODAY_QUEUE, "day": today.isoformat(), "session": "", "start": "",
+                 "end": "", "label": translate("today_queue", lang)}]
+    if choice.refused is not None:
+        raise ApiError(choice.refused, 409)
+    return [slot_view(s, choice.facility, lang, today) for s in choice.slots]
+
