@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import update
 
-from server.db import store
 from server.db import tables as db
+from server.db import ticket_rows
 from server.errors import ApiError
 from server.http.auth import (
     SUPERVISOR_ROLES,
@@ -122,14 +122,14 @@ async def issue_ticket(request: web.Request) -> web.Response:
         raise ApiError("bad_field", 422, field="relation")
     inmate_id = int_field(data, "inmate_id", 1, 2**31)
     engine = request.app[ENGINE]
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, staff.facility_id)}
+    inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, staff.facility_id)}
     if inmate_id not in inmates or inmates[inmate_id]["status"] != "active":
         raise ApiError("inmate_unknown", 404)
     hub = hub_for(request, staff)
     await audit(request, "ticket.issue", f"inmate:{inmate_id}", staff=staff)
     facility_row = request.app[FACILITIES][staff.facility_id]
     now = request.app[CLOCK]()
-    ticket, token = await store.create_ticket(
+    ticket, token = await ticket_rows.create_ticket(
         engine, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
         relation, inmate_id, now,
     )

@@ -15,7 +15,7 @@ import segno
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.pages import context, error_page

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
 from server.db import visitors as reg
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import count_towards_limit, facility_of
 from server.http.public import schedule_of
