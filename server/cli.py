@@ -191,10 +191,7 @@ async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
 
 
 async def _facility_set(args: argparse.Namespace) -> int:
-    from sqlalchemy import update
-
-    from server.db import facility_rows
-    from server.db import tables as db
+    from server.services import facilities
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -211,13 +208,10 @@ async def _facility_set(args: argparse.Namespace) -> int:
         if values:
             await _audit_cli(engine, "facility.set", f"facility:{facility.code}",
                              ",".join(f"{k}={v}" for k, v in values.items()))
-            async with engine.begin() as conn:
-                await conn.execute(update(db.facilities)
-                                   .where(db.facilities.c.id == facility.id).values(**values))
-        facility = await facility_rows.facility_by_code(engine, args.code)
-        assert facility is not None
+            facility = await facilities.change_settings(engine, facility.id, values)
         print(f"sambang: {facility.code}: recording {facility.recording}, "
-              f"kept {facility.retention_days} days (takes effect at the next start)")
+              f"kept {facility.retention_days} days (a running server takes it on within a "
+              "minute)")
         return 0
     finally:
         await engine.dispose()

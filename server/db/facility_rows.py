@@ -52,6 +52,13 @@ async def facility_by_code(engine: AsyncEngine, code: str) -> Facility | None:
     return Facility(**row_dict(row)) if row else None
 
 
+async def facility_by_id(engine: AsyncEngine, facility_id: int) -> Facility | None:
+    async with engine.connect() as conn:
+        query = select(db.facilities).where(db.facilities.c.id == facility_id)
+        row = (await conn.execute(query)).first()
+    return Facility(**row_dict(row)) if row else None
+
+
 async def stations_for(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
     query = (
         select(db.stations.c.id, db.stations.c.name, db.stations.c.facility_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from yarl import URL
 
 from server.db import facility_rows, staff_rows, ticket_rows
@@ -22,11 +22,12 @@ from server.http.auth import ROLES, hash_password, require_staff
 from server.http.lookups import hub_for, site_link
 from server.http.officer_api import json_body, optional_text, text_field
 from server.http.pages import context, staff_or_login
-from server.http.public import schedule_of
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
-from server.keys import ENGINE, FACILITIES, SECRET
+from server.keys import ENGINE, FACILITIES, HUBS, SECRET
 from server.secret import seal
+from server.services import facilities
+from server.services.facilities import schedule_of
 from server.services.inmate_register import apply_register, inmate_groups, parse_register
 from server.timefmt import ZONE_LABELS, local_time
 from signaling.schedule import ScheduleError, coverage, parse_schedule
@@ -55,11 +56,8 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def reload_facility(app: web.Application, facility_id: int) -> Facility:
-    """Read the facility again and hand the change to its hub."""
-    engine = app[ENGINE]
-    facility = next(f for f in await facility_rows.facilities_all(engine) if f.id == facility_id)
-    app[FACILITIES][facility_id] = facility
-    return facility
+    """Read the facility again and hand any change to its hub."""
+    return await facilities.refresh(app[ENGINE], app[FACILITIES], app[HUBS], facility_id)
 
 
 def _usable_url(text: str) -> bool:
@@ -122,13 +120,8 @@ async def change_facility(request: web.Request) -> web.Response:
     changed = sorted(name.removesuffix("_sealed") for name in values)
     await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
                 staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(**values))
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id, values)
     facility = await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.facility_name = facility.name
-    hub.set_timezone(facility.timezone)
     return web.json_response(settings_view(facility))
 
 
@@ -149,13 +142,9 @@ async def change_schedule(request: web.Request) -> web.Response:
         reason = translate(f"schedule_{exc.code}", lang, **exc.values)
         raise ApiError("schedule_invalid", 422, reason=reason) from None
     await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(schedule_toml=text))
-    await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.schedule = schedule
-    await hub.broadcast()  # the fair share may change with the session
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
+                                     {"schedule_toml": text})
+    await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
     return web.json_response({"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 

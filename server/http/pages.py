@@ -24,6 +24,7 @@ from server.http.auth import (
 from server.http.lookups import facility_of, todays_ticket
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
+from server.services.facilities import schedule_of
 from server.timefmt import local_day, session_label, zone_label
 from signaling.schedule import queue_opens_at
 
@@ -175,7 +176,6 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
     when = session_label({"day": ticket.day, "session_name": ticket.session_name}, lang)
     if ticket.day == today:
         # Today, for a later session: its queue room opens half an hour before it starts.
-        from server.http.public import schedule_of  # public.py builds on this module's pages
 
         at = queue_opens_at(schedule_of(facility), ticket.session_name,
                             date.fromisoformat(ticket.day))

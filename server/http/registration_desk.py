@@ -19,12 +19,12 @@ from server.http.auth import require_staff
 from server.http.lookups import facility_of, hub_for_facility
 from server.http.officer_api import json_body, text_field
 from server.http.pages import context, staff_or_login
-from server.http.public import schedule_of
 from server.http.request_audit import audit
 from server.http.visit_records import day_start
 from server.i18n import request_lang
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import request_ticket_token
+from server.services.facilities import schedule_of
 from server.services.hubs import load_todays_tickets
 from server.services.notify import notify_request
 from server.timefmt import local_day, local_time, session_label

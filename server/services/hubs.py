@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from server.db import facility_rows, ticket_rows
-from server.http.public import schedule_of
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY
+from server.services import facilities
+from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.notify import notify_turn_near
 from server.timefmt import local_day
@@ -38,6 +39,8 @@ async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.sleep(app[CONFIG].day_roll_seconds)
             try:
                 await _start_new_hubs(app, tasks, at_start=False)
+                # Settings changed by the command line or another node reach the hubs here.
+                await facilities.refresh_all(app[ENGINE], app[FACILITIES], hubs)
                 for facility_id in list(hubs):
                     await load_todays_tickets(app, facility_id)
             except Exception:  # the next round tries again
