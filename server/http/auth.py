@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 
 from aiohttp import web
@@ -12,13 +11,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from server.db import staff_rows
 from server.db.staff_rows import Staff
 from server.errors import ApiError
+from server.http.csrf import header_matches
 from server.http.request_audit import audit
 from server.keys import CLOCK, CONFIG, ENGINE, STAFF_SESSION
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "sambang_session"
-LOGIN_CSRF_COOKIE = "sambang_login_csrf"
 ROLES = ("admin", "registration", "officer", "supervisor")
 CONSOLE_ROLES = frozenset({"officer", "supervisor", "admin"})
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})  # live wall, recordings, reports, audit
@@ -93,8 +92,7 @@ async def require_staff(request: web.Request, roles: frozenset[str] = CONSOLE_RO
         raise ApiError("login_required", 401)
     staff, csrf = found
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        sent = request.headers.get("X-CSRF-Token", "")
-        if not hmac.compare_digest(sent.encode(), csrf.encode()):
+        if not header_matches(request, csrf):
             raise ApiError("csrf", 403)
     if staff.role not in roles:
         raise ApiError("forbidden", 403)

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.db import tables as db
 from server.db.rows import row_dict
 from server.errors import ApiError
+from server.http import csrf
 from server.http.auth import SUPERVISOR_ROLES, require_staff
-from server.http.family import _form_ok, _render
 from server.http.lookups import count_towards_limit, facility_from_path, facility_of, rate_limit
 from server.http.officer_api import json_body, text_field
-from server.http.pages import context, error_page, supervisor_or_refuse
+from server.http.pages import context, error_page, render_form, supervisor_or_refuse
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, ENGINE
@@ -69,7 +69,7 @@ async def _facility_or_404(request: web.Request) -> Any:
 async def complaint_form(request: web.Request) -> web.Response:
     facility = await _facility_or_404(request)
     values = {"visit_ref": request.query.get("visit", "")[:64]}
-    return _render(request, "complaint.html", facility=facility, values=values, errors={})
+    return render_form(request, "complaint.html", facility=facility, values=values, errors={})
 
 
 async def complaint_submit(request: web.Request) -> web.Response:
@@ -79,12 +79,12 @@ async def complaint_submit(request: web.Request) -> web.Response:
     limits = {"name": 200, "contact": 200, "visit_ref": 64, "body": 2000, "csrf": 64}
     values = {k: str(form.get(k, ""))[:n].strip() for k, n in limits.items()}
     errors: dict[str, str] = {}
-    if not _form_ok(request, values["csrf"]):
+    if not csrf.form_token_ok(request, values["csrf"]):
         errors["form"] = "csrf"
     if len(values["body"]) < 10:
         errors["body"] = "complaint_short"
     if errors:
-        return _render(request, "complaint.html", 422, facility=facility, values=values,
+        return render_form(request, "complaint.html", 422, facility=facility, values=values,
                        errors=errors)
     tracking = await _file(request, facility.id, values)
     raise web.HTTPSeeOther(f"/f/{facility.code}/pengaduan/{tracking}")

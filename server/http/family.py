@@ -4,18 +4,16 @@ message per field in the page's language, and what the person typed is kept."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import date
 from typing import Any
 
-import aiohttp_jinja2
 import segno
 from aiohttp import BodyPartReader, web
 
 from server.db import visitors as reg
 from server.db.facility_rows import Facility
 from server.errors import ApiError
+from server.http import csrf
 from server.http.lookups import (
     count_towards_limit,
     facility_from_path,
@@ -23,7 +21,7 @@ from server.http.lookups import (
     rate_limit,
     ticket_link,
 )
-from server.http.pages import context, error_page
+from server.http.pages import error_page, render_form
 from server.i18n import RELATIONS, request_lang, translate
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import approved_ticket_token
@@ -32,7 +30,6 @@ from server.services.visit_requests import InmateRef, ask_for_inmate, slots_of_r
 from server.services.visitor_checks import IdentityError, normalise_phone, parse_nik
 from server.timefmt import local_day, session_label
 
-FORM_COOKIE = "sambang_form"
 TEXT_LIMITS = {"full_name": 200, "nik": 32, "relation": 16, "phone": 32, "email": 200,
                "address": 300, "csrf": 64, "consent": 8}
 
@@ -46,28 +43,11 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v/{token}/minta", ask_for_visit)
 
 
-def _form_ok(request: web.Request, sent: str) -> bool:
-    expected = request.cookies.get(FORM_COOKIE, "")
-    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
-
-
-def _render(request: web.Request, template: str, status: int = 200,
-            **values: Any) -> web.Response:
-    # Double-submit: the form and a cookie carry the same value, so another site cannot post
-    # on a family's behalf.
-    token = secrets.token_urlsafe(18)
-    response = aiohttp_jinja2.render_template(
-        template, request, context(request, csrf_token=token, **values))
-    response.set_status(status)
-    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="Strict", path="/")
-    return response
-
-
 async def register_form(request: web.Request) -> web.Response:
     facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
-    return _render(request, "register.html", facility=facility, values={}, errors={},
+    return render_form(request, "register.html", facility=facility, values={}, errors={},
                    relations=RELATIONS)
 
 
@@ -159,11 +139,11 @@ async def register_submit(request: web.Request) -> web.Response:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
     rate_limit(request, "register")
     values, errors, upload = await _read_form(request)
-    if not _form_ok(request, values.get("csrf", "")):
+    if not csrf.form_token_ok(request, values.get("csrf", "")):
         errors["form"] = "csrf"
     token = await register_visitor(request, facility, values, errors, upload)
     if errors:
-        return _render(request, "register.html", 422, facility=facility, values=values,
+        return render_form(request, "register.html", 422, facility=facility, values=values,
                        errors=errors, relations=RELATIONS)
     raise web.HTTPSeeOther(f"/v/{token}")
 
@@ -176,7 +156,7 @@ async def return_form(request: web.Request) -> web.Response:
     facility = await facility_from_path(request)
     if facility is None:
         return error_page(request, 404, translate("facility_unknown", request_lang(request)), "")
-    return _render(request, "return.html", facility=facility, values={}, errors={})
+    return render_form(request, "return.html", facility=facility, values={}, errors={})
 
 
 async def return_submit(request: web.Request) -> web.Response:
@@ -188,7 +168,7 @@ async def return_submit(request: web.Request) -> web.Response:
     values = {k: str(form.get(k, ""))[:32].strip() for k in ("phone", "nik", "csrf")}
     errors: dict[str, str] = {}
     found = None
-    if not _form_ok(request, values["csrf"]):
+    if not csrf.form_token_ok(request, values["csrf"]):
         errors["form"] = "csrf"
     else:
         try:
@@ -201,7 +181,7 @@ async def return_submit(request: web.Request) -> web.Response:
             errors["form"] = "visitor_unknown"
             count_towards_limit(request, "lookup")
     if found is None:
-        return _render(request, "return.html", 422, facility=facility, values=values,
+        return render_form(request, "return.html", 422, facility=facility, values=values,
                        errors=errors)
     token = await reg.new_visitor_token(request.app[ENGINE], found["id"])
     raise web.HTTPSeeOther(f"/v/{token}")
@@ -223,7 +203,7 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
             row["link"] = ticket_link(request, token)
             row["qr"] = segno.make(row["link"], error="m").svg_inline(scale=3)
         row["when"] = session_label(row, lang)
-    return _render(request, "visitor.html", status, facility=facility, visitor=visitor,
+    return render_form(request, "visitor.html", status, facility=facility, visitor=visitor,
                    requests=requests, errors=errors or {}, values=values or {},
                    token=request.match_info["token"], slots=slots or [])
 
@@ -245,7 +225,7 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     ref = inmate_ref(form)
     values = {"reg_number": ref.reg_number, "full_name": ref.full_name, "block": ref.block}
     field = "reg_number" if ref.reg_number or not ref.full_name else "full_name"
-    if not _form_ok(request, str(form.get("csrf", ""))):
+    if not csrf.form_token_ok(request, str(form.get("csrf", ""))):
         return await visitor_page(request, {"form": "csrf"}, values, 403)
     slot_key = str(form.get("slot", ""))[:40]
     lang = request_lang(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import date
 from typing import Any
@@ -12,9 +11,9 @@ from aiohttp import web
 
 from server.db import facility_rows, staff_rows, ticket_rows
 from server.errors import ApiError
+from server.http import csrf
 from server.http.auth import (
     CONSOLE_ROLES,
-    LOGIN_CSRF_COOKIE,
     SUPERVISOR_ROLES,
     check_login,
     current_staff,
@@ -62,6 +61,17 @@ def error_page(request: web.Request, status: int, title: str, text: str) -> web.
     return response
 
 
+def render_form(request: web.Request, template: str, status: int = 200,
+                **values: Any) -> web.Response:
+    """A page with a form for someone without a session, carrying a fresh form token."""
+    token = secrets.token_urlsafe(18)
+    response = aiohttp_jinja2.render_template(
+        template, request, context(request, csrf_token=token, **values))
+    response.set_status(status)
+    csrf.set_form_cookie(response, token)
+    return response
+
+
 async def index(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("index.html", request, context(request))
 
@@ -69,24 +79,15 @@ async def index(request: web.Request) -> web.Response:
 async def login_form(
     request: web.Request, error: str = "", status: int = 200, username: str = ""
 ) -> web.Response:
-    # Double-submit token: the form and a cookie must agree, so another site cannot log you in.
-    token = secrets.token_urlsafe(24)
-    response = aiohttp_jinja2.render_template(
-        "login.html", request,
-        context(request, csrf_token=token, error=error, username=username),
-    )
-    response.set_status(status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login")
-    return response
+    # Not logged in yet: the double-submit token, so another site cannot log you in.
+    return render_form(request, "login.html", status, error=error, username=username)
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
     lang = request_lang(request)
     form = await request.post()
     username = str(form.get("username", ""))[:64]
-    sent = str(form.get("csrf_token", ""))
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not csrf.form_token_ok(request, str(form.get("csrf_token", ""))):
         return await login_form(request, translate("csrf", lang), 403, username)
     staff = await check_login(request, username, str(form.get("password", ""))[:256])
     if staff is None:
@@ -100,9 +101,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     found = await current_staff(request)
     form = await request.post()
-    if found is not None and hmac.compare_digest(
-        str(form.get("csrf_token", "")).encode(), found[1].encode()
-    ):
+    if found is not None and csrf.matches(str(form.get("csrf_token", "")), found[1]):
         response = redirect("/login")
         await end_session(request, response)
         return response
