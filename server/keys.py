@@ -10,7 +10,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
-from server.db.store import Facility, Staff
+from server.db.facility_rows import Facility
+from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from server.services.approvals import ApprovalLocks
 from signaling.bus.base import Bus

@@ -95,6 +95,10 @@ class FacilityHub:
     def recording(self) -> str:
         return self.state.recording
 
+    @recording.setter
+    def recording(self, mode: str) -> None:
+        self.state.recording = mode
+
     def set_timezone(self, timezone: str) -> None:
         self.state.timezone = timezone
 
