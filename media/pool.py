@@ -1,6 +1,6 @@
-"""How the signaling side reaches the relay: `LocalRelay` runs the sessions in this process,
-`WorkerRelay` runs them in worker processes (one per core by default), each visit pinned to the
-least-loaded worker and reached through the bus."""
+"""How the signaling side reaches the relay (it implements signaling.ports.RelayClient):
+`LocalRelay` runs the sessions in this process, `WorkerRelay` runs them in worker processes (one
+per core by default), each visit pinned to the least-loaded worker and reached through the bus."""
 
 from __future__ import annotations
 
@@ -11,42 +11,15 @@ import logging
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from media.relay import LegStateCallback, Relay, SdpError, SessionClosed
+from media.relay import Relay
 from signaling.bus.base import Bus, Subscription
+from signaling.ports import LegStateCallback, SdpError, SessionClosed
 
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 15.0
-
-
-class RelayClient(Protocol):
-    async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None: ...
-
-    async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
-        """The relay's answer and the visit's media mode ("forward" or "transcode")."""
-        ...
-
-    async def close(self, visit_id: int) -> list[dict[str, Any]]:
-        """Cut the visit's media; returns its recordings (RecordedFile fields)."""
-        ...
-
-    async def record(self, visit_id: int, directory: str, prefix: str) -> None: ...
-
-    async def make_private(self, visit_id: int) -> None:
-        """No monitor, no recording from now on, and what was recorded is deleted."""
-        ...
-
-    async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
-        """Answer a silent monitor's offer (see RelaySession.add_monitor)."""
-        ...
-
-    async def unmonitor(self, visit_id: int, monitor_id: str) -> None: ...
-
-    async def stats(self, visit_id: int) -> dict[str, Any]: ...
-
-    async def close_all(self) -> None: ...
 
 
 class LocalRelay:

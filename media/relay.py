@@ -14,7 +14,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
 from recordings.writer import RecordedFile, SideRecorder
+from signaling.ports import LegStateCallback, SdpError, SessionClosed
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +44,6 @@ SIDES = ("family", "station")
 KINDS = ("audio", "video")
 # A receiver that lost its picture asks again quickly; the sender need not hear it more often.
 KEYFRAME_REQUEST_INTERVAL = 0.25
-
-LegStateCallback = Callable[[str, str], None]
-
-
-class SdpError(ValueError):
-    """The offer could not be used; only that leg is affected."""
-
-
-class SessionClosed(RuntimeError):
-    pass
-
 
 def other_side(side: str) -> str:
     return "station" if side == "family" else "family"

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from media.baseline import TranscodingSession
-from media.relay import Relay, RelaySession, SdpError, SessionClosed
+from media.relay import Relay, RelaySession
 from signaling.bus.unix_socket import SocketBus
+from signaling.ports import SdpError, SessionClosed
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import WSCloseCode, web
 
-from media.pool import LocalRelay, RelayClient, WorkerRelay
+from media.pool import LocalRelay, WorkerRelay
 from server.config import Config
 from server.demo import seed_demo
-from server.errors import ApiError
+from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
@@ -36,6 +36,7 @@ from server.http import (
 from server.http.ratelimit import Limits
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
+    APPROVAL_LOCKS,
     BUS,
     CLOCK,
     CONFIG,
@@ -50,9 +51,10 @@ from server.keys import (
 )
 from server.secret import load_secret
 from server.services import housekeeping, hubs, outbox
+from server.services.approvals import ApprovalLocks
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.unix_socket import BusBroker
-from signaling.hub import HubError
+from signaling.ports import HubError, RelayClient
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         response = await handler(request)
     except (ApiError, HubError) as exc:
-        status = exc.status
+        status = exc.status if isinstance(exc, ApiError) else hub_status(exc.code)
         values = exc.values if isinstance(exc, ApiError) else {}
         text = translate(exc.code, lang, **values)
         if request.path.startswith("/api/"):
@@ -159,6 +161,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
     app[OUTBOX_WAKE] = asyncio.Event()
+    app[APPROVAL_LOCKS] = ApprovalLocks()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),

@@ -10,3 +10,18 @@ class ApiError(Exception):
         self.code = code
         self.status = status
         self.values = values
+
+
+# The live facility day refuses with a code only (signaling.ports.HubError); its HTTP status
+# is decided here, for the API and the pages alike. Any code not listed is a conflict (409).
+HUB_STATUS = {
+    "station_unknown": 404,
+    "visit_unknown": 404,
+    "legal_visit": 403,
+    "forbidden": 403,
+    "bad_value": 422,
+}
+
+
+def hub_status(code: str) -> int:
+    return HUB_STATUS.get(code, 409)

@@ -9,13 +9,14 @@ from weakref import WeakSet
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from media.pool import RelayClient
 from server.config import Config
 from server.db.facility_rows import Facility
 from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
+from server.services.approvals import ApprovalLocks
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
+from signaling.ports import RelayClient
 
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
@@ -41,3 +42,4 @@ LIMITS = web.AppKey("limits", Limits)
 SECRET = web.AppKey("secret", bytes)
 # Set when a notification is written, so the outbox sends it now rather than at its next poll.
 OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
+APPROVAL_LOCKS = web.AppKey("approval_locks", ApprovalLocks)

@@ -24,7 +24,7 @@ from server.i18n import RELATIONS
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.services import facilities
 from server.timefmt import local_day
-from signaling.hub import TicketInfo
+from signaling.commands import TicketInfo
 
 MIN_CALL_SECONDS = 10
 MAX_CALL_SECONDS = 2 * 3600

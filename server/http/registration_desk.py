@@ -22,7 +22,7 @@ from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
 from server.http.visit_records import day_start
 from server.i18n import request_lang
-from server.keys import CLOCK, CONFIG, ENGINE, SECRET
+from server.keys import APPROVAL_LOCKS, CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import request_ticket_token
 from server.services.facilities import schedule_of
 from server.services.hubs import load_todays_tickets
@@ -57,16 +57,15 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
-    hub = hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
+    hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
     today = local_day(now, facility.timezone)
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
         raise ApiError("request_expired", 409)
     if row["state"] != "pending":
         raise ApiError("request_decided", 409)
-    # One approval at a time per facility, so two officers approving at once cannot both take
-    # the last visit of an inmate's week (within this server process).
-    async with hub.approvals_lock:
+    # One approval at a time per facility (see server/services/approvals.py).
+    async with request.app[APPROVAL_LOCKS].of(facility.id):
         ticket = await _ticket_within_limit(request, facility, row, request_id, day, now,
                                             visitor)
     if not await reg.decide(engine, request_id, state="approved", decided_at=now,

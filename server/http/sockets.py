@@ -14,7 +14,6 @@ from typing import Any
 import structlog
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from media.relay import SdpError
 from server.db import facility_rows, staff_rows
 from server.errors import ApiError
 from server.http.auth import (
@@ -29,7 +28,8 @@ from server.http.request_audit import audit
 from server.i18n import request_lang, translate
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
 from signaling.bus.base import console_topic, station_topic, ticket_topic
-from signaling.hub import FacilityHub, HubError
+from signaling.hub import FacilityHub
+from signaling.ports import HubError, SdpError
 from signaling.protocol import (
     MAX_MESSAGE_BYTES,
     ClientMessage,
@@ -185,7 +185,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         if not isinstance(msg, Monitor | Unmonitor):
             raise ProtocolError("the console sends its actions through the JSON API")
         if staff.role not in SUPERVISOR_ROLES:
-            raise HubError("forbidden", 403)
+            raise HubError("forbidden")
         if isinstance(msg, Unmonitor):
             await stop_watching(msg.visit_id)
             return

@@ -20,7 +20,9 @@ from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.notify import notify_turn_near
 from server.timefmt import local_day
-from signaling.hub import FacilityHub, TicketInfo
+from signaling.commands import TicketInfo
+from signaling.facility import FacilityState
+from signaling.hub import FacilityHub
 from signaling.queue import QueuePolicy, TicketState
 from signaling.schedule import queue_open_for
 
@@ -73,15 +75,15 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         app[FACILITIES][facility.id] = facility
         policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
                              facility.grace_seconds)
-        hub = FacilityHub(facility.id, facility.name, policy, app[BUS], app[RELAY],
-                          records, app[CLOCK],
-                          recording=facility.recording,
-                          recordings_dir=(config.data_dir / "recordings").resolve(),
-                          schedule=schedule_of(facility), timezone=facility.timezone,
-                          on_turn_near=turn_near)
+        state = FacilityState(facility.id, facility.name, policy,
+                              schedule=schedule_of(facility), timezone=facility.timezone,
+                              recording=facility.recording)
         if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
-            hub.call_override = facility.call_override_seconds
-            hub.override_day = facility.call_override_day
+            state.call_override = facility.call_override_seconds
+            state.override_day = facility.call_override_day
+        hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
+                          recordings_dir=(config.data_dir / "recordings").resolve(),
+                          on_turn_near=turn_near)
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
@@ -107,10 +109,9 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
     engine = app[ENGINE]
     day = local_day(app[CLOCK](), facility.timezone)
     states = {s.value for s in TicketState}
-    if hub.call_override is not None and hub.override_day not in (None, day):
+    if hub.state.call_override is not None and hub.state.override_day not in (None, day):
         await hub.set_call_override(None)  # an officer's length was for yesterday
-    for ticket_id in await hub.close_day(day):
-        await ticket_rows.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
+    await hub.close_day(day)  # yesterday's tickets never called become no-shows
     todays = await ticket_rows.tickets_for_day(engine, facility_id, day)
     now = datetime.fromtimestamp(app[CLOCK](), ZoneInfo(facility.timezone))
     # A cancelled ticket (a decision that lost a race, a ban) never joins the queue; one for a

@@ -1,0 +1,212 @@
+"""What the pages are told, typed: each view is a dataclass, and `to_message()` gives the JSON
+object of docs/protocol.md (its fields in order, under its `type`). Built from the facility's
+state and a time passed in, so they are pure like the state itself."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+from signaling.commands import VisitInfo
+from signaling.facility import FacilityState
+from signaling.lifecycle import VisitState
+
+
+class _Message:
+    kind: ClassVar[str]
+
+    def to_message(self) -> dict[str, Any]:
+        return {"type": self.kind, **asdict(self)}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class QueueView(_Message):
+    """A family's own place; nothing about anyone else."""
+
+    kind: ClassVar[str] = "queue"
+    number: int
+    state: str  # a TicketState, or "cancelled"
+    position: int | None
+    eta_seconds: int | None
+    call_seconds: int
+
+
+@dataclass(frozen=True)
+class CalledView(_Message):
+    kind: ClassVar[str] = "called"
+    visit_id: int
+    server_now: int
+    station_name: str
+    ticket_number: int
+    visitor_name: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class LiveView(_Message):
+    kind: ClassVar[str] = "live"
+    visit_id: int
+    server_now: int
+    ends_at: int
+    allotted_seconds: int
+    seconds_left: int
+    ticket_number: int
+    visitor_name: str
+    station_name: str
+
+
+@dataclass(frozen=True)
+class EndedView(_Message):
+    kind: ClassVar[str] = "ended"
+    visit_id: int
+    server_now: int
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class WarningView(_Message):
+    kind: ClassVar[str] = "warning"
+    visit_id: int
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class LegLostView(_Message):
+    kind: ClassVar[str] = "leg_lost"
+    visit_id: int
+    side: str
+    station_name: str
+    ticket_number: int
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    ticket_id: int
+    number: int
+    state: str
+    present: bool
+    skipped: bool
+    visitor_name: str
+    relation: str
+    inmate_name: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class StationRow:
+    station_id: int
+    name: str
+    visit_id: int | None
+    online: bool
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    visit_id: int
+    state: str
+    ticket_number: int
+    visitor_name: str
+    inmate_name: str
+    station_id: int
+    station_name: str
+    allotted_seconds: int
+    seconds_left: int
+    ends_at: int | None
+    legs_lost: list[str]
+    outcome: str | None
+    media_mode: str
+    legal: bool
+    recording: bool
+    relation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConsoleView(_Message):
+    """The whole picture of today, for the officers' and supervisors' console."""
+
+    kind: ClassVar[str] = "console"
+    tickets: list[TicketRow]
+    stations: list[StationRow]
+    visits: list[VisitSummary]
+    server_now: int
+    call_seconds: int
+    call_length_source: str
+    fair_share_seconds: int | None
+    unserved: int
+
+
+VisitView = CalledView | LiveView | EndedView
+
+
+def family_view(state: FacilityState, ticket_id: int, now: float) -> QueueView:
+    qt = state.queue.get(ticket_id)
+    return QueueView(number=state.tickets[ticket_id].number, state=qt.state.value,
+                     position=state.queue.position(ticket_id),
+                     eta_seconds=state.eta_seconds(ticket_id, now),
+                     call_seconds=state.policy.call_seconds)
+
+
+def cancelled_view(number: int, call_seconds: int) -> QueueView:
+    return QueueView(number=number, state="cancelled", position=None, eta_seconds=None,
+                     call_seconds=call_seconds)
+
+
+def visit_view(info: VisitInfo, now: float) -> VisitView:
+    """What the family's and the station's pages show of their visit."""
+    v = info.visit
+    server_now = int(now * 1000)
+    if v.state is VisitState.CALLED:
+        return CalledView(visit_id=v.visit_id, server_now=server_now,
+                          station_name=info.station.name, ticket_number=info.ticket.number,
+                          visitor_name=info.ticket.visitor_name, relation=info.ticket.relation)
+    if v.state is VisitState.LIVE:
+        assert v.deadline is not None
+        return LiveView(visit_id=v.visit_id, server_now=server_now,
+                        ends_at=int(v.deadline * 1000), allotted_seconds=v.allotted_seconds,
+                        seconds_left=round(v.seconds_left(now)),
+                        ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
+                        station_name=info.station.name)
+    return EndedView(visit_id=v.visit_id, server_now=server_now,
+                     outcome=v.outcome.value if v.outcome else None)
+
+
+def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
+    return LegLostView(visit_id=info.visit.visit_id, side=side, station_name=info.station.name,
+                       ticket_number=info.ticket.number)
+
+
+def visit_summary(state: FacilityState, info: VisitInfo, now: float) -> VisitSummary:
+    v = info.visit
+    return VisitSummary(
+        visit_id=v.visit_id, state=v.state.value, ticket_number=info.ticket.number,
+        visitor_name=info.ticket.visitor_name, inmate_name=info.ticket.inmate_name,
+        station_id=info.station.station_id, station_name=info.station.name,
+        allotted_seconds=v.allotted_seconds or state.policy.call_seconds,
+        seconds_left=round(v.seconds_left(now)),
+        ends_at=int(v.deadline * 1000) if v.deadline else None,
+        legs_lost=sorted(info.legs_lost), outcome=v.outcome.value if v.outcome else None,
+        media_mode=info.media_mode, legal=info.legal, recording=info.recording,
+        relation=info.ticket.relation,
+    )
+
+
+def console_view(state: FacilityState, now: float) -> ConsoleView:
+    tickets = []
+    for qt in state.queue.tickets():
+        info = state.tickets[qt.ticket_id]
+        tickets.append(TicketRow(
+            ticket_id=qt.ticket_id, number=qt.number, state=qt.state.value, present=qt.present,
+            skipped=qt.skipped_at is not None, visitor_name=info.visitor_name,
+            relation=info.relation, inmate_name=info.inmate_name,
+            position=state.queue.position(qt.ticket_id)))
+    stations = [StationRow(station_id=s.station_id, name=s.name, visit_id=s.visit_id,
+                           online=s.pages > 0) for s in state.stations.values()]
+    return ConsoleView(
+        tickets=tickets, stations=stations,
+        visits=[visit_summary(state, v, now) for v in state.visits.values()],
+        server_now=int(now * 1000), call_seconds=state.policy.call_seconds,
+        call_length_source=state.call_length_source,
+        fair_share_seconds=state.fair_share_seconds(now), unserved=state.unserved_today(now))
