@@ -61,9 +61,10 @@ def complete_table(bind: Connection, name: str, items: TableItems) -> list[str]:
     indexes = {i["name"] for i in inspector.get_indexes(name)}
     table = _scratch(name, items)
     added = []
-    for column in table.columns:
+    # Columns of a second, unattached set: Alembic attaches what it adds to a table of its own.
+    for column in (item for item in items() if isinstance(item, sa.Column)):
         if column.name not in have:
-            op.add_column(name, column.copy())
+            op.add_column(name, column)
             added.append(f"{name}.{column.name}")
     for index in table.indexes:
         if index.name not in indexes:
