@@ -24,10 +24,11 @@ async def audit_verify(engine: AsyncEngine) -> int:
 
 
 async def recordings_verify(engine: AsyncEngine, data_dir: Path) -> int:
-    from server.db import store
+    from server.db import recording_rows
     from server.http.recordings import digest_file
 
-    rows = [r for r in await store.all_recordings(engine) if r["deleted_at"] is None]
+    rows = [r for r in await recording_rows.all_recordings(engine)
+            if r["deleted_at"] is None]
     bad = 0
     for row in rows:
         path = data_dir / row["path"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.db import store
+from server.db import facility_rows
 from server.db.engine import open_engine
 from server.db.migrate import head_revision
 from tests.integration.helpers import (
@@ -108,7 +108,7 @@ async def test_an_earlier_database_short_of_addable_columns_is_completed_at_star
                      "'rahasia-lama')")
     engine = await open_engine(url)
     try:
-        facilities = await store.facilities_all(engine)
+        facilities = await facility_rows.facilities_all(engine)
         async with engine.connect() as conn:
             requests = (await conn.execute(text("SELECT state FROM visit_requests"))).all()
     finally:
