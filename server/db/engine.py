@@ -19,8 +19,12 @@ async def open_engine(url: str, upgrade: bool = True) -> AsyncEngine:
     than `sambang db upgrade`) a database at another revision is refused instead."""
     if upgrade:
         done = await migrate.upgrade(url)
-        if done.before != done.after:
-            log.warning("%s", done.describe())
+        if done.before is not None or done.earlier_release:
+            # An existing installation changed: worth the operator's attention in the log.
+            if done.before != done.after:
+                log.warning("%s", done.describe())
+        else:
+            log.info("%s", done.describe())
     engine = create_async_engine(url)
     if not upgrade:
         try:
