@@ -13,8 +13,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server import cli_db
 from server.config import Config
-from server.db.engine import SchemaOutdated
+from server.db.errors import SchemaError
 from server.secret import SecretError
 
 
@@ -30,13 +31,13 @@ async def _existing_engine(config: Config) -> AsyncEngine:
     """The database of an existing installation; a wrong --data-dir is a clear error."""
     from server.db.engine import open_engine
 
-
     sqlite_file = config.data_dir / "sambang.sqlite3"
     if config.database_url is None and not sqlite_file.exists():
         print(f"sambang: no sambang data in {config.data_dir.resolve()} "
               "(start `sambang serve` there once, or give --data-dir)", file=sys.stderr)
         raise SystemExit(2)
-    return await open_engine(config.db_url)
+    # Only `serve` and `db upgrade` change the schema; the others refuse another revision.
+    return await open_engine(config.db_url, upgrade=False)
 
 
 async def _audit_cli(engine: AsyncEngine, action: str, target: str, outcome: str = "ok") -> None:
@@ -74,7 +75,7 @@ def serve(args: argparse.Namespace) -> int:
           f"http://{config.host}:{config.port}", flush=True)
     try:
         web.run_app(create_app(config), host=config.host, port=config.port, print=None)
-    except (SchemaOutdated, SecretError) as exc:
+    except (SchemaError, SecretError) as exc:
         print(f"sambang: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -258,50 +259,17 @@ async def _inmates_import(args: argparse.Namespace, rows: list[Any]) -> int:
     return 0
 
 
-async def _audit_verify(args: argparse.Namespace) -> int:
-    from server.services.audit import first_break, read_all
+async def _verify(args: argparse.Namespace) -> int:
+    from server import cli_checks
 
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        events = await read_all(engine)
+        if args.command == "audit":
+            return await cli_checks.audit_verify(engine)
+        return await cli_checks.recordings_verify(engine, config.data_dir)
     finally:
         await engine.dispose()
-    broken = first_break(events)
-    if broken is not None:
-        event_id, why = broken
-        print(f"sambang: audit event #{event_id} is {why}; the log is not intact from there on",
-              file=sys.stderr)
-        return 1
-    print(f"sambang: audit log intact, {len(events)} events")
-    return 0
-
-
-async def _recordings_verify(args: argparse.Namespace) -> int:
-    from server.db import recording_rows
-    from server.http.recordings import digest_file
-
-    config = _config(args)
-    engine = await _existing_engine(config)
-    try:
-        rows = [r for r in await recording_rows.all_recordings(engine) if r["deleted_at"] is None]
-    finally:
-        await engine.dispose()
-    bad = 0
-    for row in rows:
-        path = config.data_dir / row["path"]
-        if not path.is_file():
-            print(f"sambang: recording #{row['id']} ({row['path']}) is missing", file=sys.stderr)
-            bad += 1
-            continue
-        if digest_file(path)[0] != row["sha256"]:
-            print(f"sambang: recording #{row['id']} ({row['path']}) has changed",
-                  file=sys.stderr)
-            bad += 1
-    if bad:
-        return 1
-    print(f"sambang: {len(rows)} recordings intact")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,10 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     p_rec = sub.add_parser("recordings", help="recording files")
     rec_sub = p_rec.add_subparsers(dest="recordings_command", required=True)
     rec_sub.add_parser("verify", help="check every recording file against its SHA-256")
+    cli_db.add_commands(sub)
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
-    except (CommandError, SchemaOutdated) as exc:
+    except (CommandError, SchemaError) as exc:
         print(f"sambang: {exc}", file=sys.stderr)
         return 2
 
@@ -371,12 +340,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_facility_set(args))
     if args.command == "inmates":
         return inmates_import(args)
-    if args.command == "recordings":
-        return asyncio.run(_recordings_verify(args))
-    if args.command == "audit":
-        return asyncio.run(_audit_verify(args))
+    if args.command in ("audit", "recordings"):
+        return asyncio.run(_verify(args))
     if args.command == "serve":
         return serve(args)
+    if args.command == "db":
+        return cli_db.run(args, _config(args))
     if args.command == "bench":
         from media.bench import main as bench_main
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.db import facility_rows, ticket_rows
+from server.db import ticket_rows
 from server.keys import ENGINE, HUBS
 from server.services.audit import read_all
 from tests.conftest import AppMaker
@@ -78,66 +78,6 @@ async def test_inmate_register_reimport(make_sambang: AppMaker, tmp_path: Path) 
     inmates = {i["reg_number"]: i["status"] for i in await ticket_rows.inmates_for(
         again.app[ENGINE], 1)}
     assert inmates["C.9-900/2026"] == "active" and inmates["B.II-014/2026"] == "moved"
-
-
-def test_an_older_database_is_refused_clearly(tmp_path: Path) -> None:
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "sambang.sqlite3") as conn:
-        # The facilities table as the first version of sambang made it.
-        conn.execute("CREATE TABLE facilities (id INTEGER PRIMARY KEY, code VARCHAR(32), "
-                     "name VARCHAR(200), timezone VARCHAR(64), default_call_seconds INTEGER, "
-                     "changeover_seconds INTEGER, grace_seconds INTEGER)")
-    done = sambang("--data-dir", str(tmp_path), "audit", "verify")
-    assert done.returncode == 2 and "made by an older sambang" in done.stderr
-    assert "facilities.recording" in done.stderr and "Traceback" not in done.stderr
-
-
-async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
-        tmp_path: Path) -> None:
-    import sqlite3
-
-    from server.db.engine import open_engine
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
-    engine = await open_engine(url)
-    await engine.dispose()
-    with sqlite3.connect(tmp_path / "old.sqlite3") as conn:
-        # As an earlier sambang left it: no webhook settings, requests without a session.
-        conn.execute("INSERT INTO facilities (code, name, timezone, default_call_seconds, "
-                     "changeover_seconds, grace_seconds, recording, address, "
-                     "complaint_contact, retention_days, notify_webhook, notify_secret_sealed, "
-                     "ask_by_name) VALUES ('lama', 'Rutan Lama', 'Asia/Jayapura', 600, 60, "
-                     "600, 'off', '', '', 90, '', '', 0)")
-        for table, column in (("facilities", "notify_webhook"), ("facilities", "ask_by_name"),
-                              ("facilities", "notify_secret_sealed"),
-                              ("visit_requests", "day"), ("inmates", "categories")):
-            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        # Earlier versions kept the webhook's signing secret in plaintext.
-        conn.execute("ALTER TABLE facilities ADD COLUMN notify_secret VARCHAR(100) NOT NULL "
-                     "DEFAULT ''")
-        conn.execute("UPDATE facilities SET notify_secret = 'rahasia-wa-lama'")
-        # Earlier versions kept the queue room token of approved requests in plaintext.
-        conn.execute("ALTER TABLE visit_requests ADD COLUMN ticket_token VARCHAR(64)")
-        conn.execute("INSERT INTO visitors (facility_id, full_name, nik, relation, phone, "
-                     "email, address, ktp_file, ktp_type, consent_at, created_at, token_hash) "
-                     "VALUES (1, 'A', '3374015208900003', 'spouse', '+62812', '', 'x', 'k', "
-                     "'image/jpeg', 0, 0, 'h')")
-        conn.execute("INSERT INTO inmates (facility_id, reg_number, full_name, block, cell, "
-                     "status) VALUES (1, 'B.I-1/26', 'B', 'A', '', 'active')")
-        conn.execute("INSERT INTO visit_requests (facility_id, visitor_id, inmate_id, state, "
-                     "reason, created_at, ticket_token) VALUES (1, 1, 1, 'approved', '', 0, "
-                     "'rahasia-lama')")
-    engine = await open_engine(url)
-    try:
-        facilities = await facility_rows.facilities_all(engine)
-    finally:
-        await engine.dispose()
-    assert [(f.code, f.timezone, f.notify_webhook, f.ask_by_name) for f in facilities] == [
-        ("lama", "Asia/Jayapura", "", False)]
-    with sqlite3.connect(tmp_path / "old.sqlite3") as conn:
-        assert conn.execute("SELECT ticket_token FROM visit_requests").fetchall() == [(None,)]
-        assert conn.execute("SELECT notify_secret FROM facilities").fetchall() == [("",)]
 
 
 async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,

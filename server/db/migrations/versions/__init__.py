@@ -1,0 +1,1 @@
+"""One file per schema revision, oldest first (see README.md beside env.py)."""

@@ -1,0 +1,3 @@
+"""The PostgreSQL database of tests/test_postgres.py: one of its own per test, dropped after."""
+
+from tests.test_postgres import postgres_url as postgres_url  # noqa: F401
