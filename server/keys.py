@@ -13,6 +13,9 @@ from media.pool import RelayClient
 from server.config import Config
 from server.db.store import Facility, Staff
 from server.http.ratelimit import Limits
+from server.http.static_files import StaticFiles
+from server.metrics import Metrics
+from server.services.posters import PosterCache
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 
@@ -40,3 +43,6 @@ LIMITS = web.AppKey("limits", Limits)
 SECRET = web.AppKey("secret", bytes)
 # Set when a notification is written, so the outbox sends it now rather than at its next poll.
 OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
+METRICS = web.AppKey("metrics", Metrics)
+STATIC = web.AppKey("static", StaticFiles)
+POSTERS = web.AppKey("posters", PosterCache)

@@ -167,7 +167,8 @@ class FacilityHub:
         if info.ticket_id in self.tickets:  # loaded twice: keep its place and presence
             return
         self.tickets[info.ticket_id] = info
-        self.queue.add(QueueTicket(info.ticket_id, info.number, state=state))
+        self.queue.add(QueueTicket(info.ticket_id, info.number, state=state,
+                                   joined_at=self._clock()))
 
     async def close_day(self, today: str) -> list[int]:
         """Drop the tickets of earlier days still waiting (their session is over); returns
