@@ -45,7 +45,7 @@ def _imported_distributions() -> dict[str, set[str]]:
     for package in ("server", "signaling", "media", "recordings", "web"):
         for path in (ROOT / package).rglob("*.py"):
             for module in _imports(path):
-                assert module in owners, f"{path}: imports {module}, which nothing installed provides"
+                assert module in owners, f"{path}: imports {module}; nothing installed has it"
                 for dist in owners[module]:
                     used.setdefault(_name(dist), set()).add(str(path.relative_to(ROOT)))
     return used

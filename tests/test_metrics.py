@@ -10,8 +10,10 @@ from server.keys import ENGINE
 from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
-async def scrape(s: Sambang, **headers: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+
+async def scrape(s: Sambang, **headers: str) -> Samples:
     resp = await s.client.get("/metrics", headers=headers)
     assert resp.status == 200, await resp.text()
     assert resp.headers["Content-Type"].startswith("text/plain")
@@ -22,8 +24,7 @@ async def scrape(s: Sambang, **headers: str) -> dict[tuple[str, tuple[tuple[str,
     return samples
 
 
-def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str,
-          **labels: str) -> float:
+def value(samples: Samples, name: str, **labels: str) -> float:
     return samples[(name, tuple(sorted(labels.items())))]
 
 
