@@ -11,22 +11,23 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from yarl import URL
 
-from server.db import store
+from server.db import facility_rows, staff_rows, ticket_rows
 from server.db import tables as db
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.auth import ROLES, new_password_hash, require_staff
 from server.http.lookups import hub_for, site_link
 from server.http.officer_api import json_body, optional_text, text_field
 from server.http.pages import context, staff_or_login
-from server.http.public import schedule_of
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
-from server.keys import ENGINE, FACILITIES, SECRET
+from server.keys import ENGINE, FACILITIES, HUBS, SECRET
 from server.secret import seal
+from server.services import facilities
+from server.services.facilities import schedule_of
 from server.services.inmate_register import apply_register, inmate_groups, parse_register
 from server.timefmt import ZONE_LABELS, local_time
 from signaling.schedule import ScheduleError, coverage, parse_schedule
@@ -55,11 +56,8 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def reload_facility(app: web.Application, facility_id: int) -> Facility:
-    """Read the facility again and hand the change to its hub."""
-    engine = app[ENGINE]
-    facility = next(f for f in await store.facilities_all(engine) if f.id == facility_id)
-    app[FACILITIES][facility_id] = facility
-    return facility
+    """Read the facility again and hand any change to its hub."""
+    return await facilities.refresh(app[ENGINE], app[FACILITIES], app[HUBS], facility_id)
 
 
 def _usable_url(text: str) -> bool:
@@ -122,13 +120,8 @@ async def change_facility(request: web.Request) -> web.Response:
     changed = sorted(name.removesuffix("_sealed") for name in values)
     await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
                 staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(**values))
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id, values)
     facility = await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.facility_name = facility.name
-    hub.set_timezone(facility.timezone)
     return web.json_response(settings_view(facility))
 
 
@@ -149,20 +142,16 @@ async def change_schedule(request: web.Request) -> web.Response:
         reason = translate(f"schedule_{exc.code}", lang, **exc.values)
         raise ApiError("schedule_invalid", 422, reason=reason) from None
     await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(schedule_toml=text))
-    await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.schedule = schedule
-    await hub.broadcast()  # the fair share may change with the session
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
+                                     {"schedule_toml": text})
+    await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
     return web.json_response({"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 
 
 async def stations(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
 
 
@@ -170,13 +159,13 @@ async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     data = await json_body(request)
     name = text_field(data, "name", 100)
-    existing = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    existing = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if name.casefold() in {r["name"].casefold() for r in existing}:
         raise ApiError("station_exists", 409)  # officers tell stations apart by name
     await audit(request, "station.add", f"station:{name}", staff=staff)
-    station_id = await store.create_station(request.app[ENGINE], staff.facility_id, name)
+    station_id = await facility_rows.create_station(request.app[ENGINE], staff.facility_id, name)
     hub_for(request, staff).add_station(station_id, name)
-    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
     await hub_for(request, staff).broadcast()
     return web.json_response({"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
@@ -190,17 +179,17 @@ async def station_link(request: web.Request) -> web.Response:
     """A new kiosk link for a station; the old one stops working at once."""
     staff = await require_staff(request, ADMINS)
     station_id = int(request.match_info["station_id"])
-    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if station_id not in {r["id"] for r in rows}:
         raise ApiError("not_found", 404)
     await audit(request, "station.link", f"station:{station_id}", staff=staff)
-    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
     return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
 async def staff_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    accounts = await store.staff_of(request.app[ENGINE], staff.facility_id)
+    accounts = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
     return web.json_response({"staff": [asdict(a) for a in accounts]})
 
 
@@ -222,10 +211,10 @@ async def add_staff(request: web.Request) -> web.Response:
     if role not in ROLES:
         raise ApiError("bad_field", 422, field="role")
     password_hash = await new_password_hash(_password(data))
-    if await store.staff_credentials(request.app[ENGINE], username) is not None:
+    if await staff_rows.staff_credentials(request.app[ENGINE], username) is not None:
         raise ApiError("username_taken", 409)
     await audit(request, "staff.add", f"staff:{username}", role, staff)
-    staff_id = await store.create_staff(
+    staff_id = await staff_rows.create_staff(
         request.app[ENGINE], facility_id=staff.facility_id, username=username,
         full_name=full_name, role=role, active=True, password_hash=password_hash)
     return web.json_response({"id": staff_id, "username": username, "role": role},
@@ -237,7 +226,7 @@ async def change_staff(request: web.Request) -> web.Response:
     password."""
     staff = await require_staff(request, ADMINS)
     staff_id = int(request.match_info["staff_id"])
-    accounts = {a.id: a for a in await store.staff_of(request.app[ENGINE], staff.facility_id)}
+    accounts = {a.id: a for a in await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)}
     if staff_id not in accounts:
         raise ApiError("not_found", 404)
     data = await json_body(request)
@@ -259,7 +248,7 @@ async def change_staff(request: web.Request) -> web.Response:
         raise ApiError("not_yourself", 409)
     changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
     await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
-    await store.update_staff(request.app[ENGINE], staff_id, **values)
+    await staff_rows.update_staff(request.app[ENGINE], staff_id, **values)
     return web.json_response({"id": staff_id, "changed": changed.split(",")})
 
 
@@ -315,7 +304,7 @@ async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any
     schedule = schedule_of(facility)
     if schedule is None:
         return None
-    inmates = [i for i in await store.inmates_for(app[ENGINE], facility.id)
+    inmates = [i for i in await ticket_rows.inmates_for(app[ENGINE], facility.id)
                if i["status"] == "active"]
     report = coverage(schedule, [inmate_groups(i) for i in inmates])
     return {"groups": [{"group": g, "inmates": n, "sessions": list(sessions)}
@@ -343,7 +332,7 @@ async def admin_page(request: web.Request) -> web.Response:
         row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
-        stations=await store.stations_for(engine, facility.id),
-        accounts=await store.staff_of(engine, facility.id), roles=ROLES,
+        stations=await facility_rows.stations_for(engine, facility.id),
+        accounts=await staff_rows.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
         strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS}))

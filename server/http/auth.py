@@ -10,8 +10,8 @@ from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.db import store
-from server.db.store import Staff
+from server.db import staff_rows
+from server.db.staff_rows import Staff
 from server.errors import ApiError
 from server.http.request_audit import audit
 from server.keys import CLOCK, CONFIG, ENGINE, LIMITS, METRICS, STAFF_SESSION
@@ -58,7 +58,7 @@ async def check_login(request: web.Request, username: str, password: str) -> Sta
         request.app[METRICS].throttled_logins.inc()
         minutes = max(1, round(windows["login_username"].seconds / 60))
         raise ApiError("login_throttled", 429, minutes=minutes)
-    found = await store.staff_credentials(engine, username)
+    found = await staff_rows.staff_credentials(engine, username)
     password_hash = found[1] if found else _DUMMY_HASH
     valid = await asyncio.to_thread(_verify, password_hash, password)
     if not valid or found is None or not found[0].active:
@@ -66,7 +66,7 @@ async def check_login(request: web.Request, username: str, password: str) -> Sta
         return None
     staff = found[0]
     if _HASHER.check_needs_rehash(password_hash):
-        await store.set_password_hash(engine, staff.id, await new_password_hash(password))
+        await staff_rows.set_password_hash(engine, staff.id, await new_password_hash(password))
     return staff
 
 
@@ -88,7 +88,7 @@ async def start_session(request: web.Request, response: web.StreamResponse, staf
     """A new session id at every login; returns the session's CSRF token."""
     config = request.app[CONFIG]
     await audit(request, "login", staff=staff)
-    token, csrf = await store.create_session(
+    token, csrf = await staff_rows.create_session(
         request.app[ENGINE], staff.id, request.app[CLOCK](), config.session_hours
     )
     response.set_cookie(
@@ -104,7 +104,7 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
     if token:
         found = await current_staff(request)
         await audit(request, "logout", staff=found[0] if found else None)
-        await store.delete_session(request.app[ENGINE], token)
+        await staff_rows.delete_session(request.app[ENGINE], token)
     response.del_cookie(SESSION_COOKIE, path="/")
 
 
@@ -113,7 +113,7 @@ async def current_staff(request: web.Request) -> tuple[Staff, str] | None:
         token = request.cookies.get(SESSION_COOKIE)
         found = None
         if token:
-            found = await store.session_staff(request.app[ENGINE], token, request.app[CLOCK]())
+            found = await staff_rows.session_staff(request.app[ENGINE], token, request.app[CLOCK]())
         request[STAFF_SESSION] = found
     return request[STAFF_SESSION]
 

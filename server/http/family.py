@@ -14,7 +14,7 @@ import segno
 from aiohttp import BodyPartReader, web
 
 from server.db import visitors as reg
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import (
     count_towards_limit,

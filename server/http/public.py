@@ -13,15 +13,16 @@ import aiohttp_jinja2
 import segno
 from aiohttp import web
 
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, POSTERS
+from server.services.facilities import schedule_of
 from server.services.posters import PosterFace
 from server.timefmt import zone_label
-from signaling.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule, sessions_on
+from signaling.schedule import WEEKDAYS, Schedule, sessions_on
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +32,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/f/{code}/poster.png", poster_png)
     app.router.add_get("/f/{code}/poster.pdf", poster_pdf)
     app.router.add_get("/api/facilities/{code}/schedule", schedule_json)
-
-
-def schedule_of(facility: Facility) -> Schedule | None:
-    if not facility.schedule_toml:
-        return None
-    import tomllib
-
-    try:
-        return parse_schedule(tomllib.loads(facility.schedule_toml))
-    except (ScheduleError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        # Saved by an older sambang that checked less: the facility runs as if unscheduled
-        # until the admin saves it again, which says what is wrong.
-        log.warning("facility %s: schedule ignored: %s", facility.code, exc)
-        return None
 
 
 def page_url(request: web.Request, facility: Facility) -> str:
