@@ -278,7 +278,11 @@ def _row(step: Step) -> str:
 
 
 def _plot(steps: list[Step], direct_p95: float | None, path: Path) -> None:
-    import matplotlib
+    try:  # an extra: a server installation does not carry a plotting library
+        import matplotlib
+    except ImportError:
+        raise SystemExit("sambang bench: the plot needs matplotlib: "
+                         "pip install 'sambang[bench]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -367,8 +367,9 @@ class RelaySession:
                              *(self.remove_monitor(m) for m in list(self._monitors)))
         for task in list(self._tasks):
             task.cancel()
-        files = [recorder.close() for recorder in self._recorders.values()]
+        recorders = list(self._recorders.values())  # nothing writes once `closed` is set
         self._recorders.clear()
+        files = [await recorder.finish() for recorder in recorders]
         return [f for f in files if f is not None]
 
     async def _close_leg(self, leg: Leg) -> None:

@@ -15,9 +15,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from media.baseline import TranscodingSession
 from media.relay import Relay, RelaySession
 from signaling.bus.unix_socket import SocketBus
+from signaling.logs import setup_logging
 from signaling.ports import SdpError, SessionClosed
 
 log = logging.getLogger(__name__)
@@ -148,7 +151,8 @@ def main() -> None:
     parser.add_argument("--bus", required=True, help="unix socket of the machine's bus")
     parser.add_argument("--worker", required=True)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    setup_logging()  # as the server does: one stream of lines, one format
+    structlog.contextvars.bind_contextvars(relay_worker=args.worker)
     asyncio.run(run(args.worker, Path(args.bus)))
 
 

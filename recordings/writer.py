@@ -1,12 +1,13 @@
 """Recording a visit from the packets the relay already forwards: one Matroska/WebM file per side
 (the side's video and audio), no frame decoded or encoded. The file is written as it goes, so a
-crash loses only the last moments; its SHA-256 is taken when it closes.
+crash loses only the last moments; its SHA-256 is taken when it closes, off the event loop.
 
 PyAV opens a codec context for each stream when the file starts; no frame ever passes through it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fractions
 import hashlib
 import logging
@@ -102,6 +103,12 @@ class SideRecorder:
             self._container.close()
             self._container = None
         self.path.unlink(missing_ok=True)
+
+    async def finish(self) -> RecordedFile | None:
+        """`close` in a thread: the trailer and the SHA-256 of a half-hour file take a while,
+        and a relay worker's event loop carries every other visit pinned to it meanwhile. Call
+        it once nothing writes any more."""
+        return await asyncio.to_thread(self.close)
 
     def close(self) -> RecordedFile | None:
         if self._container is None:

@@ -67,7 +67,7 @@ async def _facility_or_fail(engine: AsyncEngine, code: str) -> Any:
 
 def serve(args: argparse.Namespace) -> int:
     from server.app import create_app
-    from server.logs import setup_logging
+    from signaling.logs import setup_logging
 
     setup_logging()
     config = _config(args)

@@ -37,6 +37,8 @@ class Config:
     # Shared by all server processes of one deployment; else data_dir/secret.key is used.
     secret_key: str = field(default="", repr=False)
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
+    # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def worker_count(self) -> int:
@@ -77,6 +79,7 @@ class Config:
             smtp_tls=env.get("SAMBANG_SMTP_TLS", "") in ("1", "true", "yes"),
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
+            metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

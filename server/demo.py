@@ -49,7 +49,7 @@ DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam"
 
 
 async def seed_demo(engine: AsyncEngine, config: Config) -> None:
-    from server.http.auth import hash_password
+    from server.http.auth import new_password_hash
 
     facility = await facility_rows.facility_by_code(engine, "demo")
     if facility is None:
@@ -71,7 +71,7 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
             password = secrets.token_urlsafe(9)
             await staff_rows.create_staff(engine, facility_id=facility_id, username=username,
                                      full_name=full_name, role=role, active=True,
-                                     password_hash=hash_password(password))
+                                     password_hash=await new_password_hash(password))
             lines.append(f"  {role:<12} {username} / {password}")
         # Printed to the terminal once, never logged: the operator writes them down.
         print("sambang demo: staff accounts (shown only this once; change with "

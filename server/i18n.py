@@ -17,6 +17,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "password": ("Kata sandi", "Password"),
     "staff_login": ("Masuk petugas", "Staff login"),
     "bad_login": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "login_throttled": ("Terlalu banyak percobaan masuk yang gagal. Tunggu {minutes} menit, "
+                        "lalu coba lagi.",
+                        "Too many failed login attempts. Wait {minutes} minutes, then try again."),
+    "metrics_forbidden": ("Metrik hanya untuk pemantauan server.",
+                          "Metrics are for the server's monitoring only."),
     "csrf": ("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.",
              "This form has expired. Reload the page and try again."),
     "login_required": ("Silakan masuk terlebih dahulu.", "Please log in first."),

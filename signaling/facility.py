@@ -50,7 +50,7 @@ class FacilityState:
                 self.stations[station_id] = c.StationInfo(station_id, name)
                 return []
             case c.AddTicket():
-                return self._add_ticket(command)
+                return self._add_ticket(command, now)
             case c.CloseDay(today=today):
                 return self._close_day(today)
             case c.CancelTicket(ticket_id=ticket_id):
@@ -198,11 +198,12 @@ class FacilityState:
 
     # Tickets and presence -----------------------------------------------------------------
 
-    def _add_ticket(self, command: c.AddTicket) -> list[c.Action]:
+    def _add_ticket(self, command: c.AddTicket, now: float) -> list[c.Action]:
         info = command.info
         if info.ticket_id not in self.tickets:  # loaded twice: keep its place and presence
             self.tickets[info.ticket_id] = info
-            self.queue.add(QueueTicket(info.ticket_id, info.number, state=command.state))
+            self.queue.add(QueueTicket(info.ticket_id, info.number, state=command.state,
+                                       joined_at=now))
         return [c.Broadcast()] if command.announce else []
 
     def _close_day(self, today: str) -> list[c.Action]:

@@ -29,6 +29,7 @@ class QueueTicket:
     state: TicketState = TicketState.WAITING
     present: bool = False
     skipped_at: float | None = None
+    joined_at: float | None = None  # when it joined this queue, for how long families wait
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from server.db import facility_rows, staff_rows, ticket_rows
 from server.db import tables as db
 from server.db.facility_rows import Facility
 from server.errors import ApiError
-from server.http.auth import ROLES, hash_password, require_staff
+from server.http.auth import ROLES, new_password_hash, require_staff
 from server.http.lookups import hub_for, site_link
 from server.http.officer_api import json_body, optional_text, text_field
 from server.http.pages import context, staff_or_login
@@ -210,7 +210,7 @@ async def add_staff(request: web.Request) -> web.Response:
     role = data.get("role")
     if role not in ROLES:
         raise ApiError("bad_field", 422, field="role")
-    password_hash = hash_password(_password(data))
+    password_hash = await new_password_hash(_password(data))
     if await staff_rows.staff_credentials(request.app[ENGINE], username) is not None:
         raise ApiError("username_taken", 409)
     await audit(request, "staff.add", f"staff:{username}", role, staff)
@@ -240,7 +240,7 @@ async def change_staff(request: web.Request) -> web.Response:
             raise ApiError("bad_field", 422, field="active")
         values["active"] = data["active"]
     if "password" in data:
-        values["password_hash"] = hash_password(_password(data))
+        values["password_hash"] = await new_password_hash(_password(data))
     if not values:
         raise ApiError("bad_json", 422)
     if staff_id == staff.id and (values.get("active") is False or "role" in values):

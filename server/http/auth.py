@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from server.db.staff_rows import Staff
 from server.errors import ApiError
 from server.http.csrf import header_matches
 from server.http.request_audit import audit
-from server.keys import CLOCK, CONFIG, ENGINE, STAFF_SESSION
+from server.keys import CLOCK, CONFIG, ENGINE, LIMITS, METRICS, STAFF_SESSION
 
 log = logging.getLogger(__name__)
 
@@ -29,26 +30,57 @@ _DUMMY_HASH = _HASHER.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
+    """For the command line; a handler awaits `new_password_hash` instead."""
     return _HASHER.hash(password)
 
 
+async def new_password_hash(password: str) -> str:
+    # Argon2 is meant to cost tens of milliseconds of CPU and 64 MiB: in a thread, so every
+    # other page, socket and visit of this process goes on meanwhile.
+    return await asyncio.to_thread(_HASHER.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def check_login(request: web.Request, username: str, password: str) -> Staff | None:
+    """The staff member these credentials belong to, or None; ApiError 429 while the address
+    or the username has failed too often lately (checked first, so it costs no hashing)."""
     engine = request.app[ENGINE]
+    windows = request.app[LIMITS].windows
+    keys = {"login_address": request.remote or "-", "login_username": username.casefold()}
+    if any(windows[kind].full(key, request.app[CLOCK]()) for kind, key in keys.items()):
+        request.app[METRICS].throttled_logins.inc()
+        minutes = max(1, round(windows["login_username"].seconds / 60))
+        raise ApiError("login_throttled", 429, minutes=minutes)
     found = await staff_rows.staff_credentials(engine, username)
     password_hash = found[1] if found else _DUMMY_HASH
-    try:
-        _HASHER.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        log.info("login failed", extra={"username": username})
-        await audit(request, "login", outcome="denied", actor=username[:64])
-        return None
-    if found is None or not found[0].active:
-        await audit(request, "login", outcome="denied", actor=username[:64])
+    valid = await asyncio.to_thread(_verify, password_hash, password)
+    if not valid or found is None or not found[0].active:
+        await _login_failed(request, username, keys)
         return None
     staff = found[0]
     if _HASHER.check_needs_rehash(password_hash):
-        await staff_rows.set_password_hash(engine, staff.id, _HASHER.hash(password))
+        await staff_rows.set_password_hash(engine, staff.id, await new_password_hash(password))
     return staff
+
+
+async def _login_failed(request: web.Request, username: str, keys: dict[str, str]) -> None:
+    request.app[METRICS].failed_logins.inc()
+    now = request.app[CLOCK]()
+    for kind, key in keys.items():
+        window = request.app[LIMITS].windows[kind]
+        window.hit(key, now)
+        if window.full(key, now):  # from now on refused unchecked, until the window moves on
+            log.warning("logins paused after repeated failures",
+                        extra={"limit": kind, "username": username[:64],
+                               "address": request.remote or "-"})
+    log.info("login failed", extra={"username": username[:64]})
+    await audit(request, "login", outcome="denied", actor=username[:64])
 
 
 async def start_session(request: web.Request, response: web.StreamResponse, staff: Staff) -> str:

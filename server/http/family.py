@@ -25,7 +25,7 @@ from server.http.pages import error_page, render_form
 from server.i18n import RELATIONS, request_lang, translate
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import approved_ticket_token
-from server.services.uploads import UploadError, clean, read_limited, store_upload
+from server.services.uploads import UploadError, clean_off_loop, read_limited, store_upload
 from server.services.visit_requests import InmateRef, ask_for_inmate, slots_of_ref
 from server.services.visitor_checks import IdentityError, normalise_phone, parse_nik
 from server.timefmt import local_day, session_label
@@ -112,7 +112,7 @@ async def register_visitor(
         errors["ktp"] = "required"
     elif upload is not None:
         try:
-            cleaned = clean(*upload)
+            cleaned = await clean_off_loop(*upload)
         except UploadError as exc:
             errors["ktp"] = exc.code
     if errors or cleaned is None or nik is None:

@@ -89,7 +89,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", ""))[:64]
     if not csrf.form_token_ok(request, str(form.get("csrf_token", ""))):
         return await login_form(request, translate("csrf", lang), 403, username)
-    staff = await check_login(request, username, str(form.get("password", ""))[:256])
+    try:
+        staff = await check_login(request, username, str(form.get("password", ""))[:256])
+    except ApiError as exc:  # too many failures: the form again, saying how long to wait
+        return await login_form(request, translate(exc.code, lang, **exc.values), exc.status,
+                                username)
     if staff is None:
         return await login_form(request, translate("bad_login", lang), 401, username)
     home = {"registration": "/verify", "admin": "/admin"}.get(staff.role, "/console")

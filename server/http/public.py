@@ -4,7 +4,6 @@ lists or searches the inmate register."""
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import datetime
 from typing import Any
@@ -13,19 +12,17 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 import segno
 from aiohttp import web
-from PIL import Image, ImageDraw, ImageFont
 
 from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
-from server.keys import CLOCK
+from server.keys import CLOCK, POSTERS
 from server.services.facilities import schedule_of
+from server.services.posters import PosterFace
 from server.timefmt import zone_label
 from signaling.schedule import WEEKDAYS, Schedule, sessions_on
-
-POSTER_SIZE = (1240, 1754)  # A4 at 150 dpi
 
 log = logging.getLogger(__name__)
 
@@ -73,41 +70,19 @@ async def facility_page(request: web.Request) -> web.Response:
         qr_svg=qr.svg_inline(scale=4, dark="#1d2521"), url=page_url(request, facility)))
 
 
-def _poster(request: web.Request, facility: Facility) -> Image.Image:
-    lang = request_lang(request)
-    width, height = POSTER_SIZE
-    image = Image.new("RGB", POSTER_SIZE, "white")
-    draw = ImageDraw.Draw(image)
-    title = ImageFont.load_default(size=64)
-    body = ImageFont.load_default(size=36)
-    small = ImageFont.load_default(size=30)
-    draw.rectangle((0, 0, width, 220), fill="#1f5f4a")
-    draw.text((80, 60), translate("poster_title", lang), font=title, fill="white")
-    draw.text((80, 250), facility.name, font=body, fill="#1d2521")
-    draw.text((80, 300), facility.address, font=small, fill="#56625c")
-    url = page_url(request, facility)
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=22, border=2)
-    qr = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    side = min(900, qr.width)
-    qr = qr.resize((side, side), Image.Resampling.NEAREST)
-    image.paste(qr, ((width - side) // 2, 400))
-    y = 400 + side + 40
-    for line in (translate("poster_scan", lang), url, "", translate("poster_free", lang),
-                 translate("poster_steps", lang)):
-        draw.text((80, y), line, font=body if line != url else small, fill="#1d2521")
-        y += 60
-    return image
-
-
 async def _poster_response(request: web.Request, kind: str) -> web.Response:
     facility = await facility_from_path(request)
     if facility is None:
         raise web.HTTPNotFound()
-    out = io.BytesIO()
-    _poster(request, facility).save(out, format=kind.upper(), resolution=150.0)
+    lang = request_lang(request)
+    face = PosterFace(
+        title=translate("poster_title", lang), name=facility.name, address=facility.address,
+        url=page_url(request, facility), scan=translate("poster_scan", lang),
+        free=translate("poster_free", lang), steps=translate("poster_steps", lang),
+        schedule=facility.schedule_toml or "")
+    body = await request.app[POSTERS].poster(facility.id, lang, kind, face)
     content_type = "image/png" if kind == "png" else "application/pdf"
-    return web.Response(body=out.getvalue(), content_type=content_type,
+    return web.Response(body=body, content_type=content_type,
                         headers={"Cache-Control": "max-age=3600"})
 
 
@@ -117,7 +92,6 @@ async def poster_png(request: web.Request) -> web.Response:
 
 async def poster_pdf(request: web.Request) -> web.Response:
     return await _poster_response(request, "pdf")
-
 
 
 async def schedule_json(request: web.Request) -> web.Response:

@@ -32,9 +32,17 @@ class Limits:
     """The windows of one app. Families behind one carrier NAT share an address, so what counts
     is what abuse looks like: registrations made, and look-ups that found nothing."""
 
-    def __init__(self, registrations_per_hour: int = 30, misses_per_10_min: int = 20) -> None:
+    def __init__(self, registrations_per_hour: int = 30, misses_per_10_min: int = 20,
+                 login_failures_per_address: int = 30, login_failures_per_username: int = 10,
+                 login_window_seconds: float = 900) -> None:
         self.windows = {
             "register": Window(limit=registrations_per_hour, seconds=3600),
             "lookup": Window(limit=misses_per_10_min, seconds=600),
+            # Failed staff logins: a desk's officers may share an address, so the address gets
+            # more room than one username, which is what guessing a password aims at.
+            "login_address": Window(limit=login_failures_per_address,
+                                    seconds=login_window_seconds),
+            "login_username": Window(limit=login_failures_per_username,
+                                     seconds=login_window_seconds),
         }
 

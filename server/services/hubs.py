@@ -9,12 +9,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import facility_rows, ticket_rows
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, RELAY
 from server.services import facilities
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
@@ -23,6 +25,7 @@ from server.timefmt import local_day
 from signaling.commands import TicketInfo
 from signaling.facility import FacilityState
 from signaling.hub import FacilityHub
+from signaling.lifecycle import Visit
 from signaling.queue import QueuePolicy, TicketState
 from signaling.schedule import queue_open_for
 
@@ -64,7 +67,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
     engine = app[ENGINE]
     config = app[CONFIG]
     hubs: dict[int, FacilityHub] = app[HUBS]
-    records = SqlRecords(engine, config.data_dir)
+    records = TimedRecords(engine, config.data_dir, app)
 
     async def turn_near(ticket_id: int) -> None:
         await notify_turn_near(app, ticket_id)
@@ -128,6 +131,26 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
             state = TicketState.DONE
         hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
     return len(new)
+
+
+class TimedRecords(SqlRecords):
+    """The durable side, and for /metrics how long each called ticket waited in its queue."""
+
+    def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application) -> None:
+        super().__init__(engine, data_dir)
+        self._app = app
+
+    async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
+                           officer_id: int) -> int:
+        visit_id = await super().visit_called(visit, facility_id, inmate_id, officer_id)
+        hub = self._app[HUBS].get(facility_id)
+        facility = self._app[FACILITIES].get(facility_id)
+        if hub is not None and facility is not None:
+            joined = hub.state.queue.get(visit.ticket_id).joined_at
+            if joined is not None:
+                self._app[METRICS].ticket_wait.labels(facility.code).observe(
+                    max(0.0, visit.called_at - joined))
+        return visit_id
 
 
 def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:

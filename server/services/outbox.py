@@ -17,7 +17,8 @@ from typing import Any
 import aiohttp
 import aiosmtplib
 from aiohttp import web
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
 from server.db import tables as db
@@ -147,3 +148,13 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def backlog(engine: AsyncEngine) -> dict[tuple[str, str], int]:
+    """Messages still to send and messages given up, by (channel, state), for /metrics."""
+    query = (select(db.notifications.c.channel, db.notifications.c.state, func.count())
+             .where(db.notifications.c.state.in_(("pending", "failed")))
+             .group_by(db.notifications.c.channel, db.notifications.c.state))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {(str(channel), str(state)): int(count) for channel, state, count in rows}

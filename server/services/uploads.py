@@ -4,6 +4,7 @@ PDFs that carry scripts, launch actions or embedded files are refused."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ def clean(data: bytes, declared: str | None) -> tuple[bytes, str]:
     else:
         pixels.save(out, format="JPEG", quality=88)
     return out.getvalue(), kind
+
+
+async def clean_off_loop(data: bytes, declared: str | None) -> tuple[bytes, str]:
+    """`clean` in a thread: decoding and re-encoding a phone's photo takes a good part of a
+    second of CPU, which the event loop owes to everyone else's pages and visits."""
+    return await asyncio.to_thread(clean, data, declared)
 
 
 def store_upload(folder: Path, data: bytes, kind: str) -> StoredUpload:
