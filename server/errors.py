@@ -29,5 +29,8 @@ class InvalidField(ApiError):
 
     def message(self, lang: str) -> str:
         values = dict(self.values)
-        problem = translate(f"problem_{values.pop('problem')}", lang, **values)
+        try:
+            problem = translate(f"problem_{values.pop('problem')}", lang, **values)
+        except KeyError:  # a problem whose text wants a value it was not given: say less
+            problem = translate("problem_invalid", lang)
         return translate("invalid", lang, field=self.field, problem=problem)

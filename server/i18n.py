@@ -24,7 +24,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "bad_json": ("Permintaan tidak dapat dibaca.", "The request could not be read."),
     "bad_field": ("Isian tidak valid: {field}.", "Invalid field: {field}."),
     # Input a model refuses: the field (a dotted path) and what is wrong with it.
-    "invalid": ("Isian {field} tidak valid: {problem}.", "Field {field} is invalid: {problem}."),
+    "invalid": ("Isian tidak valid: {field} ({problem}).", "Invalid field: {field} ({problem})."),
     "problem_invalid": ("isinya tidak dapat diterima", "its value is not accepted"),
     "problem_missing": ("wajib diisi", "it is required"),
     "problem_text": ("harus berupa teks", "it must be text"),
@@ -303,6 +303,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                          "The schedule names {groups}, but no inmate has that block, cell or "
                          "category (a typo?)."),
     "import_missing": ("kolom tidak ada: {columns}", "missing columns: {columns}"),
+    "import_unreadable": ("tidak dapat dibaca sebagai CSV ({reason})",
+                          "cannot be read as CSV ({reason})"),
     "import_bad_number": ("nomor registrasi '{number}' tidak valid",
                           "registration number '{number}' is not valid"),
     "import_no_name": ("nama lengkap kosong", "full name is empty"),

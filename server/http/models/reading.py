@@ -30,6 +30,8 @@ _PROBLEMS: dict[str, tuple[str, str | None]] = {
     "date_from_datetime_inexact": ("date", None),
     "string_too_short": ("too_short", "min_length"),
     "string_too_long": ("too_long", "max_length"),
+    "too_short": ("too_short", "min_length"),  # a length checked after a validator
+    "too_long": ("too_long", "max_length"),
     "greater_than_equal": ("too_small", "ge"),
     "greater_than": ("too_small", "gt"),
     "less_than_equal": ("too_large", "le"),
