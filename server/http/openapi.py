@@ -16,15 +16,17 @@ from server.http.models.fields import MAX_ID
 from server.http.models.operation import Operation, operation_of
 
 _REF = "#/components/schemas/{model}"
-_PARAM = re.compile(r"{(\w+)(?::([^}]+))?}")
+_GROUP = re.compile(r"\(\?P<(\w+)>([^)]*)\)")  # a path parameter in a route's regex
 
 
-def _path_parameters(canonical: str) -> list[dict[str, Any]]:
+def _path_parameters(resource: web.AbstractResource) -> list[dict[str, Any]]:
+    pattern = resource.get_info().get("pattern")
+    groups = _GROUP.findall(pattern.pattern) if isinstance(pattern, re.Pattern) else []
     params = []
-    for name, pattern in _PARAM.findall(canonical):
+    for name, matches in groups:
         # A numeric segment is a row id; any other is a key (facility code, token, tracking).
         schema: dict[str, Any] = ({"type": "integer", "minimum": 1, "maximum": MAX_ID}
-                                  if pattern == r"\d+" else {"type": "string", "maxLength": 64})
+                                  if matches == r"\d+" else {"type": "string", "maxLength": 64})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
@@ -44,7 +46,7 @@ def _raw(media_type: str) -> dict[str, Any]:
     return {"type": "string", "format": "binary"}
 
 
-def _operation(described: Operation, canonical: str, schemas: dict[str, Any],
+def _operation(described: Operation, resource: web.AbstractResource, schemas: dict[str, Any],
                refs: Mapping[tuple[Any, JsonSchemaMode], Any]) -> dict[str, Any]:
     reply_schema = (refs[(described.reply, "serialization")] if described.reply
                     else _raw(described.reply_type))
@@ -59,7 +61,7 @@ def _operation(described: Operation, canonical: str, schemas: dict[str, Any],
                             "schema": refs[(ErrorReply, "serialization")]}}},
         },
     }
-    parameters = _path_parameters(canonical)
+    parameters = _path_parameters(resource)
     if described.query is not None:
         parameters += _query_parameters(described.query, schemas)
     if parameters:
@@ -76,10 +78,11 @@ def _operation(described: Operation, canonical: str, schemas: dict[str, Any],
 def openapi_document(router: web.UrlDispatcher) -> dict[str, Any]:
     routes = []
     for route in router.routes():
-        canonical = route.resource.canonical if route.resource is not None else ""
+        resource = route.resource
         described = operation_of(route.handler)
-        if canonical.startswith("/api/") and route.method != "HEAD" and described is not None:
-            routes.append((route.method.lower(), canonical, described))
+        if (resource is not None and resource.canonical.startswith("/api/")
+                and route.method != "HEAD" and described is not None):
+            routes.append((route.method.lower(), resource, described))
     models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorReply, "serialization")}
     for _, _, described in routes:
         if described.body is not None:
@@ -90,9 +93,9 @@ def openapi_document(router: web.UrlDispatcher) -> dict[str, Any]:
                                     ref_template=_REF)
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
     paths: dict[str, dict[str, Any]] = {}
-    for method, canonical, described in routes:
-        path = _PARAM.sub(r"{\1}", canonical)
-        paths.setdefault(path, {})[method] = _operation(described, canonical, schemas, refs)
+    for method, resource, described in routes:
+        paths.setdefault(resource.canonical, {})[method] = _operation(described, resource,
+                                                                      schemas, refs)
     return {
         "openapi": "3.1.0",
         "info": {"title": "sambang", "version": "0.1.0",

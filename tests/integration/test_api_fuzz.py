@@ -27,7 +27,7 @@ from tests.test_visit_requests import api_visitor
 # a first few) gets no more; public ones are fuzzed anonymously only (they ignore the session);
 # logging in hashes a password on purpose slowly, so it gets fewer. All three callers stay
 # within about two minutes on a busy two-core machine.
-EXAMPLES = 10
+EXAMPLES = 8
 PROBE = 3
 FEWER = {"/api/login": 4}
 
