@@ -56,9 +56,9 @@ class CommandError(Exception):
 
 
 async def _facility_or_fail(engine: AsyncEngine, code: str) -> Any:
-    from server.db import store
+    from server.db import facility_rows
 
-    facility = await store.facility_by_code(engine, code)
+    facility = await facility_rows.facility_by_code(engine, code)
     if facility is None:
         raise CommandError(f"no facility with code {code!r}")
     return facility
@@ -91,7 +91,7 @@ def _password() -> str:
 
 
 async def _staff_command(args: argparse.Namespace) -> int:
-    from server.db import store
+    from server.db import staff_rows
     from server.http.auth import ROLES, hash_password
 
     config = _config(args)
@@ -102,20 +102,20 @@ async def _staff_command(args: argparse.Namespace) -> int:
                 print(f"sambang: role must be one of {', '.join(ROLES)}", file=sys.stderr)
                 return 2
             facility = await _facility_or_fail(engine, args.facility)
-            if await store.staff_credentials(engine, args.username) is not None:
+            if await staff_rows.staff_credentials(engine, args.username) is not None:
                 print(f"sambang: {args.username} exists already", file=sys.stderr)
                 return 2
-            await store.create_staff(engine, facility_id=facility.id, username=args.username,
+            await staff_rows.create_staff(engine, facility_id=facility.id, username=args.username,
                                      full_name=args.name or args.username, role=args.role,
                                      active=True, password_hash=hash_password(_password()))
             await _audit_cli(engine, "staff.add", f"staff:{args.username}", args.role)
             print(f"sambang: added {args.role} {args.username}")
             return 0
-        found = await store.staff_credentials(engine, args.username)
+        found = await staff_rows.staff_credentials(engine, args.username)
         if found is None:
             print(f"sambang: no staff account {args.username!r}", file=sys.stderr)
             return 2
-        await store.set_password_hash(engine, found[0].id, hash_password(_password()))
+        await staff_rows.set_password_hash(engine, found[0].id, hash_password(_password()))
         await _audit_cli(engine, "staff.password", f"staff:{args.username}")
         print(f"sambang: password of {args.username} changed")
         return 0
@@ -124,18 +124,18 @@ async def _staff_command(args: argparse.Namespace) -> int:
 
 
 async def _station_link(args: argparse.Namespace) -> int:
-    from server.db import store
+    from server.db import facility_rows
 
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        facility = await store.facility_by_code(engine, args.facility)
-        stations = await store.stations_for(engine, facility.id) if facility else []
+        facility = await facility_rows.facility_by_code(engine, args.facility)
+        stations = await facility_rows.stations_for(engine, facility.id) if facility else []
         match = [s for s in stations if s["name"] == args.station]
         if not match:
             print(f"sambang: no station {args.station!r} at {args.facility!r}", file=sys.stderr)
             return 2
-        token = await store.rotate_station_token(engine, match[0]["id"])
+        token = await facility_rows.rotate_station_token(engine, match[0]["id"])
         print(f"{args.base_url.rstrip('/')}/s/{token}")
         return 0
     finally:
@@ -170,16 +170,16 @@ def facility_add(args: argparse.Namespace) -> int:
 
 async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
                         default_call: int, changeover: int) -> int:
-    from server.db import store
+    from server.db import facility_rows
 
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        if await store.facility_by_code(engine, args.code) is not None:
+        if await facility_rows.facility_by_code(engine, args.code) is not None:
             print(f"sambang: facility {args.code!r} exists", file=sys.stderr)
             return 2
         await _audit_cli(engine, "facility.add", f"facility:{args.code}", args.zone)
-        await store.create_facility(
+        await facility_rows.create_facility(
             engine, code=args.code, name=args.name, timezone=ZONES[args.zone],
             default_call_seconds=default_call, changeover_seconds=changeover,
             grace_seconds=600, schedule_toml=schedule_text)
@@ -191,10 +191,7 @@ async def _facility_add(args: argparse.Namespace, schedule_text: str | None,
 
 
 async def _facility_set(args: argparse.Namespace) -> int:
-    from sqlalchemy import update
-
-    from server.db import store
-    from server.db import tables as db
+    from server.services import facilities
 
     config = _config(args)
     engine = await _existing_engine(config)
@@ -211,13 +208,10 @@ async def _facility_set(args: argparse.Namespace) -> int:
         if values:
             await _audit_cli(engine, "facility.set", f"facility:{facility.code}",
                              ",".join(f"{k}={v}" for k, v in values.items()))
-            async with engine.begin() as conn:
-                await conn.execute(update(db.facilities)
-                                   .where(db.facilities.c.id == facility.id).values(**values))
-        facility = await store.facility_by_code(engine, args.code)
-        assert facility is not None
+            facility = await facilities.change_settings(engine, facility.id, values)
         print(f"sambang: {facility.code}: recording {facility.recording}, "
-              f"kept {facility.retention_days} days (takes effect at the next start)")
+              f"kept {facility.retention_days} days (a running server takes it on within a "
+              "minute)")
         return 0
     finally:
         await engine.dispose()
@@ -284,13 +278,13 @@ async def _audit_verify(args: argparse.Namespace) -> int:
 
 
 async def _recordings_verify(args: argparse.Namespace) -> int:
-    from server.db import store
+    from server.db import recording_rows
     from server.http.recordings import digest_file
 
     config = _config(args)
     engine = await _existing_engine(config)
     try:
-        rows = [r for r in await store.all_recordings(engine) if r["deleted_at"] is None]
+        rows = [r for r in await recording_rows.all_recordings(engine) if r["deleted_at"] is None]
     finally:
         await engine.dispose()
     bad = 0

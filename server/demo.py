@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Config
-from server.db import store
+from server.db import facility_rows, staff_rows, ticket_rows
 
 DEMO_INMATES = [
     ("B.I-001/2026", "Ahmad Fauzi", "Blok A"),
@@ -51,9 +51,9 @@ DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam"
 async def seed_demo(engine: AsyncEngine, config: Config) -> None:
     from server.http.auth import hash_password
 
-    facility = await store.facility_by_code(engine, "demo")
+    facility = await facility_rows.facility_by_code(engine, "demo")
     if facility is None:
-        facility_id = await store.create_facility(
+        facility_id = await facility_rows.create_facility(
             engine, code="demo", name="Rutan Demo Sambang", timezone="Asia/Jakarta",
             default_call_seconds=600, changeover_seconds=60, grace_seconds=600,
             recording="all", retention_days=30,
@@ -62,27 +62,27 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
             schedule_toml=DEMO_SCHEDULE,
         )
         for name in ("Bilik 1", "Bilik 2"):
-            await store.create_station(engine, facility_id, name)
+            await facility_rows.create_station(engine, facility_id, name)
         for reg, name, block in DEMO_INMATES:
-            await store.create_inmate(engine, facility_id=facility_id, reg_number=reg,
+            await ticket_rows.create_inmate(engine, facility_id=facility_id, reg_number=reg,
                                       full_name=name, block=block)
         lines = []
         for username, full_name, role in DEMO_STAFF:
             password = secrets.token_urlsafe(9)
-            await store.create_staff(engine, facility_id=facility_id, username=username,
+            await staff_rows.create_staff(engine, facility_id=facility_id, username=username,
                                      full_name=full_name, role=role, active=True,
                                      password_hash=hash_password(password))
             lines.append(f"  {role:<12} {username} / {password}")
         # Printed to the terminal once, never logged: the operator writes them down.
         print("sambang demo: staff accounts (shown only this once; change with "
               "`sambang staff set-password USERNAME`):", *lines, sep="\n", flush=True)
-        facility = await store.facility_by_code(engine, "demo")
+        facility = await facility_rows.facility_by_code(engine, "demo")
     assert facility is not None
     base = f"http://{config.host}:{config.port}"
     # Kiosk links are rotated at each demo start so they can be printed again.
     links = []
-    for station in await store.stations_for(engine, facility.id):
-        token = await store.rotate_station_token(engine, station["id"])
+    for station in await facility_rows.stations_for(engine, facility.id):
+        token = await facility_rows.rotate_station_token(engine, station["id"])
         links.append(f"  {station['name']}: {base}/s/{token}")
     print(f"sambang demo: officer console {base}/console", "station pages:", *links,
           sep="\n", flush=True)

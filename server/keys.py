@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from media.pool import RelayClient
 from server.config import Config
-from server.db.store import Facility, Staff
+from server.db.facility_rows import Facility
+from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.config import Config
-from server.db import store
+from server.db import facility_rows, staff_rows, ticket_rows
 from server.http.auth import hash_password
 from server.keys import ENGINE
 from tests.peers import Peer
@@ -64,7 +64,7 @@ class Sambang:
 
     async def issue_ticket(self, csrf: str, name: str = "Sri Wahyuni",
                            relation: str = "spouse") -> tuple[int, str]:
-        inmates = await store.inmates_for(self.app[ENGINE], 1)
+        inmates = await ticket_rows.inmates_for(self.app[ENGINE], 1)
         status, data = await self.post(
             "/api/tickets",
             {"visitor_name": name, "relation": relation, "inmate_id": inmates[0]["id"]},
@@ -93,9 +93,9 @@ class Sambang:
         return family, station, int(visit["visit_id"]), csrf
 
     async def station_token(self, index: int = 0) -> tuple[int, str]:
-        stations = await store.stations_for(self.app[ENGINE], 1)
+        stations = await facility_rows.stations_for(self.app[ENGINE], 1)
         station_id = int(stations[index]["id"])
-        return station_id, await store.rotate_station_token(self.app[ENGINE], station_id)
+        return station_id, await facility_rows.rotate_station_token(self.app[ENGINE], station_id)
 
 
 AppMaker = Callable[..., Awaitable[Sambang]]
@@ -104,10 +104,10 @@ AppMaker = Callable[..., Awaitable[Sambang]]
 async def add_other_facility(engine: Any, username: str, role: str,
                              timezone: str = "Asia/Makassar") -> int:
     """A second facility, "lain", with one staff account: for what must stay out of reach."""
-    other = await store.create_facility(
+    other = await facility_rows.create_facility(
         engine, code="lain", name="Lapas Lain", timezone=timezone,
         default_call_seconds=600, changeover_seconds=60, grace_seconds=600)
-    await store.create_staff(engine, facility_id=other, username=username,
+    await staff_rows.create_staff(engine, facility_id=other, username=username,
                              full_name=username.replace("_", " ").title(), role=role,
                              active=True, password_hash=hash_password(PASSWORD))
     return other
@@ -131,9 +131,9 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         client = await aiohttp_client(app)
         engine = app[ENGINE]
         for username in ("petugas", "karupam", "pendaftaran", "admin"):
-            found = await store.staff_credentials(engine, username)
+            found = await staff_rows.staff_credentials(engine, username)
             assert found is not None
-            await store.set_password_hash(engine, found[0].id, hash_password(PASSWORD))
+            await staff_rows.set_password_hash(engine, found[0].id, hash_password(PASSWORD))
         return Sambang(client, app, clock)
 
     return make

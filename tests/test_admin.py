@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.db import store
+from server.db import ticket_rows
 from server.keys import ENGINE
 from server.services.audit import read_all
 from tests.conftest import AppMaker, Sambang, add_other_facility
@@ -202,7 +202,7 @@ async def test_inmate_register_upload_reports_and_refuses_a_bad_file(sambang: Sa
     status, body = await upload(bad)
     assert status == 422 and body["applied"] is False
     assert [r["line"] for r in body["rejected"]] == [3]
-    inmates = {i["reg_number"]: i["status"] for i in await store.inmates_for(
+    inmates = {i["reg_number"]: i["status"] for i in await ticket_rows.inmates_for(
         s.app[ENGINE], 1)}
     assert all(state == "active" for state in inmates.values())  # nothing changed
 
@@ -211,7 +211,7 @@ async def test_inmate_register_upload_reports_and_refuses_a_bad_file(sambang: Sa
             "C.9-900/2026,Dewi Lestari,Blok Wanita,,\n")
     status, body = await upload(good)
     assert status == 200 and body["added"] == 1 and body["no_longer_visitable"] == 4
-    rows = {i["reg_number"]: i for i in await store.inmates_for(s.app[ENGINE], 1)}
+    rows = {i["reg_number"]: i for i in await ticket_rows.inmates_for(s.app[ENGINE], 1)}
     assert rows["B.I-001/2026"]["categories"] == "narkotika;lansia"
     # The admin sees how the register meets the schedule.
     cover = await (await s.client.get("/api/admin/coverage")).json()

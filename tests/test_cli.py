@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.db import store
+from server.db import facility_rows, ticket_rows
 from server.keys import ENGINE, HUBS
 from server.services.audit import read_all
 from tests.conftest import AppMaker
@@ -75,7 +75,7 @@ async def test_inmate_register_reimport(make_sambang: AppMaker, tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert "1 added, 1 updated, 4 no longer visitable" in done.stdout
     again = await make_sambang()
-    inmates = {i["reg_number"]: i["status"] for i in await store.inmates_for(
+    inmates = {i["reg_number"]: i["status"] for i in await ticket_rows.inmates_for(
         again.app[ENGINE], 1)}
     assert inmates["C.9-900/2026"] == "active" and inmates["B.II-014/2026"] == "moved"
 
@@ -130,7 +130,7 @@ async def test_a_database_missing_only_addable_columns_is_upgraded_in_place(
                      "'rahasia-lama')")
     engine = await open_engine(url)
     try:
-        facilities = await store.facilities_all(engine)
+        facilities = await facility_rows.facilities_all(engine)
     finally:
         await engine.dispose()
     assert [(f.code, f.timezone, f.notify_webhook, f.ask_by_name) for f in facilities] == [

@@ -10,7 +10,7 @@ from typing import Any
 
 from yarl import URL
 
-from server.db import store
+from server.db import ticket_rows
 from server.keys import ENGINE
 from server.services.hubs import load_todays_tickets
 from tests.conftest import Sambang
@@ -111,7 +111,7 @@ async def test_a_later_days_ticket_joins_that_days_queue(sambang: Sambang) -> No
     queue = (await (await s.client.get("/api/queue")).json())["tickets"]
     # Tuesday's ticket that never came has left the queue as a no-show.
     assert [(t["number"], t["visitor_name"]) for t in queue] == [(1, "Sri Wahyuni")]
-    tuesday = await store.tickets_for_day(s.app[ENGINE], 1, body["slots"][0]["day"])
+    tuesday = await ticket_rows.tickets_for_day(s.app[ENGINE], 1, body["slots"][0]["day"])
     assert [(t.id, t.state) for t in tuesday] == [(walk_in_id, "no_show")]
 
 

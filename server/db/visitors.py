@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
-from server.db.store import _new_id, _row, new_token, token_hash
+from server.db.rows import inserted_id, new_token, row_dict, token_hash
 from signaling.schedule import week_of
 
 
@@ -26,14 +26,14 @@ async def create_visitor(engine: AsyncEngine, **values: Any) -> tuple[int, str]:
                 **values, token_hash=token_hash(token)))
     except IntegrityError:
         raise AlreadyRegistered from None
-    return _new_id(result), token
+    return inserted_id(result), token
 
 
 async def visitor_by_token(engine: AsyncEngine, token: str) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visitors).where(
             db.visitors.c.token_hash == token_hash(token)))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def visitor_by_phone_and_nik(engine: AsyncEngine, facility_id: int, phone: str,
@@ -42,7 +42,7 @@ async def visitor_by_phone_and_nik(engine: AsyncEngine, facility_id: int, phone:
         row = (await conn.execute(select(db.visitors).where(
             db.visitors.c.facility_id == facility_id, db.visitors.c.phone == phone,
             db.visitors.c.nik == nik))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def new_visitor_token(engine: AsyncEngine, visitor_id: int) -> str:
@@ -58,7 +58,7 @@ async def visitor(engine: AsyncEngine, visitor_id: int) -> dict[str, Any] | None
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visitors).where(
             db.visitors.c.id == visitor_id))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def inmate_by_reg_number(engine: AsyncEngine, facility_id: int,
@@ -67,13 +67,13 @@ async def inmate_by_reg_number(engine: AsyncEngine, facility_id: int,
         row = (await conn.execute(select(db.inmates).where(
             db.inmates.c.facility_id == facility_id, db.inmates.c.status == "active",
             db.inmates.c.reg_number == reg_number))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def create_request(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.visit_requests).values(**values))
-    return _new_id(result)
+    return inserted_id(result)
 
 
 async def requests_of_visitor(engine: AsyncEngine, visitor_id: int) -> list[dict[str, Any]]:
@@ -84,7 +84,7 @@ async def requests_of_visitor(engine: AsyncEngine, visitor_id: int) -> list[dict
              .where(db.visit_requests.c.visitor_id == visitor_id)
              .order_by(db.visit_requests.c.id.desc()))
     async with engine.connect() as conn:
-        return [_row(r) for r in (await conn.execute(query)).all()]
+        return [row_dict(r) for r in (await conn.execute(query)).all()]
 
 
 async def pending_requests(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
@@ -101,21 +101,21 @@ async def pending_requests(engine: AsyncEngine, facility_id: int) -> list[dict[s
         .order_by(db.visit_requests.c.id)
     )
     async with engine.connect() as conn:
-        return [_row(r) for r in (await conn.execute(query)).all()]
+        return [row_dict(r) for r in (await conn.execute(query)).all()]
 
 
 async def visit_request(engine: AsyncEngine, request_id: int) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visit_requests).where(
             db.visit_requests.c.id == request_id))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def request_of_ticket(engine: AsyncEngine, ticket_id: int) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(db.visit_requests).where(
             db.visit_requests.c.ticket_id == ticket_id))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def decide(engine: AsyncEngine, request_id: int, **values: Any) -> bool:
@@ -163,7 +163,7 @@ async def pair_approved(engine: AsyncEngine, visitor_id: int, inmate_id: int) ->
 async def add_ban(engine: AsyncEngine, **values: Any) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(insert(db.bans).values(**values))
-    return _new_id(result)
+    return inserted_id(result)
 
 
 async def withdraw_for_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int | None,
@@ -207,7 +207,7 @@ async def active_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int,
     ).order_by(db.bans.c.until.desc())
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def active_bans(engine: AsyncEngine, facility_id: int, now: float) -> list[dict[str, Any]]:
@@ -218,7 +218,7 @@ async def active_bans(engine: AsyncEngine, facility_id: int, now: float) -> list
              .where(db.bans.c.facility_id == facility_id, db.bans.c.until > now)
              .order_by(db.bans.c.until))
     async with engine.connect() as conn:
-        return [_row(r) for r in (await conn.execute(query)).all()]
+        return [row_dict(r) for r in (await conn.execute(query)).all()]
 
 
 async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date, last: date,

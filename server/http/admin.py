@@ -10,11 +10,11 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from server.db import store
+from server.db import facility_rows, staff_rows, ticket_rows
 from server.db import tables as db
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, hash_password, require_staff
 from server.http.lookups import hub_for, site_link
@@ -22,11 +22,12 @@ from server.http.models import admin as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
-from server.http.public import schedule_of
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
-from server.keys import ENGINE, FACILITIES, SECRET
+from server.keys import ENGINE, FACILITIES, HUBS, SECRET
 from server.secret import seal
+from server.services import facilities
+from server.services.facilities import schedule_of
 from server.services.inmate_register import apply_register, inmate_groups, parse_register
 from server.timefmt import ZONE_LABELS, local_time
 from signaling.schedule import ScheduleError, coverage, parse_schedule
@@ -53,11 +54,8 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def reload_facility(app: web.Application, facility_id: int) -> Facility:
-    """Read the facility again and hand the change to its hub."""
-    engine = app[ENGINE]
-    facility = next(f for f in await store.facilities_all(engine) if f.id == facility_id)
-    app[FACILITIES][facility_id] = facility
-    return facility
+    """Read the facility again and hand any change to its hub."""
+    return await facilities.refresh(app[ENGINE], app[FACILITIES], app[HUBS], facility_id)
 
 
 def settings_view(facility: Facility) -> dict[str, Any]:
@@ -92,13 +90,8 @@ async def change_facility(request: web.Request) -> web.Response:
     changed = sorted(name.removesuffix("_sealed") for name in values)
     await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
                 staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(**values))
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id, values)
     facility = await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.facility_name = facility.name
-    hub.set_timezone(facility.timezone)
     return web.json_response(settings_view(facility))
 
 
@@ -119,13 +112,9 @@ async def change_schedule(request: web.Request) -> web.Response:
         reason = translate(f"schedule_{exc.code}", lang, **exc.values)
         raise ApiError("schedule_invalid", 422, reason=reason) from None
     await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(schedule_toml=text))
-    await reload_facility(request.app, staff.facility_id)
-    hub = hub_for(request, staff)
-    hub.schedule = schedule
-    await hub.broadcast()  # the fair share may change with the session
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
+                                     {"schedule_toml": text})
+    await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
     return web.json_response({"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 
@@ -133,7 +122,7 @@ async def change_schedule(request: web.Request) -> web.Response:
 @operation("admin", "The facility's stations", reply=m.Stations)
 async def stations(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
 
 
@@ -142,13 +131,13 @@ async def stations(request: web.Request) -> web.Response:
 async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     name = (await read_body(request, m.StationBody)).name
-    existing = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    existing = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if name.casefold() in {r["name"].casefold() for r in existing}:
         raise ApiError("station_exists", 409)  # officers tell stations apart by name
     await audit(request, "station.add", f"station:{name}", staff=staff)
-    station_id = await store.create_station(request.app[ENGINE], staff.facility_id, name)
+    station_id = await facility_rows.create_station(request.app[ENGINE], staff.facility_id, name)
     hub_for(request, staff).add_station(station_id, name)
-    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
     await hub_for(request, staff).broadcast()
     return web.json_response({"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
@@ -164,18 +153,18 @@ async def station_link(request: web.Request) -> web.Response:
     """A new kiosk link for a station; the old one stops working at once."""
     staff = await require_staff(request, ADMINS)
     station_id = path_id(request, "station_id")
-    rows = await store.stations_for(request.app[ENGINE], staff.facility_id)
+    rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if station_id not in {r["id"] for r in rows}:
         raise ApiError("not_found", 404)
     await audit(request, "station.link", f"station:{station_id}", staff=staff)
-    token = await store.rotate_station_token(request.app[ENGINE], station_id)
+    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
     return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
 @operation("admin", "Staff accounts of the facility", reply=m.StaffList)
 async def staff_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    accounts = await store.staff_of(request.app[ENGINE], staff.facility_id)
+    accounts = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
     return web.json_response({"staff": [asdict(a) for a in accounts]})
 
 
@@ -186,10 +175,10 @@ async def add_staff(request: web.Request) -> web.Response:
     body = await read_body(request, m.StaffBody)
     username, full_name, role = body.username, body.full_name, body.role
     password_hash = hash_password(body.password)
-    if await store.staff_credentials(request.app[ENGINE], username) is not None:
+    if await staff_rows.staff_credentials(request.app[ENGINE], username) is not None:
         raise ApiError("username_taken", 409)
     await audit(request, "staff.add", f"staff:{username}", role, staff)
-    staff_id = await store.create_staff(
+    staff_id = await staff_rows.create_staff(
         request.app[ENGINE], facility_id=staff.facility_id, username=username,
         full_name=full_name, role=role, active=True, password_hash=password_hash)
     return web.json_response({"id": staff_id, "username": username, "role": role},
@@ -203,7 +192,7 @@ async def change_staff(request: web.Request) -> web.Response:
     password."""
     staff = await require_staff(request, ADMINS)
     staff_id = path_id(request, "staff_id")
-    accounts = {a.id: a for a in await store.staff_of(request.app[ENGINE], staff.facility_id)}
+    accounts = {a.id: a for a in await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)}
     if staff_id not in accounts:
         raise ApiError("not_found", 404)
     body = await read_body(request, m.StaffChange)
@@ -217,7 +206,7 @@ async def change_staff(request: web.Request) -> web.Response:
         raise ApiError("not_yourself", 409)
     changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
     await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
-    await store.update_staff(request.app[ENGINE], staff_id, **values)
+    await staff_rows.update_staff(request.app[ENGINE], staff_id, **values)
     return web.json_response({"id": staff_id, "changed": changed.split(",")})
 
 
@@ -278,7 +267,7 @@ async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any
     schedule = schedule_of(facility)
     if schedule is None:
         return None
-    inmates = [i for i in await store.inmates_for(app[ENGINE], facility.id)
+    inmates = [i for i in await ticket_rows.inmates_for(app[ENGINE], facility.id)
                if i["status"] == "active"]
     report = coverage(schedule, [inmate_groups(i) for i in inmates])
     return {"groups": [{"group": g, "inmates": n, "sessions": list(sessions)}
@@ -309,7 +298,7 @@ async def admin_page(request: web.Request) -> web.Response:
         row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
-        stations=await store.stations_for(engine, facility.id),
-        accounts=await store.staff_of(engine, facility.id), roles=ROLES,
+        stations=await facility_rows.stations_for(engine, facility.id),
+        accounts=await staff_rows.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
         strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS}))

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from aiohttp import web
 
-from server.db import store
+from server.db import staff_rows
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
 from server.http.models.operation import operation
@@ -27,7 +27,8 @@ async def audit_log(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     events = await read_all(request.app[ENGINE])
     broken = first_break(events)
-    usernames = {s.username for s in await store.staff_of(request.app[ENGINE], staff.facility_id)}
+    colleagues = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
+    usernames = {s.username for s in colleagues}
     await audit(request, "audit.read", staff=staff)
     return web.json_response({
         "intact": broken is None,

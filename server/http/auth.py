@@ -9,8 +9,8 @@ from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.db import store
-from server.db.store import Staff
+from server.db import staff_rows
+from server.db.staff_rows import Staff
 from server.errors import ApiError
 from server.http.request_audit import audit
 from server.keys import CLOCK, CONFIG, ENGINE, STAFF_SESSION
@@ -35,7 +35,7 @@ def hash_password(password: str) -> str:
 
 async def check_login(request: web.Request, username: str, password: str) -> Staff | None:
     engine = request.app[ENGINE]
-    found = await store.staff_credentials(engine, username)
+    found = await staff_rows.staff_credentials(engine, username)
     password_hash = found[1] if found else _DUMMY_HASH
     try:
         _HASHER.verify(password_hash, password)
@@ -48,7 +48,7 @@ async def check_login(request: web.Request, username: str, password: str) -> Sta
         return None
     staff = found[0]
     if _HASHER.check_needs_rehash(password_hash):
-        await store.set_password_hash(engine, staff.id, _HASHER.hash(password))
+        await staff_rows.set_password_hash(engine, staff.id, _HASHER.hash(password))
     return staff
 
 
@@ -56,7 +56,7 @@ async def start_session(request: web.Request, response: web.StreamResponse, staf
     """A new session id at every login; returns the session's CSRF token."""
     config = request.app[CONFIG]
     await audit(request, "login", staff=staff)
-    token, csrf = await store.create_session(
+    token, csrf = await staff_rows.create_session(
         request.app[ENGINE], staff.id, request.app[CLOCK](), config.session_hours
     )
     response.set_cookie(
@@ -72,7 +72,7 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
     if token:
         found = await current_staff(request)
         await audit(request, "logout", staff=found[0] if found else None)
-        await store.delete_session(request.app[ENGINE], token)
+        await staff_rows.delete_session(request.app[ENGINE], token)
     response.del_cookie(SESSION_COOKIE, path="/")
 
 
@@ -81,7 +81,7 @@ async def current_staff(request: web.Request) -> tuple[Staff, str] | None:
         token = request.cookies.get(SESSION_COOKIE)
         found = None
         if token:
-            found = await store.session_staff(request.app[ENGINE], token, request.app[CLOCK]())
+            found = await staff_rows.session_staff(request.app[ENGINE], token, request.app[CLOCK]())
         request[STAFF_SESSION] = found
     return request[STAFF_SESSION]
 

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
-from server.db.store import _row
+from server.db.rows import row_dict
 from server.errors import ApiError
 from server.http.auth import SUPERVISOR_ROLES, require_staff
 from server.http.family import _form_ok, _render
@@ -50,7 +50,7 @@ async def _by_tracking(engine: AsyncEngine, facility_id: int,
         row = (await conn.execute(select(db.complaints).where(
             db.complaints.c.facility_id == facility_id,
             db.complaints.c.tracking == tracking.strip().upper()))).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
@@ -58,7 +58,7 @@ async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, 
         rows = (await conn.execute(select(db.complaints).where(
             db.complaints.c.facility_id == facility_id).order_by(
             db.complaints.c.id.desc()))).all()
-    return [_row(r) for r in rows]
+    return [row_dict(r) for r in rows]
 
 
 async def _facility_or_404(request: web.Request) -> Any:

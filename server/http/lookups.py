@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.db import store
-from server.db.store import Facility, Staff, Ticket
+from server.db import facility_rows, ticket_rows
+from server.db.facility_rows import Facility
+from server.db.staff_rows import Staff
+from server.db.ticket_rows import Ticket
 from server.errors import ApiError
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS
 from server.timefmt import local_day
@@ -37,7 +39,7 @@ async def todays_ticket(
     request: web.Request, token: str
 ) -> tuple[Ticket, Facility, FacilityHub] | None:
     """The ticket behind a family's link, if it is valid today at its facility."""
-    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    ticket = await ticket_rows.ticket_by_token(request.app[ENGINE], token)
     if ticket is None:
         return None
     facility = request.app[FACILITIES].get(ticket.facility_id)
@@ -55,7 +57,7 @@ async def facility_of(request: web.Request, facility_id: int) -> Facility:
     """The facility, read again from the database when it was added after start-up."""
     facilities = request.app[FACILITIES]
     if facility_id not in facilities:
-        for facility in await store.facilities_all(request.app[ENGINE]):
+        for facility in await facility_rows.facilities_all(request.app[ENGINE]):
             facilities.setdefault(facility.id, facility)
     return facilities[facility_id]
 
@@ -74,4 +76,4 @@ async def facility_from_path(request: web.Request) -> Facility | None:
     """The facility named by the `code` in a public URL, or None."""
     code = request.match_info["code"]
     known = len(code) <= 32 and code.isprintable()  # no facility code has NUL or newlines
-    return await store.facility_by_code(request.app[ENGINE], code) if known else None
+    return await facility_rows.facility_by_code(request.app[ENGINE], code) if known else None

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from sqlalchemy import update
 
-from server.db import store
-from server.db import tables as db
+from server.db import ticket_rows
 from server.errors import ApiError
 from server.http.auth import (
     SUPERVISOR_ROLES,
@@ -24,7 +22,8 @@ from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
 from server.http.request_audit import audit
-from server.keys import CLOCK, ENGINE, FACILITIES
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
+from server.services import facilities
 from server.timefmt import local_day
 from signaling.hub import TicketInfo
 
@@ -83,14 +82,14 @@ async def issue_ticket(request: web.Request) -> web.Response:
     body = await read_body(request, m.TicketBody)
     visitor_name, relation, inmate_id = body.visitor_name, body.relation, body.inmate_id
     engine = request.app[ENGINE]
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, staff.facility_id)}
+    inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, staff.facility_id)}
     if inmate_id not in inmates or inmates[inmate_id]["status"] != "active":
         raise ApiError("inmate_unknown", 404)
     hub = hub_for(request, staff)
     await audit(request, "ticket.issue", f"inmate:{inmate_id}", staff=staff)
     facility_row = request.app[FACILITIES][staff.facility_id]
     now = request.app[CLOCK]()
-    ticket, token = await store.create_ticket(
+    ticket, token = await ticket_rows.create_ticket(
         engine, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
         relation, inmate_id, now,
     )
@@ -130,10 +129,11 @@ async def set_call_length(request: web.Request) -> web.Response:
                 f"{seconds}s" if seconds else "fair_share", staff)
     facility = request.app[FACILITIES][staff.facility_id]
     day = local_day(request.app[CLOCK](), facility.timezone) if seconds else None
-    async with request.app[ENGINE].begin() as conn:  # a restart keeps the officer's choice
-        await conn.execute(update(db.facilities).where(db.facilities.c.id == staff.facility_id)
-                           .values(call_override_seconds=seconds, call_override_day=day))
-    await hub.set_call_override(seconds, day)
+    # Stored, so a restart keeps the officer's choice, then taken on by the hub.
+    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
+                                     {"call_override_seconds": seconds, "call_override_day": day})
+    await facilities.refresh(request.app[ENGINE], request.app[FACILITIES], request.app[HUBS],
+                             staff.facility_id)
     snap = hub.snapshot()
     return web.json_response({key: snap[key] for key in
                               ("call_seconds", "call_length_source", "fair_share_seconds")})

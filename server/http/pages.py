@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.db import store
+from server.db import facility_rows, staff_rows, ticket_rows
 from server.errors import ApiError
 from server.http.auth import (
     CONSOLE_ROLES,
@@ -24,6 +24,7 @@ from server.http.auth import (
 from server.http.lookups import facility_of, todays_ticket
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
+from server.services.facilities import schedule_of
 from server.timefmt import local_day, session_label, zone_label
 from signaling.schedule import queue_opens_at
 
@@ -109,7 +110,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 async def staff_or_login(request: web.Request,
-                         roles: frozenset[str] = CONSOLE_ROLES) -> tuple[store.Staff, str]:
+                         roles: frozenset[str] = CONSOLE_ROLES) -> tuple[staff_rows.Staff, str]:
     found = await current_staff(request)
     if found is None or found[0].role not in roles:
         raise web.HTTPSeeOther("/login")
@@ -120,7 +121,7 @@ async def console(request: web.Request) -> web.Response:
     staff, csrf = await staff_or_login(request)
     facility = await facility_of(request, staff.facility_id)
     lang = request_lang(request)
-    inmates = [i for i in await store.inmates_for(request.app[ENGINE], facility.id)
+    inmates = [i for i in await ticket_rows.inmates_for(request.app[ENGINE], facility.id)
                if i["status"] == "active"]  # released or moved inmates are not visited
     return aiohttp_jinja2.render_template("console.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
@@ -130,7 +131,7 @@ async def console(request: web.Request) -> web.Response:
     ))
 
 
-async def supervisor_or_refuse(request: web.Request) -> tuple[store.Staff, str]:
+async def supervisor_or_refuse(request: web.Request) -> tuple[staff_rows.Staff, str]:
     """A supervisor's (or admin's) page: others get a clear refusal page."""
     staff, csrf = await staff_or_login(request)
     if staff.role not in SUPERVISOR_ROLES:
@@ -165,7 +166,7 @@ async def queue_room(request: web.Request) -> web.Response:
 
 async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | None:
     """For a ticket of a later day: when to come back, in the family's words."""
-    ticket = await store.ticket_by_token(request.app[ENGINE], token)
+    ticket = await ticket_rows.ticket_by_token(request.app[ENGINE], token)
     if ticket is None:
         return None
     facility = await facility_of(request, ticket.facility_id)
@@ -175,7 +176,6 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
     when = session_label({"day": ticket.day, "session_name": ticket.session_name}, lang)
     if ticket.day == today:
         # Today, for a later session: its queue room opens half an hour before it starts.
-        from server.http.public import schedule_of  # public.py builds on this module's pages
 
         at = queue_opens_at(schedule_of(facility), ticket.session_name,
                             date.fromisoformat(ticket.day))
@@ -186,7 +186,7 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | 
 
 async def station_page(request: web.Request) -> web.Response:
     lang = request_lang(request)
-    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    station = await facility_rows.station_by_token(request.app[ENGINE], request.match_info["token"])
     if station is None:
         return error_page(request, 404, translate("bad_station_title", lang),
                           translate("bad_station", lang))

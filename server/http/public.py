@@ -15,7 +15,7 @@ import segno
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.models.family import PublicSchedule
@@ -23,8 +23,9 @@ from server.http.models.operation import operation
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
 from server.keys import CLOCK
+from server.services.facilities import schedule_of
 from server.timefmt import zone_label
-from signaling.schedule import WEEKDAYS, Schedule, ScheduleError, parse_schedule, sessions_on
+from signaling.schedule import WEEKDAYS, Schedule, sessions_on
 
 POSTER_SIZE = (1240, 1754)  # A4 at 150 dpi
 
@@ -36,20 +37,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/f/{code}/poster.png", poster_png)
     app.router.add_get("/f/{code}/poster.pdf", poster_pdf)
     app.router.add_get("/api/facilities/{code}/schedule", schedule_json)
-
-
-def schedule_of(facility: Facility) -> Schedule | None:
-    if not facility.schedule_toml:
-        return None
-    import tomllib
-
-    try:
-        return parse_schedule(tomllib.loads(facility.schedule_toml))
-    except (ScheduleError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        # Saved by an older sambang that checked less: the facility runs as if unscheduled
-        # until the admin saves it again, which says what is wrong.
-        log.warning("facility %s: schedule ignored: %s", facility.code, exc)
-        return None
 
 
 def page_url(request: web.Request, facility: Facility) -> str:

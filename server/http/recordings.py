@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.db import store
+from server.db import recording_rows, visit_rows
 from server.errors import ApiError
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
@@ -52,7 +52,7 @@ def _file_of(app: web.Application, row: dict[str, object]) -> Path:
 async def list_recordings(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     visit_id = read_query(request, m.RecordingQuery).visit_id
-    rows = await store.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
+    rows = await recording_rows.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
     return web.json_response({"recordings": [
         {k: row[k] for k in ("id", "visit_id", "side", "sha256", "bytes", "started_at",
                              "closed_at")} for row in rows]})
@@ -63,7 +63,7 @@ async def list_recordings(request: web.Request) -> web.Response:
 async def recording_file(request: web.Request) -> web.StreamResponse:
     staff = await require_staff(request, SUPERVISORS)
     query = read_query(request, m.RecordingFileQuery)
-    row = await store.recording(request.app[ENGINE], path_id(request, "recording_id"))
+    row = await recording_rows.recording(request.app[ENGINE], path_id(request, "recording_id"))
     if row is None or row["facility_id"] != staff.facility_id or row["deleted_at"] is not None:
         raise ApiError("not_found", 404)
     download = query.download == "1"
@@ -92,7 +92,7 @@ async def start_recording(request: web.Request) -> web.Response:
 async def player(request: web.Request) -> web.Response:
     staff, csrf = await supervisor_or_refuse(request)
     visit_id = path_id(request, "visit_id")
-    rows = await store.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
+    rows = await recording_rows.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
     facility = request.app[FACILITIES][staff.facility_id]
     return aiohttp_jinja2.render_template("player.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, visit_id=visit_id,
@@ -106,12 +106,12 @@ async def apply_retention(app: web.Application) -> int:
     deleted = 0
     for facility in app[FACILITIES].values():
         before = now - facility.retention_days * 86400
-        for row in await store.expired_recordings(engine, facility.id, before):
+        for row in await recording_rows.expired_recordings(engine, facility.id, before):
             await append(engine, AuditEvent(now, "system", "system", "recording.delete",
                                             f"recording:{row['id']}", "retention", ""))
             with contextlib.suppress(FileNotFoundError):
                 _file_of(app, row).unlink()
-            await store.mark_recording_deleted(engine, row["id"], now)
+            await recording_rows.mark_recording_deleted(engine, row["id"], now)
             deleted += 1
     return deleted
 
@@ -134,19 +134,19 @@ async def recover_recordings(app: web.Application) -> int:
     supervisor can still play what was written before the crash."""
     root = (app[CONFIG].data_dir / "recordings").resolve()
     engine = app[ENGINE]
-    known = {row["path"] for row in await store.all_recordings(engine)}
+    known = {row["path"] for row in await recording_rows.all_recordings(engine)}
     recovered = 0
     for path in await asyncio.to_thread(lambda: sorted(root.glob("*/*"))):
         relative = str(path.relative_to(app[CONFIG].data_dir.resolve()))
         found = RECORDING_NAME.match(path.name)
         if relative in known or found is None or not path.parent.name.isdigit():
             continue
-        record = await store.visit_record(engine, int(found.group(1)))
+        record = await visit_rows.visit_record(engine, int(found.group(1)))
         if record is None or record["facility_id"] != int(path.parent.name):
             continue
         digest, size = await asyncio.to_thread(digest_file, path)
         stat = await asyncio.to_thread(path.stat)
-        await store.insert_recording(
+        await recording_rows.insert_recording(
             engine, facility_id=record["facility_id"], visit_id=record["id"],
             side=found.group(2), path=relative, sha256=digest, bytes=size,
             started_at=record["started_at"] or stat.st_mtime, closed_at=stat.st_mtime)

@@ -11,9 +11,9 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from server.db import store
+from server.db import ticket_rows
 from server.db import visitors as reg
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
 from server.http.lookups import facility_of, hub_for_facility
@@ -21,12 +21,12 @@ from server.http.models import verification as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
-from server.http.public import schedule_of
 from server.http.request_audit import audit
 from server.http.visit_records import day_start
 from server.i18n import request_lang
 from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import request_ticket_token
+from server.services.facilities import schedule_of
 from server.services.hubs import load_todays_tickets
 from server.services.notify import notify_request
 from server.timefmt import local_day, local_time, session_label
@@ -73,7 +73,7 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
                                             visitor)
     if not await reg.decide(engine, request_id, state="approved", decided_at=now,
                             decided_by=decided_by, ticket_id=ticket.id):
-        await store.set_ticket_state(engine, ticket.id, "cancelled")
+        await ticket_rows.set_ticket_state(engine, ticket.id, "cancelled")
         raise ApiError("request_decided", 409)
     await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
     if day == today:  # into the queue now if its session's queue is open, else when it opens
@@ -84,7 +84,7 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
 
 async def _ticket_within_limit(request: web.Request, facility: Facility,
                                row: dict[str, Any], request_id: int, day: str, now: float,
-                               visitor: dict[str, Any]) -> store.Ticket:
+                               visitor: dict[str, Any]) -> ticket_rows.Ticket:
     """The ticket for an approved request, unless the inmate's week is full."""
     engine = request.app[ENGINE]
     schedule = schedule_of(facility)
@@ -98,12 +98,12 @@ async def _ticket_within_limit(request: web.Request, facility: Facility,
     token = request_ticket_token(request.app[SECRET], request_id)
     for attempt in range(2):
         try:
-            ticket, _ = await store.create_ticket(
+            ticket, _ = await ticket_rows.create_ticket(
                 engine, facility.id, day, visitor["full_name"], visitor["relation"],
                 row["inmate_id"], now, token=token, session_name=row["session_name"])
             break
         except IntegrityError:
-            if await store.ticket_by_token(engine, token) is not None or attempt:
+            if await ticket_rows.ticket_by_token(engine, token) is not None or attempt:
                 # Another officer approved it at the same moment: one ticket only.
                 raise ApiError("request_decided", 409) from None
             # Else two approvals took the same queue number: the second tries the next one.
@@ -197,7 +197,7 @@ async def ban_visitor(request: web.Request) -> web.Response:
     body = await read_body(request, m.BanBody)
     reason, inmate_id = body.reason, body.inmate_id
     if inmate_id is not None:
-        inmates = {i["id"] for i in await store.inmates_for(request.app[ENGINE],
+        inmates = {i["id"] for i in await ticket_rows.inmates_for(request.app[ENGINE],
                                                             staff.facility_id)}
         if inmate_id not in inmates:
             raise InvalidField("inmate_id", "unknown")

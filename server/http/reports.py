@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.db import store
-from server.db.store import VisitFilter
+from server.db import ticket_rows, visit_rows
+from server.db.visit_rows import VisitFilter
 from server.errors import ApiError
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
@@ -125,10 +125,10 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
     where = VisitFilter(since=day_start(days[0], tz),
                         until=day_start(days[-1] + timedelta(days=1), tz))
     engine = request.app[ENGINE]
-    visits = await store.visit_records(engine, facility.id, 100_000, where)
+    visits = await visit_rows.visit_records(engine, facility.id, 100_000, where)
     day_of = {v["id"]: local_day(v["called_at"], tz) for v in visits}
-    missed = await store.no_show_tickets(engine, facility.id, [d.isoformat() for d in days])
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility.id)}
+    missed = await ticket_rows.no_show_tickets(engine, facility.id, [d.isoformat() for d in days])
+    inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, facility.id)}
     rows = summarise(visits, [inmates[t.inmate_id]["block"] for t in missed], day_of)
     return {"period": period, "date": anchor.isoformat(), "from": days[0].isoformat(),
             "to": days[-1].isoformat(), "rows": [asdict(r) for r in rows],

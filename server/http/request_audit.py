@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.db.store import Staff
+from server.db.staff_rows import Staff
 from server.errors import ApiError
 from server.keys import CLOCK, ENGINE
 from server.services.audit import AuditEvent, AuditUnavailable, append

@@ -15,7 +15,7 @@ import structlog
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from media.relay import SdpError
-from server.db import store
+from server.db import facility_rows, staff_rows
 from server.errors import ApiError
 from server.http.auth import (
     CONSOLE_ROLES,
@@ -140,7 +140,7 @@ async def family_socket(request: web.Request) -> web.StreamResponse:
 
 
 async def station_socket(request: web.Request) -> web.StreamResponse:
-    station = await store.station_by_token(request.app[ENGINE], request.match_info["token"])
+    station = await facility_rows.station_by_token(request.app[ENGINE], request.match_info["token"])
     if station is None:
         return _not_found(request, "bad_station")
     hub = request.app[HUBS].get(station["facility_id"])
@@ -204,7 +204,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         while not ws.closed:
             await asyncio.sleep(request.app[CONFIG].session_check_seconds)
             now = request.app[CLOCK]()
-            if await store.session_staff(request.app[ENGINE], token, now) is None:
+            if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
                 await ws.close(code=4401, message=b"session ended")
                 return
 

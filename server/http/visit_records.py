@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.db import store
+from server.db import facility_rows, visit_rows
 from server.db import visitors as reg
-from server.db.store import Facility, VisitFilter
+from server.db.facility_rows import Facility
+from server.db.visit_rows import VisitFilter
 from server.errors import ApiError
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
@@ -67,10 +68,10 @@ async def records_page(request: web.Request) -> web.Response:
     except ApiError as exc:
         error = exc.message(request_lang(request))
         where = VisitFilter()
-    rows = _localise(await store.visit_records(engine, facility.id, 500, where), facility)
+    rows = _localise(await visit_rows.visit_records(engine, facility.id, 500, where), facility)
     return aiohttp_jinja2.render_template("records.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, rows=rows,
-        stations=await store.stations_for(engine, facility.id), outcomes=OUTCOMES,
+        stations=await facility_rows.stations_for(engine, facility.id), outcomes=OUTCOMES,
         query=request.query, error=error))
 
 
@@ -85,13 +86,13 @@ async def _timeline(engine: Any, record: dict[str, Any]) -> list[dict[str, Any]]
                        "actor": request["decided_by"] or "", "detail": ""})
     events.append({"at": record["ticket_created_at"], "kind": "registered",
                    "actor": record["visitor_name"], "detail": f"#{record['ticket_number']}"})
-    events += await store.visit_events(engine, record["id"])
+    events += await visit_rows.visit_events(engine, record["id"])
     return events
 
 
 async def _record(request: web.Request, facility_id: int) -> dict[str, Any]:
     visit_id = path_id(request, "visit_id")
-    rows = await store.visit_records(request.app[ENGINE], facility_id, 1,
+    rows = await visit_rows.visit_records(request.app[ENGINE], facility_id, 1,
                                      VisitFilter(), visit_id=visit_id)
     if not rows:  # another facility's visit answers exactly like a missing one
         raise ApiError("visit_unknown", 404)
@@ -120,7 +121,7 @@ async def list_visits(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     facility = await facility_of(request, staff.facility_id)
     where = parse_filter(request, facility.timezone)
-    rows = await store.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
+    rows = await visit_rows.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
     return web.json_response({"visits": rows})
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db import store
+from server.db import recording_rows, ticket_rows, visit_rows
 from signaling.lifecycle import Visit
 from signaling.queue import TicketState
 
@@ -20,7 +20,7 @@ class SqlRecords:
     async def visit_called(
         self, visit: Visit, facility_id: int, inmate_id: int, officer_id: int
     ) -> int:
-        return await store.insert_visit(
+        return await visit_rows.insert_visit(
             self._engine,
             facility_id=facility_id,
             ticket_id=visit.ticket_id,
@@ -31,13 +31,13 @@ class SqlRecords:
         )
 
     async def visit_started(self, visit: Visit) -> None:
-        await store.update_visit(
+        await visit_rows.update_visit(
             self._engine, visit.visit_id, started_at=visit.started_at,
             allotted_seconds=visit.allotted_seconds,
         )
 
     async def visit_finished(self, visit: Visit) -> None:
-        await store.update_visit(
+        await visit_rows.update_visit(
             self._engine,
             visit.visit_id,
             ended_at=visit.ended_at,
@@ -48,12 +48,12 @@ class SqlRecords:
         )
 
     async def visit_media_mode(self, visit_id: int, mode: str) -> None:
-        await store.update_visit(self._engine, visit_id, media_mode=mode)
+        await visit_rows.update_visit(self._engine, visit_id, media_mode=mode)
 
     async def recordings_saved(self, visit: Visit, facility_id: int,
                                files: list[dict[str, Any]]) -> None:
         for f in files:
-            await store.insert_recording(
+            await recording_rows.insert_recording(
                 self._engine, facility_id=facility_id, visit_id=visit.visit_id, side=f["side"],
                 path=str(Path(f["path"]).relative_to(self._data_dir)),
                 sha256=f["sha256"], bytes=f["bytes"], started_at=f["started_at"],
@@ -61,8 +61,8 @@ class SqlRecords:
 
     async def visit_event(self, visit_id: int, at: float, kind: str, actor: str,
                           detail: str = "") -> None:
-        await store.insert_visit_event(self._engine, visit_id=visit_id, at=at, kind=kind,
+        await visit_rows.insert_visit_event(self._engine, visit_id=visit_id, at=at, kind=kind,
                                        actor=actor, detail=detail)
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
-        await store.set_ticket_state(self._engine, ticket_id, state.value)
+        await ticket_rows.set_ticket_state(self._engine, ticket_id, state.value)

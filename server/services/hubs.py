@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from server.db import store
-from server.http.public import schedule_of
+from server.db import facility_rows, ticket_rows
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, RELAY
+from server.services import facilities
+from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.notify import notify_turn_near
 from server.timefmt import local_day
@@ -38,6 +39,8 @@ async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.sleep(app[CONFIG].day_roll_seconds)
             try:
                 await _start_new_hubs(app, tasks, at_start=False)
+                # Settings changed by the command line or another node reach the hubs here.
+                await facilities.refresh_all(app[ENGINE], app[FACILITIES], hubs)
                 for facility_id in list(hubs):
                     await load_todays_tickets(app, facility_id)
             except Exception:  # the next round tries again
@@ -64,7 +67,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
     async def turn_near(ticket_id: int) -> None:
         await notify_turn_near(app, ticket_id)
 
-    for facility in await store.facilities_all(engine):
+    for facility in await facility_rows.facilities_all(engine):
         if facility.id in hubs:
             continue
         app[FACILITIES][facility.id] = facility
@@ -79,7 +82,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
             hub.call_override = facility.call_override_seconds
             hub.override_day = facility.call_override_day
-        for station in await store.stations_for(engine, facility.id):
+        for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
         await load_todays_tickets(app, facility.id)
@@ -107,8 +110,8 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
     if hub.call_override is not None and hub.override_day not in (None, day):
         await hub.set_call_override(None)  # an officer's length was for yesterday
     for ticket_id in await hub.close_day(day):
-        await store.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
-    todays = await store.tickets_for_day(engine, facility_id, day)
+        await ticket_rows.set_ticket_state(engine, ticket_id, TicketState.NO_SHOW.value)
+    todays = await ticket_rows.tickets_for_day(engine, facility_id, day)
     now = datetime.fromtimestamp(app[CLOCK](), ZoneInfo(facility.timezone))
     # A cancelled ticket (a decision that lost a race, a ban) never joins the queue; one for a
     # later session today joins when that session's queue opens.
@@ -116,7 +119,7 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
            and queue_open_for(hub.schedule, t.session_name, now)]
     if not new:
         return 0
-    inmates = {i["id"]: i for i in await store.inmates_for(engine, facility_id)}
+    inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, facility_id)}
     for ticket in new:
         state = TicketState(ticket.state)
         if state is TicketState.CALLED:
@@ -126,6 +129,6 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
     return len(new)
 
 
-def ticket_info(ticket: store.Ticket, inmate_name: str) -> TicketInfo:
+def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
                       ticket.inmate_id, inmate_name, ticket.day)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
 from server.db import visitors as reg
-from server.db.store import _row
+from server.db.rows import row_dict
 from server.i18n import translate
 from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE, SECRET
 from server.secret import approved_ticket_token
@@ -49,7 +49,7 @@ async def _request_details(engine: AsyncEngine, request_id: int) -> dict[str, An
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
-    return _row(row) if row else None
+    return row_dict(row) if row else None
 
 
 def build_payload(event: str, row: dict[str, Any], base_url: str, now: float,

@@ -1,6 +1,6 @@
-"""Sends what server/services/notify.py wrote to the outbox: email over SMTP, JSON to webhooks. A message
-that cannot be sent is tried again later, each wait longer than the last, and marked failed after
-MAX_ATTEMPTS; nothing here ever waits on a visit or makes one wait."""
+"""Sends what server/services/notify.py wrote to the outbox: email over SMTP, JSON to webhooks.
+A message that cannot be sent is tried again later, each wait longer than the last, and marked
+failed after MAX_ATTEMPTS; nothing here ever waits on a visit or makes one wait."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from server.config import Config
 from server.db import tables as db
-from server.db.store import _row
+from server.db.rows import row_dict
 from server.keys import CLOCK, CONFIG, ENGINE, OUTBOX_WAKE, SECRET
 from server.secret import SecretError, unseal
 
@@ -88,7 +88,7 @@ async def send_due(app: web.Application, session: aiohttp.ClientSession) -> int:
                     db.notifications.c.next_attempt_at <= now)
              .order_by(db.notifications.c.id).limit(BATCH))
     async with engine.connect() as conn:
-        due = [_row(r) for r in (await conn.execute(query)).all()]
+        due = [row_dict(r) for r in (await conn.execute(query)).all()]
     sent = 0
     for row in due:
         try:

@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
 from server.db import visitors as reg
-from server.db.store import Facility
+from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import count_towards_limit, facility_of
-from server.http.public import schedule_of
 from server.http.registration_desk import approve_request
 from server.http.visit_records import day_start
 from server.i18n import translate
 from server.keys import CLOCK, ENGINE
+from server.services.facilities import schedule_of
 from server.services.inmate_register import inmate_groups
 from server.services.notify import notify_request
 from server.timefmt import zone_label

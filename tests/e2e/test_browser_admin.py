@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
-from server.db import store
+from server.db import facility_rows, ticket_rows
 from server.keys import ENGINE
 from tests.conftest import AppMaker
 from tests.e2e.test_browser_visit import SHOTS, browser, staff_page
@@ -28,7 +28,7 @@ async def test_admin_page_in_a_browser(make_sambang: AppMaker, browser: Browser,
     await page.fill("#facility-form input[name=address]", "Jl. Diponegoro 9, Semarang")
     await page.click("#facility-form button[type=submit]")
     await page.wait_for_selector(".notice:has-text('Tersimpan')")
-    facility = await store.facility_by_code(s.app[ENGINE], "demo")
+    facility = await facility_rows.facility_by_code(s.app[ENGINE], "demo")
     assert facility is not None and facility.address == "Jl. Diponegoro 9, Semarang"
 
     await page.fill("input[placeholder='Bilik 3']", "Bilik 3")
@@ -56,6 +56,6 @@ async def test_admin_page_in_a_browser(make_sambang: AppMaker, browser: Browser,
     await page.wait_for_selector("#register-report li:has-text('Baris 3')")
     assert "tidak valid" in await page.inner_text("#register-report")
     await page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
-    inmates = await store.inmates_for(s.app[ENGINE], 1)
+    inmates = await ticket_rows.inmates_for(s.app[ENGINE], 1)
     assert all(i["status"] == "active" for i in inmates)  # the bad file changed nothing
     await s.client.close()

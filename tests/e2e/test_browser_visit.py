@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from server.db import store
+from server.db import facility_rows
 from server.keys import ENGINE
 from tests.conftest import PASSWORD, AppMaker
 
@@ -85,8 +85,8 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     s = await make_sambang(relay_workers=2)  # as `sambang serve` runs: relay in workers
     base = str(s.client.make_url("/")).rstrip("/")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    stations = await store.stations_for(s.app[ENGINE], 1)
-    station_token = await store.rotate_station_token(s.app[ENGINE], stations[0]["id"])
+    stations = await facility_rows.stations_for(s.app[ENGINE], 1)
+    station_token = await facility_rows.rotate_station_token(s.app[ENGINE], stations[0]["id"])
 
     officer = await staff_page(browser, base, "petugas", "/console")
 

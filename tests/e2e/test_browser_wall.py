@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.async_api import Browser, Page
 
-from server.db import store
+from server.db import facility_rows
 from server.keys import ENGINE
 from server.services.audit import read_all
 from tests.conftest import PASSWORD, AppMaker
@@ -49,8 +49,8 @@ async def test_live_wall_watches_silently(make_sambang: AppMaker, browser: Brows
     s = await make_sambang(relay_workers=2)
     base = str(s.client.make_url("/")).rstrip("/")
     csrf = await s.login()
-    stations = await store.stations_for(s.app[ENGINE], 1)
-    station_token = await store.rotate_station_token(s.app[ENGINE], stations[0]["id"])
+    stations = await facility_rows.stations_for(s.app[ENGINE], 1)
+    station_token = await facility_rows.rotate_station_token(s.app[ENGINE], stations[0]["id"])
     _, token = await s.issue_ticket(csrf, "Sri Wahyuni")
 
     desk = await browser.new_context(viewport={"width": 1280, "height": 900})

@@ -8,6 +8,7 @@ got a 5xx as a curl command, to become a regression test beside the model or rea
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,6 +35,22 @@ FEWER = {"/api/login": 4}
 CALLERS = {"admin": "admin", "supervisor": "karupam", "anonymous": None}
 
 
+def _sender(session: requests.Session, base_url: str, cookies: dict[str, str],
+            headers: dict[str, str], statuses: set[int],
+            failures: list[str]) -> Callable[[Any], None]:
+    """Send one case as the caller; note its status, and it if it got a 5xx."""
+
+    def call(case: Any) -> None:
+        response = case.call(base_url=base_url, session=session, headers=headers,
+                             cookies=cookies, timeout=30)
+        statuses.add(response.status_code)
+        if response.status_code >= 500:
+            failures.append(f"{response.status_code} {case.method} "
+                            f"{case.formatted_path}: {case.as_curl_command()}")
+
+    return call
+
+
 def _fuzz(schema: BaseSchema, base_url: str, cookies: dict[str, str],
           headers: dict[str, str], fixed: dict[str, Any]) -> list[str]:
     """Every request that got a 5xx, as a curl command with its status."""
@@ -51,15 +68,7 @@ def _fuzz(schema: BaseSchema, base_url: str, cookies: dict[str, str],
                 generation_mode=mode,
                 path_parameters=own if mode == GenerationMode.POSITIVE and own else None)
             statuses: set[int] = set()
-
-            def call(case: Any) -> None:
-                response = case.call(base_url=base_url, session=session, headers=headers,
-                                     cookies=cookies, timeout=30)
-                statuses.add(response.status_code)
-                if response.status_code >= 500:
-                    failures.append(f"{response.status_code} {case.method} "
-                                    f"{case.formatted_path}: {case.as_curl_command()}")
-
+            call = _sender(session, base_url, cookies, headers, statuses, failures)
             for examples in (PROBE, FEWER.get(operation.path, EXAMPLES)):
                 settings(max_examples=examples, deadline=None, database=None,
                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
