@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, get_args
 
-from server.db import store
+from server.db import staff_rows
 from server.keys import ENGINE
 from tests.conftest import Sambang
 from tests.test_visit_requests import api_visitor
@@ -104,7 +104,8 @@ async def test_a_body_that_does_not_fit_is_a_422_naming_the_field(sambang: Samba
         assert status == 422, (path, answer)
         assert answer["error"] == {"code": "invalid", "field": field, "message": message}
     assert await (await s.client.get("/api/admin/facility")).json() == before
-    assert [a.username for a in await store.staff_of(s.app[ENGINE], 1)].count("bukan nama") == 0
+    accounts = await staff_rows.staff_of(s.app[ENGINE], 1)
+    assert "bukan nama" not in [a.username for a in accounts]
     # Not an object, not JSON at all, or not declared JSON: the request cannot be read.
     for data, kind, expected in (("[1]", "application/json", 400),
                                  ("{broken", "application/json", 400),

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.schemas import BaseSchema
 
-from server.db import store
+from server.db import staff_rows
 from server.http.auth import SESSION_COOKIE
 from server.keys import ENGINE
 from tests.conftest import AppMaker
@@ -89,7 +89,7 @@ async def test_no_request_gets_a_server_error(make_sambang: AppMaker, caller: st
         headers["X-CSRF-Token"] = await s.login(username)
         cookie = s.client.session.cookie_jar.filter_cookies(s.client.make_url("/"))
         cookies[SESSION_COOKIE] = cookie[SESSION_COOKIE].value
-    found = await store.staff_credentials(engine, "petugas")
+    found = await staff_rows.staff_credentials(engine, "petugas")
     assert found is not None
     fixed = {"code": "demo", "token": await api_visitor(s), "staff_id": found[0].id}
     doc = await (await s.client.get("/api/openapi.json")).json()
