@@ -79,12 +79,12 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         response = await handler(request)
     except (ApiError, HubError) as exc:
         status = exc.status if isinstance(exc, ApiError) else hub_status(exc.code)
-        values = exc.values if isinstance(exc, ApiError) else {}
-        text = translate(exc.code, lang, **values)
+        text = exc.message(lang) if isinstance(exc, ApiError) else translate(exc.code, lang)
         if request.path.startswith("/api/"):
-            return web.json_response(
-                {"error": {"code": exc.code, "message": text}}, status=status
-            )
+            error = {"code": exc.code, "message": text}
+            if isinstance(exc, ApiError) and "field" in exc.values:
+                error["field"] = str(exc.values["field"])  # which input to fix
+            return web.json_response({"error": error}, status=status)
         return pages.error_page(request, status, translate("error_title", lang), text)
     except web.HTTPException as exc:
         if exc.status == 404 and not request.path.startswith("/api/"):

@@ -3,6 +3,8 @@ language."""
 
 from __future__ import annotations
 
+from server.i18n import CATALOG, translate
+
 
 class ApiError(Exception):
     def __init__(self, code: str, status: int = 400, **values: object) -> None:
@@ -10,6 +12,28 @@ class ApiError(Exception):
         self.code = code
         self.status = status
         self.values = values
+
+    def message(self, lang: str) -> str:
+        return translate(self.code, lang, **self.values)
+
+
+class InvalidField(ApiError):
+    """Input that does not fit: 422 naming the field (a dotted path such as `rows.2.name`)
+    and what is wrong with it (`problem`, a key of the catalog after "problem_")."""
+
+    def __init__(self, field: str, problem: str = "invalid", **values: object) -> None:
+        if f"problem_{problem}" not in CATALOG:
+            problem = "invalid"
+        super().__init__("invalid", 422, field=field, problem=problem, **values)
+        self.field = field
+
+    def message(self, lang: str) -> str:
+        values = dict(self.values)
+        try:
+            problem = translate(f"problem_{values.pop('problem')}", lang, **values)
+        except KeyError:  # a problem whose text wants a value it was not given: say less
+            problem = translate("problem_invalid", lang)
+        return translate("invalid", lang, field=self.field, problem=problem)
 
 
 # The live facility day refuses with a code only (signaling.ports.HubError); its HTTP status

@@ -47,8 +47,9 @@ async def test_filters_and_timeline(sambang: Sambang) -> None:
     assert await ids("outcome=completed") == []
     assert await ids("from=2001-01-01&to=2001-01-31") == []
     resp = await s.client.get("/api/visits?from=kemarin")
-    assert resp.status == 422 and (await resp.json())["error"]["message"] == \
-        "Isian tidak valid: from."
+    error = (await resp.json())["error"]
+    assert resp.status == 422 and error["field"] == "from" and error["code"] == "invalid"
+    assert error["message"] == "Isian tidak valid: from (harus berupa tanggal TTTT-BB-HH)."
 
     record = await (await s.client.get(f"/api/visits/{first}")).json()
     kinds = [(e["kind"], e["actor"]) for e in record["timeline"]]
@@ -61,7 +62,7 @@ async def test_filters_and_timeline(sambang: Sambang) -> None:
     page = await (await s.client.get("/records?visitor=Budi")).text()
     assert "Budi Hartono" in page and "Sri Wahyuni" not in page
     page = await (await s.client.get("/records?from=bukan-tanggal")).text()
-    assert "Isian tidak valid: from." in page
+    assert "Isian tidak valid: from (harus berupa tanggal TTTT-BB-HH)." in page
 
 
 async def test_reports_for_supervisors_with_csv(sambang: Sambang) -> None:

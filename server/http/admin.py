@@ -4,7 +4,6 @@ applied to the running hub at once (no restart)."""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import asdict
 from typing import Any
@@ -12,15 +11,16 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select
-from yarl import URL
 
 from server.db import facility_rows, staff_rows, ticket_rows
 from server.db import tables as db
 from server.db.facility_rows import Facility
-from server.errors import ApiError
+from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
 from server.http.lookups import hub_for, site_link
-from server.http.officer_api import json_body, optional_text, text_field
+from server.http.models import admin as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
@@ -34,8 +34,6 @@ from signaling.schedule import ScheduleError, coverage, parse_schedule
 
 ADMINS = frozenset({"admin"})
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
-MIN_PASSWORD = 8
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
@@ -60,18 +58,6 @@ async def reload_facility(app: web.Application, facility_id: int) -> Facility:
     return await facilities.refresh(app[ENGINE], app[FACILITIES], app[HUBS], facility_id)
 
 
-def _usable_url(text: str) -> bool:
-    """An http(s) URL whose host a resolver would accept (each label at most 63 characters)."""
-    try:
-        url = URL(text)
-        if url.scheme not in ("http", "https") or not url.host:
-            return False
-        url.host.encode("idna")
-    except (ValueError, UnicodeError):
-        return False
-    return True
-
-
 def settings_view(facility: Facility) -> dict[str, Any]:
     values = asdict(facility)
     # The webhook secret is write-only: the page only learns whether one is set.
@@ -80,40 +66,24 @@ def settings_view(facility: Facility) -> dict[str, Any]:
     return values
 
 
+@operation("admin", "The admin's facility settings (the webhook secret only as whether one "
+           "is set)", reply=m.FacilitySettings)
 async def facility_settings(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)
     return web.json_response(settings_view(facility))
 
 
+@operation("admin", "Change facility settings: what is given changes, what is left out stays",
+           body=m.FacilityChange, reply=m.FacilitySettings)
 async def change_facility(request: web.Request) -> web.Response:
     """Change what is given: name, address, timezone, complaint_contact, ask_by_name,
     notify_webhook, notify_secret ("" clears it)."""
     staff = await require_staff(request, ADMINS)
-    data = await json_body(request)
-    values: dict[str, Any] = {}
-    if "name" in data:
-        values["name"] = text_field(data, "name", 200)
-    for name, limit in (("address", 300), ("complaint_contact", 300)):
-        text = optional_text(data, name, limit)
-        if text is not None:
-            values[name] = text
-    secret = optional_text(data, "notify_secret", 100)
-    if secret is not None:
-        values["notify_secret_sealed"] = seal(request.app[SECRET], secret)
-    if "timezone" in data:
-        if data["timezone"] not in TIMEZONES:
-            raise ApiError("bad_field", 422, field="timezone")
-        values["timezone"] = data["timezone"]
-    if "ask_by_name" in data:
-        if not isinstance(data["ask_by_name"], bool):
-            raise ApiError("bad_field", 422, field="ask_by_name")
-        values["ask_by_name"] = data["ask_by_name"]
-    webhook = optional_text(data, "notify_webhook", 500)
-    if webhook is not None:
-        if webhook and not _usable_url(webhook):
-            raise ApiError("bad_field", 422, field="notify_webhook")
-        values["notify_webhook"] = webhook
+    body = await read_body(request, m.FacilityChange)
+    values: dict[str, Any] = body.model_dump(exclude_none=True, exclude={"notify_secret"})
+    if body.notify_secret is not None:
+        values["notify_secret_sealed"] = seal(request.app[SECRET], body.notify_secret)
     if not values:
         raise ApiError("bad_json", 422)
     # The names of what changed, never the values: a webhook secret must not reach the log.
@@ -125,14 +95,14 @@ async def change_facility(request: web.Request) -> web.Response:
     return web.json_response(settings_view(facility))
 
 
+@operation("schedule", "Replace the facility's schedule (TOML as in examples/facilities/); 422 "
+           "with the reason when it does not read, and the old one stays",
+           body=m.ScheduleBody, reply=m.ScheduleReply)
 async def change_schedule(request: web.Request) -> web.Response:
     """Replace the schedule with a TOML text (the format of examples/facilities/); a schedule
     that does not read is refused with the reason and the old one stays."""
     staff = await require_staff(request, ADMINS)
-    data = await json_body(request)
-    text = data.get("toml")
-    if not isinstance(text, str) or len(text) > 100_000:
-        raise ApiError("bad_field", 422, field="toml")
+    text = (await read_body(request, m.ScheduleBody)).toml
     lang = request_lang(request)
     try:
         schedule = parse_schedule(tomllib.loads(text))
@@ -149,16 +119,18 @@ async def change_schedule(request: web.Request) -> web.Response:
                               "visits_per_week": schedule.visits_per_week})
 
 
+@operation("admin", "The facility's stations", reply=m.Stations)
 async def stations(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
 
 
+@operation("admin", "Add a station; returns its kiosk link (once)", body=m.StationBody,
+           reply=m.StationAdded, status=201)
 async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    data = await json_body(request)
-    name = text_field(data, "name", 100)
+    name = (await read_body(request, m.StationBody)).name
     existing = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if name.casefold() in {r["name"].casefold() for r in existing}:
         raise ApiError("station_exists", 409)  # officers tell stations apart by name
@@ -175,10 +147,12 @@ def _kiosk_link(request: web.Request, token: str) -> str:
     return site_link(request, f"/s/{token}")
 
 
+@operation("admin", "A new kiosk link for a station; the old one stops working",
+           reply=m.KioskLink)
 async def station_link(request: web.Request) -> web.Response:
     """A new kiosk link for a station; the old one stops working at once."""
     staff = await require_staff(request, ADMINS)
-    station_id = int(request.match_info["station_id"])
+    station_id = path_id(request, "station_id")
     rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if station_id not in {r["id"] for r in rows}:
         raise ApiError("not_found", 404)
@@ -187,30 +161,20 @@ async def station_link(request: web.Request) -> web.Response:
     return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
+@operation("admin", "Staff accounts of the facility", reply=m.StaffList)
 async def staff_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     accounts = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
     return web.json_response({"staff": [asdict(a) for a in accounts]})
 
 
-def _password(data: dict[str, Any]) -> str:
-    password = data.get("password")
-    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= 200:
-        raise ApiError("password_short", 422, field="password")
-    return password
-
-
+@operation("admin", "Add a staff account with a role", body=m.StaffBody, reply=m.StaffAdded,
+           status=201)
 async def add_staff(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
-    data = await json_body(request)
-    username = text_field(data, "username", 32).lower()
-    if not USERNAME.match(username):
-        raise ApiError("bad_field", 422, field="username")
-    full_name = text_field(data, "full_name", 200)
-    role = data.get("role")
-    if role not in ROLES:
-        raise ApiError("bad_field", 422, field="role")
-    password_hash = await new_password_hash(_password(data))
+    body = await read_body(request, m.StaffBody)
+    username, full_name, role = body.username, body.full_name, body.role
+    password_hash = await new_password_hash(body.password)
     if await staff_rows.staff_credentials(request.app[ENGINE], username) is not None:
         raise ApiError("username_taken", 409)
     await audit(request, "staff.add", f"staff:{username}", role, staff)
@@ -221,26 +185,20 @@ async def add_staff(request: web.Request) -> web.Response:
                              status=201)
 
 
+@operation("admin", "Change an account's role, turn it off or on (off ends its sessions), or "
+           "set a password", body=m.StaffChange, reply=m.StaffChanged)
 async def change_staff(request: web.Request) -> web.Response:
     """Change an account's role, turn it off or on (off ends its sessions), or set a new
     password."""
     staff = await require_staff(request, ADMINS)
-    staff_id = int(request.match_info["staff_id"])
+    staff_id = path_id(request, "staff_id")
     accounts = {a.id: a for a in await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)}
     if staff_id not in accounts:
         raise ApiError("not_found", 404)
-    data = await json_body(request)
-    values: dict[str, Any] = {}
-    if "role" in data:
-        if data["role"] not in ROLES:
-            raise ApiError("bad_field", 422, field="role")
-        values["role"] = data["role"]
-    if "active" in data:
-        if not isinstance(data["active"], bool):
-            raise ApiError("bad_field", 422, field="active")
-        values["active"] = data["active"]
-    if "password" in data:
-        values["password_hash"] = await new_password_hash(_password(data))
+    body = await read_body(request, m.StaffChange)
+    values: dict[str, Any] = body.model_dump(exclude_none=True, exclude={"password"})
+    if body.password is not None:
+        values["password_hash"] = await new_password_hash(body.password)
     if not values:
         raise ApiError("bad_json", 422)
     if staff_id == staff.id and (values.get("active") is False or "role" in values):
@@ -252,6 +210,9 @@ async def change_staff(request: web.Request) -> web.Response:
     return web.json_response({"id": staff_id, "changed": changed.split(",")})
 
 
+@operation("admin", "Import the inmate register (CSV: reg_number, full_name, block, optional "
+           "cell, categories, status); 422 with every rejected line and nothing changed",
+           body_type="text/csv", reply=m.RegisterImport)
 async def import_inmates(request: web.Request) -> web.Response:
     """The inmate register as CSV (the request body, text/csv): rows added or updated, inmates
     absent from the file no longer visitable, and each rejected row with its reason. A file with
@@ -265,7 +226,7 @@ async def import_inmates(request: web.Request) -> web.Response:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError("bad_field", 422, field="csv") from None
+        raise InvalidField("csv", "text") from None
     rows, rejected = parse_register(text)
     lang = request_lang(request)
     report = {"rejected": [{"line": r.line, "reason": r.message(lang)} for r in rejected]}
@@ -277,6 +238,8 @@ async def import_inmates(request: web.Request) -> web.Response:
     return web.json_response({"applied": True, **counts, **report})
 
 
+@operation("admin", "The notification outbox: counts by state and the latest 20 messages "
+           "with their attempts and last error", reply=m.Outbox)
 async def notifications(request: web.Request) -> web.Response:
     """How the outbox is doing: counts by state and the latest messages with their last error,
     so an admin sees a gateway that is down before families complain."""
@@ -312,6 +275,9 @@ async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any
             "unvisitable": list(report.unvisitable), "unknown": list(report.unknown)}
 
 
+@operation("schedule", "Blocks, cells and categories of the register against the schedule: "
+           "inmates and sessions per group, groups no session admits, schedule groups no "
+           "inmate has (null: no schedule)", reply=m.Coverage)
 async def coverage_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)

@@ -9,6 +9,8 @@ from aiohttp import web
 from server.db import staff_rows
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
+from server.http.models.operation import operation
+from server.http.models.records import AuditLog
 from server.http.request_audit import audit
 from server.keys import ENGINE
 from server.services.audit import first_break, read_all
@@ -18,6 +20,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/audit", audit_log)
 
 
+@operation("audit", "The audit log of the facility's staff, and whether its chain is intact",
+           reply=AuditLog)
 async def audit_log(request: web.Request) -> web.Response:
     """The chain's state and the events of this facility's staff (and the system's)."""
     staff = await require_staff(request, SUPERVISORS)

@@ -17,7 +17,9 @@ from server.errors import ApiError
 from server.http import csrf
 from server.http.auth import SUPERVISOR_ROLES, require_staff
 from server.http.lookups import count_towards_limit, facility_from_path, facility_of, rate_limit
-from server.http.officer_api import json_body, text_field
+from server.http.models import complaints as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, path_key, read_body
 from server.http.pages import context, error_page, render_form, supervisor_or_refuse
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
@@ -101,19 +103,12 @@ async def _file(request: web.Request, facility_id: int, values: dict[str, str]) 
     return tracking
 
 
+@operation("complaints", "File a complaint (no account needed); returns its tracking number",
+           body=m.ComplaintBody, reply=m.ComplaintFiled, status=201, public=True)
 async def file_complaint_json(request: web.Request) -> web.Response:
     facility = await _facility_or_404(request)
     rate_limit(request, "register")
-    data = await json_body(request)
-    body = text_field(data, "body", 2000)
-    if len(body) < 10:
-        raise ApiError("bad_field", 422, field="body")
-    values = {"body": body}
-    for name, limit in (("name", 200), ("contact", 200), ("visit_ref", 64)):
-        value = data.get(name, "")
-        if not isinstance(value, str) or len(value) > limit:
-            raise ApiError("bad_field", 422, field=name)
-        values[name] = value.strip()
+    values = (await read_body(request, m.ComplaintBody)).model_dump()
     tracking = await _file(request, facility.id, values)
     return web.json_response({"tracking": tracking, "state": "received"}, status=201)
 
@@ -122,12 +117,15 @@ async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
     """The facility and the complaint named in the URL; a miss counts toward the look-up limit."""
     facility = await _facility_or_404(request)
     rate_limit(request, "lookup")
-    row = await _by_tracking(request.app[ENGINE], facility.id, request.match_info["tracking"])
+    tracking = path_key(request, "tracking")
+    row = await _by_tracking(request.app[ENGINE], facility.id, tracking) if tracking else None
     if row is None:
         count_towards_limit(request, "lookup")
     return facility, row
 
 
+@operation("complaints", "Read a complaint and its answer by tracking number",
+           reply=m.ComplaintView, public=True)
 async def complaint_json(request: web.Request) -> web.Response:
     _, row = await _looked_up(request)
     if row is None:
@@ -157,17 +155,19 @@ async def complaints_page(request: web.Request) -> web.Response:
         request, staff=staff, csrf_token=csrf, facility=facility, rows=rows))
 
 
+@operation("complaints", "Complaints filed at the supervisor's facility", reply=m.Complaints)
 async def list_complaints(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
     return web.json_response({"complaints": await _of_facility(request.app[ENGINE],
                                                                staff.facility_id)})
 
 
+@operation("complaints", "Answer a complaint; the family reads it with its tracking number",
+           body=m.AnswerBody, reply=m.Answered)
 async def answer_complaint(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
-    data = await json_body(request)
-    answer = text_field(data, "answer", 2000)
-    complaint_id = int(request.match_info["complaint_id"])
+    answer = (await read_body(request, m.AnswerBody)).answer
+    complaint_id = path_id(request, "complaint_id")
     await audit(request, "complaint.answer", f"complaint:{complaint_id}", staff=staff)
     async with request.app[ENGINE].begin() as conn:
         result = await conn.execute(update(db.complaints).where(

@@ -9,6 +9,7 @@ from typing import Any
 
 import segno
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from server.db import visitors as reg
 from server.db.facility_rows import Facility
@@ -52,7 +53,15 @@ async def register_form(request: web.Request) -> web.Response:
 
 
 async def _read_form(request: web.Request) -> tuple[dict[str, str], dict[str, str], Any]:
-    """Text fields, field errors so far, and the KTP (bytes, declared type) if it came."""
+    """Text fields, field errors so far, and the KTP (bytes, declared type) if it came; a
+    body that does not parse as a form is a 400, not a 500."""
+    try:
+        return await _parse_form(request)
+    except (HttpProcessingError, ValueError):  # a malformed part header or boundary
+        raise ApiError("bad_json", 400) from None
+
+
+async def _parse_form(request: web.Request) -> tuple[dict[str, str], dict[str, str], Any]:
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     upload = None

@@ -4,16 +4,17 @@ cookie is used, so no other site can act through a family's browser."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
 from server.db import visitors as reg
-from server.errors import ApiError
+from server.errors import ApiError, InvalidField
 from server.http.family import _read_form, register_visitor
 from server.http.lookups import facility_from_path, rate_limit, ticket_link
-from server.http.officer_api import json_body, optional_text
+from server.http.models import family as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_key, read_body, read_query
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, SECRET
 from server.secret import approved_ticket_token
@@ -27,6 +28,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visitors/{token}/requests", ask)
 
 
+@operation("registration", "Register a visitor (multipart/form-data, with the KTP); 422 names "
+           "each bad field in error.fields", body=m.RegistrationForm,
+           body_type="multipart/form-data", reply=m.Registered, status=201, public=True)
 async def register(request: web.Request) -> web.Response:
     facility = await facility_from_path(request)
     if facility is None:
@@ -44,12 +48,15 @@ async def register(request: web.Request) -> web.Response:
 
 
 async def _visitor(request: web.Request) -> dict[str, Any]:
-    found = await reg.visitor_by_token(request.app[ENGINE], request.match_info["token"])
+    token = path_key(request, "token")
+    found = await reg.visitor_by_token(request.app[ENGINE], token) if token else None
     if found is None:
         raise ApiError("bad_visitor_title", 404)
     return found
 
 
+@operation("registration", "The visitor's own requests and, once approved, their queue room "
+           "links", reply=m.VisitorView, public=True)
 async def visitor(request: web.Request) -> web.Response:
     found = await _visitor(request)
     requests = await reg.requests_of_visitor(request.app[ENGINE], found["id"])
@@ -65,30 +72,32 @@ async def visitor(request: web.Request) -> web.Response:
     })
 
 
-def _ref(data: Mapping[str, Any]) -> InmateRef:
+def _ref(named: m.InmateRef | m.AskBody) -> InmateRef:
     """The inmate as the visitor named them: reg_number, or full_name and block."""
-    ref = InmateRef(optional_text(data, "reg_number", 64) or "",
-                    optional_text(data, "full_name", 200) or "",
-                    optional_text(data, "block", 64) or "")
+    ref = InmateRef(named.reg_number, named.full_name, named.block)
     if not ref.reg_number and not (ref.full_name and ref.block):
-        raise ApiError("bad_field", 422, field="reg_number")
+        raise InvalidField("reg_number", "missing")
     return ref
 
 
+@operation("registration", "The sessions the schedule opens to this visitor for one inmate; "
+           "409 weekly_limit or no_session when there is none", query=m.InmateRef,
+           reply=m.Slots, public=True)
 async def slots(request: web.Request) -> web.Response:
     """The sessions this visitor may ask for, for the inmate named in the query."""
     found = await _visitor(request)
     rate_limit(request, "lookup")
-    choices = await slots_of_ref(request, found, _ref(request.query), request_lang(request))
+    ref = _ref(read_query(request, m.InmateRef))
+    choices = await slots_of_ref(request, found, ref, request_lang(request))
     return web.json_response({"slots": choices})
 
 
+@operation("registration", "Ask for a visit: the inmate by reg_number (or full_name and "
+           "block) and the key of one of the slots offered", body=m.AskBody,
+           reply=m.RequestState, status=201, public=True)
 async def ask(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
-    data = await json_body(request)
-    slot = data.get("slot", "")
-    if not isinstance(slot, str) or len(slot) > 40:
-        raise ApiError("bad_field", 422, field="slot")
-    request_id, state = await ask_for_inmate(request, found, _ref(data), slot)
+    body = await read_body(request, m.AskBody)
+    request_id, state = await ask_for_inmate(request, found, _ref(body), body.slot)
     return web.json_response({"request_id": request_id, "state": state}, status=201)

@@ -75,6 +75,5 @@ def count_towards_limit(request: web.Request, kind: str) -> None:
 async def facility_from_path(request: web.Request) -> Facility | None:
     """The facility named by the `code` in a public URL, or None."""
     code = request.match_info["code"]
-    if len(code) > 32:
-        return None
-    return await facility_rows.facility_by_code(request.app[ENGINE], code)
+    known = len(code) <= 32 and code.isprintable()  # no facility code has NUL or newlines
+    return await facility_rows.facility_by_code(request.app[ENGINE], code) if known else None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from aiohttp import web
 
@@ -18,16 +16,16 @@ from server.http.auth import (
     start_session,
 )
 from server.http.lookups import hub_for, ticket_link
+from server.http.models import officer as m
+from server.http.models.common import Done
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
 from server.http.request_audit import audit
-from server.i18n import RELATIONS
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.services import facilities
 from server.timefmt import local_day
 from signaling.commands import TicketInfo
-
-MIN_CALL_SECONDS = 10
-MAX_CALL_SECONDS = 2 * 3600
 
 
 def setup_routes(app: web.Application) -> None:
@@ -45,52 +43,15 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/call-length", set_call_length)
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    # Requiring JSON also stops plain cross-site form posts, which cannot set this type.
-    if request.content_type != "application/json":
-        raise ApiError("bad_json", 415)
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError("bad_json") from None
-    if not isinstance(data, dict):
-        raise ApiError("bad_json")
-    return data
-
-
-def text_field(data: dict[str, Any], name: str, max_len: int) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-        raise ApiError("bad_field", 422, field=name)
-    return value.strip()
-
-
-def optional_text(data: Mapping[str, Any], name: str, limit: int) -> str | None:
-    """A text field that may be left out (None); present, it must be text within `limit`."""
-    if name not in data:
-        return None
-    value = data[name]
-    if not isinstance(value, str) or len(value) > limit:
-        raise ApiError("bad_field", 422, field=name)
-    return value.strip()
-
-
-def int_field(data: dict[str, Any], name: str, low: int, high: int,
-              default: int | None = None) -> int:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ApiError("bad_field", 422, field=name)
-    return value
-
-
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document())
+    return web.json_response(openapi_document(request.app.router))
 
 
+@operation("auth", "Log in; sets the session cookie and returns the CSRF token",
+           body=m.LoginBody, reply=m.LoginReply, public=True)
 async def login(request: web.Request) -> web.Response:
-    data = await json_body(request)
-    staff = await check_login(request, text_field(data, "username", 64),
-                              text_field(data, "password", 256))
+    body = await read_body(request, m.LoginBody)
+    staff = await check_login(request, body.username, body.password)
     if staff is None:
         raise ApiError("bad_login", 401)
     response = web.json_response({"username": staff.username, "role": staff.role})
@@ -100,6 +61,7 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
+@operation("auth", "End this session", reply=Done)
 async def logout(request: web.Request) -> web.Response:
     await require_staff(request)
     response = web.json_response({"ok": True})
@@ -107,19 +69,18 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+@operation("visits", "Today's queue, stations and visits in progress", reply=m.Console)
 async def queue(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     return web.json_response(hub_for(request, staff).snapshot())
 
 
+@operation("visits", "Issue a ticket at the desk (the family came without a request)",
+           body=m.TicketBody, reply=m.TicketReply, status=201)
 async def issue_ticket(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    data = await json_body(request)
-    visitor_name = text_field(data, "visitor_name", 200)
-    relation = data.get("relation", "other")
-    if relation not in RELATIONS:
-        raise ApiError("bad_field", 422, field="relation")
-    inmate_id = int_field(data, "inmate_id", 1, 2**31)
+    body = await read_body(request, m.TicketBody)
+    visitor_name, relation, inmate_id = body.visitor_name, body.relation, body.inmate_id
     engine = request.app[ENGINE]
     inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, staff.facility_id)}
     if inmate_id not in inmates or inmates[inmate_id]["status"] != "active":
@@ -141,25 +102,29 @@ async def issue_ticket(request: web.Request) -> web.Response:
     )
 
 
+@operation("visits", "Call the next ticket whose family is present to a station (absent "
+           "ones keep their place)", body=m.CallBody, reply=m.VisitReply, status=201)
 async def call_next(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    data = await json_body(request)
+    body = await read_body(request, m.CallBody)
     hub = hub_for(request, staff)
-    station_id = int_field(data, "station_id", 1, 2**31)
+    station_id = body.station_id
     await audit(request, "visit.call", f"station:{station_id}", staff=staff)
     info = await hub.call(station_id, staff.id, staff.username)
     return web.json_response(hub.visit_summary(info), status=201)
 
 
+@operation("visits", "Fix the length of the calls started from now (minutes), or null for "
+           "the fair share: the length that serves everyone waiting before the session closes, "
+           "within the schedule's minimum and maximum", body=m.CallLengthBody,
+           reply=m.CallLengthReply)
 async def set_call_length(request: web.Request) -> web.Response:
     """An officer fixes the length of the calls started from now (minutes), or hands it back
     to the fair share (minutes null)."""
     staff = await require_staff(request)
-    data = await json_body(request)
+    body = await read_body(request, m.CallLengthBody)
     hub = hub_for(request, staff)
-    seconds = None
-    if data.get("minutes") is not None:
-        seconds = 60 * int_field(data, "minutes", 1, MAX_CALL_SECONDS // 60)
+    seconds = None if body.minutes is None else 60 * body.minutes
     await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
                 f"{seconds}s" if seconds else "fair_share", staff)
     facility = request.app[FACILITIES][staff.facility_id]
@@ -175,45 +140,47 @@ async def set_call_length(request: web.Request) -> web.Response:
 
 
 def _visit_id(request: web.Request) -> int:
-    return int(request.match_info["visit_id"])
+    return path_id(request, "visit_id")
 
 
+@operation("visits", "Start the call once the inmate is confirmed at the station",
+           body=m.StartBody, reply=m.VisitReply)
 async def start_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    data = await json_body(request)
-    if data.get("inmate_confirmed") is not True:
+    body = await read_body(request, m.StartBody)
+    if not body.inmate_confirmed:
         raise ApiError("inmate_confirm", 422)
     hub = hub_for(request, staff)
-    allotted = None
-    if "allotted_seconds" in data:
-        allotted = int_field(data, "allotted_seconds", MIN_CALL_SECONDS, MAX_CALL_SECONDS)
+    allotted = body.allotted_seconds
     await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.start(_visit_id(request), allotted, staff.username)
     return web.json_response(hub.visit_summary(info))
 
 
+@operation("visits", "Give a live visit more time", body=m.ExtendBody, reply=m.VisitReply)
 async def extend_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    data = await json_body(request)
+    body = await read_body(request, m.ExtendBody)
     hub = hub_for(request, staff)
-    seconds = int_field(data, "seconds", 1, 1800)
+    seconds = body.seconds
     await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
     info = await hub.extend(_visit_id(request), seconds, staff.username)
     return web.json_response(hub.visit_summary(info))
 
 
+@operation("visits", "End a visit now (or cancel a called one)", body=m.EndBody,
+           reply=m.VisitReply)
 async def end_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    data = await json_body(request)
-    reason = data.get("reason", "")
-    if not isinstance(reason, str) or len(reason) > 500:
-        raise ApiError("bad_field", 422, field="reason")
+    body = await read_body(request, m.EndBody)
     hub = hub_for(request, staff)
     await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
-    info = await hub.end(_visit_id(request), reason.strip() or "officer", staff.username)
+    info = await hub.end(_visit_id(request), body.reason or "officer", staff.username)
     return web.json_response(hub.visit_summary(info))
 
 
+@operation("monitoring", "Mark a visit legal: monitors are cut and its recording so far "
+           "deleted", reply=m.VisitReply)
 async def mark_legal(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     hub = hub_for(request, staff)
@@ -222,10 +189,12 @@ async def mark_legal(request: web.Request) -> web.Response:
     return web.json_response(hub.visit_summary(info))
 
 
+@operation("monitoring", "Flag a visit for review (supervisor); the visit's pages are not "
+           "told", body=m.FlagBody, reply=m.VisitReply)
 async def flag_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
-    data = await json_body(request)
-    reason = text_field(data, "reason", 500)
+    body = await read_body(request, m.FlagBody)
+    reason = body.reason
     hub = hub_for(request, staff)
     await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.flag(_visit_id(request), staff.username, reason)

@@ -16,6 +16,8 @@ from aiohttp import web
 from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
+from server.http.models.family import PublicSchedule
+from server.http.models.operation import operation
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, POSTERS
@@ -94,6 +96,8 @@ async def poster_pdf(request: web.Request) -> web.Response:
     return await _poster_response(request, "pdf")
 
 
+@operation("schedule", "A facility's public schedule: sessions per weekday, who may visit, "
+           "rules, holidays", reply=PublicSchedule, public=True)
 async def schedule_json(request: web.Request) -> web.Response:
     """The public schedule of a facility, as its page shows it."""
     facility = await facility_from_path(request)

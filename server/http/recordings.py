@@ -1,7 +1,6 @@
 """Recordings for supervisors: list, play, download (each audited), start on demand; retention
-and crash recovery (run by server/services/housekeeping.py).
-Files are found by database id only; no path
-ever comes from a request."""
+and crash recovery (run by server/services/housekeeping.py). Files are found by database id
+only; no path ever comes from a request."""
 
 from __future__ import annotations
 
@@ -20,6 +19,10 @@ from server.errors import ApiError
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
 from server.http.lookups import hub_for
+from server.http.models import officer as visits
+from server.http.models import records as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, read_query
 from server.http.pages import context, supervisor_or_refuse
 from server.http.request_audit import audit
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES
@@ -44,23 +47,26 @@ def _file_of(app: web.Application, row: dict[str, object]) -> Path:
     return path
 
 
+@operation("recordings", "Recordings of the supervisor's facility (query visit_id to filter)",
+           query=m.RecordingQuery, reply=m.Recordings)
 async def list_recordings(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
-    visit = request.query.get("visit_id")
-    visit_id = int(visit) if visit and visit.isdigit() else None
+    visit_id = read_query(request, m.RecordingQuery).visit_id
     rows = await recording_rows.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
     return web.json_response({"recordings": [
         {k: row[k] for k in ("id", "visit_id", "side", "sha256", "bytes", "started_at",
                              "closed_at")} for row in rows]})
 
 
+@operation("recordings", "Play (or with download=1 download) one recording; audited",
+           query=m.RecordingFileQuery, reply_type="video/webm")
 async def recording_file(request: web.Request) -> web.StreamResponse:
     staff = await require_staff(request, SUPERVISORS)
-    recording_id = int(request.match_info["recording_id"])
-    row = await recording_rows.recording(request.app[ENGINE], recording_id)
+    query = read_query(request, m.RecordingFileQuery)
+    row = await recording_rows.recording(request.app[ENGINE], path_id(request, "recording_id"))
     if row is None or row["facility_id"] != staff.facility_id or row["deleted_at"] is not None:
         raise ApiError("not_found", 404)
-    download = request.query.get("download") == "1"
+    download = query.download == "1"
     action = "recording.download" if download else "recording.play"
     await audit(request, action, f"recording:{row['id']}", staff=staff)
     path = _file_of(request.app, row)
@@ -73,9 +79,11 @@ async def recording_file(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@operation("recordings", "Start recording a live visit on demand (supervisor; never a legal "
+           "visit)", reply=visits.RecordingStarted)
 async def start_recording(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
-    visit_id = int(request.match_info["visit_id"])
+    visit_id = path_id(request, "visit_id")
     await audit(request, "recording.start", f"visit:{visit_id}", staff=staff)
     await hub_for(request, staff).record(visit_id)
     return web.json_response({"visit_id": visit_id, "recording": True})
@@ -83,7 +91,7 @@ async def start_recording(request: web.Request) -> web.Response:
 
 async def player(request: web.Request) -> web.Response:
     staff, csrf = await supervisor_or_refuse(request)
-    visit_id = int(request.match_info["visit_id"])
+    visit_id = path_id(request, "visit_id")
     rows = await recording_rows.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
     facility = request.app[FACILITIES][staff.facility_id]
     return aiohttp_jinja2.render_template("player.html", request, context(

@@ -14,10 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from server.db import ticket_rows
 from server.db import visitors as reg
 from server.db.facility_rows import Facility
-from server.errors import ApiError
+from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
 from server.http.lookups import facility_of, hub_for_facility
-from server.http.officer_api import json_body, text_field
+from server.http.models import verification as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
 from server.http.visit_records import day_start
@@ -108,13 +110,15 @@ async def _ticket_within_limit(request: web.Request, facility: Facility,
 
 
 async def _own_request(request: web.Request, facility_id: int) -> int:
-    request_id = int(request.match_info["request_id"])
+    request_id = path_id(request, "request_id")
     row = await reg.visit_request(request.app[ENGINE], request_id)
     if row is None or row["facility_id"] != facility_id:
         raise ApiError("request_unknown", 404)
     return request_id
 
 
+@operation("verification", "Approve a request: a ticket joins the queue of its session and "
+           "the family's page shows its link", reply=m.Decided)
 async def approve(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
@@ -123,18 +127,15 @@ async def approve(request: web.Request) -> web.Response:
     return web.json_response({"request_id": request_id, "state": "approved"})
 
 
+@operation("verification", "Reject a request with a reason (and a note, required for 'other')",
+           body=m.RejectBody, reply=m.Decided)
 async def reject(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
-    data = await json_body(request)
-    reason = data.get("reason")
-    if reason not in REJECT_REASONS:
-        raise ApiError("bad_field", 422, field="reason")
-    note = data.get("note", "")
-    if not isinstance(note, str) or len(note) > 500:
-        raise ApiError("bad_field", 422, field="note")
-    if reason == "other":
-        note = text_field(data, "note", 500)
+    body = await read_body(request, m.RejectBody)
+    reason, note = body.reason, body.note
+    if reason == "other" and not note:
+        raise InvalidField("note", "note_needed")
     await audit(request, "request.reject", f"request:{request_id}", reason, staff)
     decided = await reg.decide(request.app[ENGINE], request_id, state="rejected",
                                reason=f"{reason}: {note}".rstrip(": "),
@@ -145,6 +146,8 @@ async def reject(request: web.Request) -> web.Response:
     return web.json_response({"request_id": request_id, "state": "rejected"})
 
 
+@operation("verification", "Visit requests waiting for verification at the officer's "
+           "facility", reply=m.PendingRequests)
 async def list_requests(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     rows = await reg.pending_requests(request.app[ENGINE], staff.facility_id)
@@ -170,7 +173,7 @@ async def verify_page(request: web.Request) -> web.Response:
 async def ktp_file(request: web.Request) -> web.StreamResponse:
     """A KTP, only to staff of the visitor's own facility; each view is audited."""
     staff = await require_staff(request, VERIFIERS)
-    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    visitor = await reg.visitor(request.app[ENGINE], path_id(request, "visitor_id"))
     if visitor is None or visitor["facility_id"] != staff.facility_id:
         raise ApiError("not_found", 404)
     await audit(request, "ktp.view", f"visitor:{visitor['id']}", staff=staff)
@@ -181,28 +184,26 @@ async def ktp_file(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@operation("verification", "Ban a visitor from one inmate (inmate_id) or the whole facility "
+           "until a date", body=m.BanBody, reply=m.Banned, status=201)
 async def ban_visitor(request: web.Request) -> web.Response:
     """Ban a visitor from one inmate (inmate_id) or the whole facility, with a reason and an end
     date (YYYY-MM-DD, the facility's local date, the ban ends at its start)."""
     staff = await require_staff(request, VERIFIERS)
-    visitor = await reg.visitor(request.app[ENGINE], int(request.match_info["visitor_id"]))
+    visitor = await reg.visitor(request.app[ENGINE], path_id(request, "visitor_id"))
     if visitor is None or visitor["facility_id"] != staff.facility_id:
         raise ApiError("not_found", 404)
-    data = await json_body(request)
-    reason = text_field(data, "reason", 500)
-    inmate_id = data.get("inmate_id")
+    body = await read_body(request, m.BanBody)
+    reason, inmate_id = body.reason, body.inmate_id
     if inmate_id is not None:
         inmates = {i["id"] for i in await ticket_rows.inmates_for(request.app[ENGINE],
                                                             staff.facility_id)}
-        if type(inmate_id) is not int or inmate_id not in inmates:
-            raise ApiError("bad_field", 422, field="inmate_id")
+        if inmate_id not in inmates:
+            raise InvalidField("inmate_id", "unknown")
     facility = await facility_of(request, staff.facility_id)
-    try:
-        until = day_start(date.fromisoformat(text_field(data, "until", 10)), facility.timezone)
-    except ValueError:
-        raise ApiError("bad_field", 422, field="until") from None
+    until = day_start(body.until, facility.timezone)
     if until <= request.app[CLOCK]():
-        raise ApiError("bad_field", 422, field="until")
+        raise InvalidField("until", "future")
     await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
                 f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     now = request.app[CLOCK]()
@@ -214,7 +215,7 @@ async def ban_visitor(request: web.Request) -> web.Response:
     # last week for Thursday must not open its queue room on Thursday.
     rejected, cancelled = await reg.withdraw_for_ban(
         request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
-        text_field(data, "until", 10), now, staff.username)
+        body.until.isoformat(), now, staff.username)
     hub = hub_for_facility(request, staff.facility_id)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)

@@ -21,6 +21,9 @@ from server.errors import ApiError
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
+from server.http.models import records as m
+from server.http.models.operation import operation
+from server.http.models.reading import read_query
 from server.http.pages import context, error_page, supervisor_or_refuse
 from server.http.request_audit import audit
 from server.http.visit_records import day_start
@@ -113,14 +116,10 @@ def setup_routes(app: web.Application) -> None:
 
 async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
     facility = await facility_of(request, facility_id)
-    period = request.query.get("period", "day")
-    if period not in PERIODS:
-        raise ApiError("bad_field", 422, field="period")
-    text = request.query.get("date") or local_day(request.app[CLOCK](), facility.timezone)
-    try:
-        anchor = date.fromisoformat(text)
-    except ValueError:
-        raise ApiError("bad_field", 422, field="date") from None
+    query = read_query(request, m.ReportQuery)
+    period = query.period
+    anchor = query.date or date.fromisoformat(
+        local_day(request.app[CLOCK](), facility.timezone))
     days = period_days(period, anchor)
     tz = facility.timezone
     where = VisitFilter(since=day_start(days[0], tz),
@@ -136,11 +135,15 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
             "per_day": per_day(visits, days, day_of)}
 
 
+@operation("reports", "Report for a period (day, week, month) around a date", query=m.ReportQuery,
+           reply=m.Report)
 async def reports_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     return web.json_response(await _report(request, staff.facility_id))
 
 
+@operation("reports", "The same report as CSV (the export is audited)", query=m.ReportQuery,
+           reply_type="text/csv")
 async def reports_csv(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     report = await _report(request, staff.facility_id)
@@ -164,7 +167,7 @@ async def reports_page(request: web.Request) -> web.Response:
         report = await _report(request, staff.facility_id)
     except ApiError as exc:
         return error_page(request, 422, translate("error_title", lang),
-                          translate(exc.code, lang, **exc.values))
+                          exc.message(lang))
     stations = [r for r in report["rows"] if r["kind"] == "station"]
     return aiohttp_jinja2.render_template("reports.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, report=report,

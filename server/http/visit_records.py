@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
-from multidict import MultiMapping
 
 from server.db import facility_rows, visit_rows
 from server.db import visitors as reg
@@ -17,6 +16,9 @@ from server.db.visit_rows import VisitFilter
 from server.errors import ApiError
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
+from server.http.models import records as m
+from server.http.models.operation import operation
+from server.http.models.reading import path_id, read_query
 from server.http.pages import context, error_page, staff_or_login
 from server.i18n import request_lang, translate
 from server.keys import ENGINE
@@ -36,32 +38,16 @@ def day_start(day: date, tz: str) -> float:
     return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
 
 
-def parse_filter(query: MultiMapping[str], tz: str) -> VisitFilter:
+def parse_filter(request: web.Request, tz: str) -> VisitFilter:
     """Read the filters a person typed; a malformed one is a clear error, not an empty list."""
-
-    def day(name: str) -> date | None:
-        text = query.get(name, "").strip()
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ApiError("bad_field", 422, field=name) from None
-
-    since, until = day("from"), day("to")
-    station = query.get("station", "").strip()
-    if station and not station.isdigit():
-        raise ApiError("bad_field", 422, field="station")
-    outcome = query.get("outcome", "").strip()
-    if outcome and outcome not in OUTCOMES:
-        raise ApiError("bad_field", 422, field="outcome")
+    query = read_query(request, m.VisitQuery)
     return VisitFilter(
-        since=day_start(since, tz) if since else None,
-        until=day_start(until + timedelta(days=1), tz) if until else None,
-        inmate=query.get("inmate", "").strip()[:100],
-        visitor=query.get("visitor", "").strip()[:100],
-        station_id=int(station) if station else None,
-        outcome=outcome,
+        since=day_start(query.since, tz) if query.since else None,
+        until=day_start(query.until + timedelta(days=1), tz) if query.until else None,
+        inmate=query.inmate,
+        visitor=query.visitor,
+        station_id=query.station,
+        outcome=query.outcome or "",
     )
 
 
@@ -78,9 +64,9 @@ async def records_page(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     error = ""
     try:
-        where = parse_filter(request.query, facility.timezone)
+        where = parse_filter(request, facility.timezone)
     except ApiError as exc:
-        error = translate(exc.code, request_lang(request), **exc.values)
+        error = exc.message(request_lang(request))
         where = VisitFilter()
     rows = _localise(await visit_rows.visit_records(engine, facility.id, 500, where), facility)
     return aiohttp_jinja2.render_template("records.html", request, context(
@@ -105,7 +91,7 @@ async def _timeline(engine: Any, record: dict[str, Any]) -> list[dict[str, Any]]
 
 
 async def _record(request: web.Request, facility_id: int) -> dict[str, Any]:
-    visit_id = int(request.match_info["visit_id"])
+    visit_id = path_id(request, "visit_id")
     rows = await visit_rows.visit_records(request.app[ENGINE], facility_id, 1,
                                      VisitFilter(), visit_id=visit_id)
     if not rows:  # another facility's visit answers exactly like a missing one
@@ -129,14 +115,17 @@ async def visit_page(request: web.Request) -> web.Response:
         r=_localise([record], facility)[0], timeline=timeline))
 
 
+@operation("visits", "Visit records of the officer's facility, filtered", query=m.VisitQuery,
+           reply=m.Visits)
 async def list_visits(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     facility = await facility_of(request, staff.facility_id)
-    where = parse_filter(request.query, facility.timezone)
+    where = parse_filter(request, facility.timezone)
     rows = await visit_rows.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
     return web.json_response({"visits": rows})
 
 
+@operation("visits", "One visit record with its timeline", reply=m.VisitRecord)
 async def get_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     record = await _record(request, staff.facility_id)

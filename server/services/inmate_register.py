@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,9 +53,23 @@ class Rejected:
         return self.message("en")
 
 
+def _records(reader: csv.DictReader[str], rejected: list[Rejected]) -> Iterator[dict[str, Any]]:
+    """The reader's rows, until one the csv module cannot read (a field over its size limit):
+    that one is rejected and the file with it."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        rejected.append(Rejected(reader.line_num, "unreadable", (("reason", str(exc)),)))
+
+
 def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    # newline="" as the csv module asks: a lone \r (old Mac or Excel exports) ends a line
+    # instead of breaking the reader.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        return [], [Rejected(1, "unreadable", (("reason", str(exc)),))]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [Rejected(1, "missing", (("columns", ", ".join(missing)),))]
@@ -61,7 +77,7 @@ def parse_register(text: str) -> tuple[list[InmateRow], list[Rejected]]:
     rows: list[InmateRow] = []
     rejected: list[Rejected] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(_records(reader, rejected), start=2):
         values = {k: (v or "").strip() for k, v in raw.items() if k}
         reg_number = values.get("reg_number", "")
         if not REG_NUMBER.match(reg_number):

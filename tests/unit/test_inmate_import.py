@@ -24,3 +24,19 @@ def test_rows_and_a_clear_report_of_rejections() -> None:
 def test_missing_columns_are_named() -> None:
     rows, rejected = parse_register("nomor,nama\n1,A\n")
     assert rows == [] and rejected[0].reason == "missing columns: reg_number, full_name, block"
+
+
+def test_a_lone_carriage_return_ends_a_line_instead_of_breaking_the_reader() -> None:
+    # Old spreadsheet exports end lines with \r alone; the fuzzer found this was a 500.
+    rows, rejected = parse_register(
+        "reg_number,full_name,block\rB.I-001/2026,Ahmad Fauzi,Blok A\r")
+    assert [r.reg_number for r in rows] == ["B.I-001/2026"] and rejected == []
+    rows, rejected = parse_register("\r\u00ebSC")
+    assert rows == [] and rejected[0].line == 1
+
+
+def test_a_field_the_csv_module_cannot_read_is_a_rejected_line() -> None:
+    huge = "x" * 200_000
+    rows, rejected = parse_register(f'reg_number,full_name,block\n"{huge}",A,B\n')
+    assert rows == []
+    assert rejected[0].reason.startswith("cannot be read as CSV")

@@ -1,0 +1,156 @@
+"""The admin: facility settings, schedule, stations, staff accounts, inmate register."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+from yarl import URL
+
+from server.http.models.common import Body, Reply
+from server.http.models.fields import Password, RawText, Text
+from server.http.models.reading import ERROR_CODE
+
+Timezone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]  # WIB, WITA, WIT
+Role = Literal["admin", "registration", "officer", "supervisor"]  # auth.ROLES
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+
+
+def usable_url(text: str) -> str:
+    """An http(s) URL whose host a resolver would accept (each label at most 63 characters);
+    "" clears the webhook."""
+    if not text:
+        return text
+    try:
+        url = URL(text)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(text)
+        url.host.encode("idna")
+    except (ValueError, UnicodeError):
+        raise PydanticCustomError("url", "not a usable http(s) URL") from None
+    return text
+
+
+def valid_username(text: str) -> str:
+    text = text.lower()
+    if not USERNAME.match(text):
+        raise PydanticCustomError("username", "not a username")
+    return text
+
+
+# Clients (and the admin page) tell this refusal apart from other bad fields.
+_PASSWORD_SHORT: dict[str, Any] = {ERROR_CODE: "password_short"}
+
+
+class FacilityChange(Body):
+    """What is given changes; what is left out stays."""
+
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    address: Text | None = Field(None, max_length=300)
+    complaint_contact: Text | None = Field(None, max_length=300)
+    timezone: Timezone | None = None
+    ask_by_name: bool | None = None
+    notify_webhook: Annotated[Text, AfterValidator(usable_url)] | None = Field(
+        None, max_length=500, description='"" removes it')
+    notify_secret: Text | None = Field(None, max_length=100, description='"" clears it')
+
+
+class FacilitySettings(Reply):
+    id: int
+    code: str
+    name: str
+    timezone: Timezone | str
+    zone: str
+    notify_secret: bool = Field(description="whether one is set; the secret is write-only")
+
+
+class ScheduleBody(Body):
+    toml: RawText = Field(max_length=100_000, description="as in examples/facilities/")
+
+
+class ScheduleReply(Reply):
+    sessions: int
+    visits_per_week: int
+
+
+class Station(Reply):
+    id: int
+    name: str
+
+
+class Stations(Reply):
+    stations: list[Station]
+
+
+class StationBody(Body):
+    name: Text = Field(min_length=1, max_length=100)
+
+
+class StationAdded(Reply):
+    id: int
+    name: str
+    kiosk_link: str = Field(description="shown once")
+
+
+class KioskLink(Reply):
+    id: int
+    kiosk_link: str
+
+
+class StaffAccount(Reply):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+
+
+class StaffList(Reply):
+    staff: list[StaffAccount]
+
+
+class StaffBody(Body):
+    username: Annotated[Text, AfterValidator(valid_username)] = Field(min_length=3, max_length=32)
+    full_name: Text = Field(min_length=1, max_length=200)
+    role: Role
+    password: Password = Field(json_schema_extra=_PASSWORD_SHORT)
+
+
+class StaffAdded(Reply):
+    id: int
+    username: str
+    role: Role
+
+
+class StaffChange(Body):
+    role: Role | None = None
+    active: bool | None = Field(None, description="false ends the account's sessions")
+    password: Password | None = Field(None, json_schema_extra=_PASSWORD_SHORT)
+
+
+class StaffChanged(Reply):
+    id: int
+    changed: list[str]
+
+
+class RejectedLine(Reply):
+    line: int
+    reason: str
+
+
+class RegisterImport(Reply):
+    applied: bool
+    rejected: list[RejectedLine]
+
+
+class Coverage(Reply):
+    groups: list[dict[str, Any]]
+    unvisitable: list[str]
+    unknown: list[str]
+
+
+class Outbox(Reply):
+    counts: dict[str, int] = Field(description="pending, sent, failed")
+    latest: list[dict[str, Any]]

@@ -1,0 +1,118 @@
+"""The visiting room's officers and supervisors: login, tickets, calls, live visits."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from server.http.models.common import Body, Reply
+from server.http.models.fields import Id, RawText, Text
+
+MIN_CALL_SECONDS = 10
+MAX_CALL_SECONDS = 2 * 3600
+
+Relation = Literal["parent", "child", "spouse", "sibling", "other", "lawyer"]  # i18n.RELATIONS
+
+
+class LoginBody(Body):
+    username: Text = Field(min_length=1, max_length=64)
+    password: RawText = Field(min_length=1, max_length=256)
+
+
+class LoginReply(Reply):
+    username: str
+    role: str
+    csrf_token: str = Field(description="Send it as the X-CSRF-Token header of every write")
+
+
+class TicketBody(Body):
+    visitor_name: Text = Field(min_length=1, max_length=200)
+    relation: Relation = "other"
+    inmate_id: Id
+
+
+class TicketReply(Reply):
+    ticket_id: int
+    number: int
+    link: str
+
+
+class CallBody(Body):
+    station_id: Id
+
+
+class StartBody(Body):
+    inmate_confirmed: bool = Field(
+        False, description="Must be true: the officer has seen the inmate at the station")
+    allotted_seconds: int | None = Field(None, ge=MIN_CALL_SECONDS, le=MAX_CALL_SECONDS)
+
+
+class ExtendBody(Body):
+    seconds: int = Field(ge=1, le=1800)
+
+
+class EndBody(Body):
+    reason: Text = Field("", max_length=500)
+
+
+class FlagBody(Body):
+    reason: Text = Field(min_length=1, max_length=500)
+
+
+class CallLengthBody(Body):
+    minutes: int | None = Field(
+        None, ge=1, le=MAX_CALL_SECONDS // 60,
+        description="null (or left out) hands the length back to the fair share")
+
+
+class CallLengthReply(Reply):
+    call_seconds: int
+    call_length_source: Literal["fair_share", "officer", "default"]
+    fair_share_seconds: int | None = None
+
+
+class VisitReply(Reply):
+    visit_id: int
+    state: Literal["called", "live", "ended"]
+    ticket_number: int
+    visitor_name: str
+    inmate_name: str
+    station_id: int
+    station_name: str
+    allotted_seconds: int
+    seconds_left: int
+    ends_at: int | None = Field(None, description="epoch milliseconds")
+    legs_lost: list[str]
+    outcome: str | None = None
+    media_mode: Literal["forward", "transcode"]
+    legal: bool
+    recording: bool
+    relation: str
+
+
+class QueueTicket(Reply):
+    ticket_id: int
+    number: int
+    visitor_name: str
+    state: str
+
+
+class QueueStation(Reply):
+    station_id: int
+    name: str
+
+
+class Console(Reply):
+    """Today's queue, the stations and the visits in progress."""
+
+    tickets: list[QueueTicket]
+    stations: list[QueueStation]
+    visits: list[VisitReply]
+    call_seconds: int
+    call_length_source: str
+
+
+class RecordingStarted(Reply):
+    visit_id: int
+    recording: bool
