@@ -45,6 +45,9 @@ from signaling.schedule import (
 log = logging.getLogger(__name__)
 
 TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
+# A live visit's pages hear the deadline again this often (server clock), so a page whose clock
+# drifts, slept, or missed a message catches up; a server clock that jumps is told at once.
+TIME_SYNC_SECONDS = 15.0
 
 
 class HubError(Exception):
@@ -106,6 +109,7 @@ class VisitInfo:
     media_mode: str = "forward"
     recording: bool = False
     marked_legal: bool = False
+    synced_at: float = 0.0  # server time of the last `time` message to its pages
 
     @property
     def legal(self) -> bool:
@@ -370,6 +374,7 @@ class FacilityHub:
         now = self._clock()
         for info in list(self.visits.values()):
             await self._perform(info, info.visit.handle(Tick(), now))
+            await self._sync_time(info, now)
         expired = self.queue.expire_skipped(now)
         for ticket in expired:
             await self._records.ticket_state(ticket.ticket_id, TicketState.NO_SHOW)
@@ -573,8 +578,9 @@ class FacilityHub:
                 case Warn(seconds_left=left):
                     await self._records.visit_event(visit.visit_id, now, "warning", "system",
                                                     f"{left}s")
-                    await self._publish_both(info, message("warning", visit_id=visit.visit_id,
-                                                           seconds_left=left))
+                    await self._publish_both(info, message(
+                        "warning", visit_id=visit.visit_id, seconds_left=left,
+                        **self._deadline_fields(visit, now)))
                 case DeadlineMoved():
                     await self._records.visit_event(visit.visit_id, now, "extended", actor,
                                                     f"{visit.allotted_seconds}s")
@@ -621,6 +627,23 @@ class FacilityHub:
             "leg_lost", visit_id=info.visit.visit_id, side=side,
             station_name=info.station.name, ticket_number=info.ticket.number))
         await self._publish_console()
+
+    def _deadline_fields(self, visit: Visit, now: float) -> dict[str, Any]:
+        """What a page counts down from: `ends_at - server_now` is the time left by the server's
+        clock, whatever the page's own clock says."""
+        assert visit.deadline is not None
+        return {"ends_at": int(visit.deadline * 1000), "server_now": int(now * 1000)}
+
+    async def _sync_time(self, info: VisitInfo, now: float) -> None:
+        visit = info.visit
+        if visit.state is not VisitState.LIVE:
+            return
+        if 0 <= now - info.synced_at < TIME_SYNC_SECONDS:
+            return
+        info.synced_at = now
+        await self._publish_both(info, message(
+            "time", visit_id=visit.visit_id, seconds_left=round(visit.seconds_left(now)),
+            **self._deadline_fields(visit, now)))
 
     def _visit_message(self, info: VisitInfo) -> dict[str, Any]:
         v = info.visit

@@ -15,8 +15,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from server import store
-from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker
+from server.keys import ENGINE, HUBS
+from tests.conftest import PASSWORD, AppMaker, Sambang
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 PHONE = {"width": 360, "height": 740}
+PORTRAIT = {"width": 390, "height": 844}  # a common Android phone, held upright
+LANDSCAPE = {"width": 844, "height": 390}
+KIOSK = {"width": 1024, "height": 700}
 SHOTS = Path(os.environ.get("SAMBANG_SCREENSHOTS", "test-artifacts"))
 
 FRAMES_DECODED = """async () => {
@@ -142,4 +145,115 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     await station.wait_for_selector("text=Kunjungan diakhiri oleh petugas.")
     assert await first.evaluate("window.sambang.pc") is None
     await first.screenshot(path=str(SHOTS / "family-ended.png"))
+    await s.client.close()
+
+
+async def read_countdown(page: Page, selector: str = "#countdown") -> int:
+    """The time left as the person reads it on the page, in seconds."""
+    text = await page.inner_text(selector)
+    minutes, seconds = text.strip().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+async def assert_in_step(s: Sambang, visit_id: int, *pages: Page) -> None:
+    """Each page's countdown reads the server's time left (its clock, which the test moves),
+    give or take a second: the server is asked just before and just after the page is read."""
+    visit = s.app[HUBS][1].visits[visit_id].visit
+    for page in pages:
+        before = visit.seconds_left(s.clock())
+        shown = await read_countdown(page)
+        after = visit.seconds_left(s.clock())
+        assert after - 1 <= shown <= before + 1, (
+            f"{page.url} reads {shown} s, the server has {after:.1f}..{before:.1f} s")
+
+
+async def wait_countdown(page: Page, low: int, high: int) -> None:
+    """Until the page's countdown reads between `low` and `high` seconds."""
+    await page.wait_for_function(
+        """([low, high]) => {
+             const m = /^(\\d+):(\\d\\d)$/.exec(document.querySelector('#countdown').textContent);
+             if (!m) return false;
+             const left = 60 * Number(m[1]) + Number(m[2]);
+             return left >= low && left <= high;
+           }""", arg=[low, high])
+
+
+async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMaker,
+                                                         browser: Browser) -> None:
+    """The countdown on the family's phone and on the kiosk runs, and follows the server's time
+    left through a jump of the server's clock, a reload of both pages and the last minute."""
+    s = await make_sambang()
+    base = str(s.client.make_url("/")).rstrip("/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    csrf = await s.login()
+    await s.post("/api/call-length", {"minutes": 10}, csrf)
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+
+    station = await (await browser.new_context(viewport=KIOSK)).new_page()
+    await station.goto(f"{base}/s/{station_token}")
+    await station.wait_for_selector("text=Menunggu panggilan")
+    context = await browser.new_context(viewport=PORTRAIT, is_mobile=True, has_touch=True)
+    family = await context.new_page()
+    await family.goto(f"{base}/t/{token}")
+    await family.wait_for_function("document.querySelector('#position').textContent === '1'")
+
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 201, visit
+    visit_id = int(visit["visit_id"])
+    await family.wait_for_selector("text=Giliran Anda!")
+    status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
+    assert status == 200
+    await wait_decoding(family)
+    await wait_decoding(station)
+
+    # 1. The call has just started: ten minutes, less the seconds the pictures took to come.
+    await assert_in_step(s, visit_id, family, station)
+    # 2. A few seconds on, with no message in between: each page counted down by itself.
+    await asyncio.sleep(3)
+    await assert_in_step(s, visit_id, family, station)
+    await family.screenshot(path=str(SHOTS / "call-family-portrait.png"))
+    await station.screenshot(path=str(SHOTS / "call-station.png"))
+    await family.set_viewport_size(LANDSCAPE)
+    await family.wait_for_timeout(500)
+    await family.screenshot(path=str(SHOTS / "call-family-landscape.png"))
+    await family.set_viewport_size(PORTRAIT)
+
+    # 3. The server's clock jumps eight minutes (as the test clock can): both pages follow.
+    s.clock.offset += 8 * 60
+    for page in (family, station):
+        await wait_countdown(page, 60, 125)
+    await assert_in_step(s, visit_id, family, station)
+
+    # 4. Both pages reloaded: they pick up the same time left, not the call's full length.
+    await family.reload()
+    await station.reload()
+    for page in (family, station):
+        await wait_countdown(page, 60, 125)
+    await assert_in_step(s, visit_id, family, station)
+
+    # 5. The last minute: the warning and the countdown say the same thing.
+    s.clock.offset += 75
+    for page in (family, station):
+        await page.wait_for_selector("text=Sisa waktu 1 menit.")
+        await wait_countdown(page, 1, 60)
+    await assert_in_step(s, visit_id, family, station)
+    await family.screenshot(path=str(SHOTS / "call-family-last-minute.png"))
+    await station.screenshot(path=str(SHOTS / "call-station-last-minute.png"))
+
+    # The time runs out; the finished ticket's page, opened again, says so from the first paint.
+    s.clock.offset += 60
+    await family.wait_for_selector("text=Waktu kunjungan habis.")
+    await station.wait_for_selector("text=Waktu kunjungan habis.")
+    first_paint = await (await browser.new_context(
+        viewport=PORTRAIT, java_script_enabled=False)).new_page()
+    await first_paint.goto(f"{base}/t/{token}")
+    text = await first_paint.inner_text("main")
+    assert "Kunjungan selesai. Terima kasih." in text
+    assert "Menunggu giliran" not in text and "Biarkan halaman ini" not in text
+    assert not await first_paint.is_visible("#check-btn")
+    await family.reload()
+    await family.wait_for_selector("text=Kunjungan selesai. Terima kasih.")
+    assert not await family.is_visible("#check-btn")
+    await family.screenshot(path=str(SHOTS / "family-done-reloaded.png"))
     await s.client.close()
