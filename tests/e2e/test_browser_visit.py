@@ -257,3 +257,78 @@ async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMake
     assert not await family.is_visible("#check-btn")
     await family.screenshot(path=str(SHOTS / "family-done-reloaded.png"))
     await s.client.close()
+
+
+async def test_family_controls_and_leaving_the_call(make_sambang: AppMaker) -> None:
+    """On the phone: mute, camera off, the other camera, and leaving with a confirmation; the
+    officer is told, the visit goes on for the kiosk and the family can come back in."""
+    s = await make_sambang()
+    base = str(s.client.make_url("/")).rstrip("/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    # A phone has a front and a back camera: two fake ones here.
+    args = [a.replace("--use-fake-device-for-media-stream",
+                      "--use-fake-device-for-media-stream=device-count=3") for a in CHROMIUM_ARGS]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=args)
+        officer = await staff_page(browser, base, "petugas", "/console")
+        station = await (await browser.new_context(viewport=KIOSK)).new_page()
+        await station.goto(f"{base}/s/{station_token}")
+        context = await browser.new_context(viewport=PORTRAIT, is_mobile=True, has_touch=True)
+        family = await context.new_page()
+        await family.goto(f"{base}/t/{token}")
+        await family.wait_for_function(
+            "document.querySelector('#position').textContent === '1'")
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201, visit
+        visit_id = int(visit["visit_id"])
+        status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
+                                 csrf)
+        assert status == 200
+        await wait_decoding(family)
+        await wait_decoding(station)
+
+        await family.click("text=Matikan suara saya")
+        await family.wait_for_selector("text=Suara Anda mati")
+        assert await family.evaluate(
+            "sambang.localStream.getAudioTracks().every(t => !t.enabled)")
+        await family.click("text=Matikan kamera")
+        await family.wait_for_selector("text=Kamera Anda mati")
+        await family.screenshot(path=str(SHOTS / "call-family-muted.png"))
+        await family.click("text=Nyalakan suara saya")
+        await family.click("text=Nyalakan kamera")
+        assert await family.evaluate("sambang.localStream.getTracks().every(t => t.enabled)")
+        assert not await family.is_visible("text=Suara Anda mati")
+
+        # The other camera goes out in the same call. Chromium's second fake camera gives depth
+        # (Y16) frames that no encoder takes; its third is a colour camera, as a phone's back one.
+        label = "(sambang.localStream.getVideoTracks()[0] || {}).label"
+        sending = "sambang.pc.getSenders().map(x => x.track && x.track.label).join()"
+        for camera in ("fake_device_1", "fake_device_2"):
+            await family.click("text=Ganti kamera")
+            await family.wait_for_function(f"{label} === {camera!r}")
+            assert camera in await family.evaluate(sending)
+        assert not await family.is_visible("text=Kamera yang lain tidak bisa dibuka.")
+        decoded = (await wait_decoding(station))["video"]
+        await wait_decoding(station, frames=decoded + 15)
+
+        # Leaving asks first; "no" keeps the call.
+        await family.click("text=Keluar")
+        await family.wait_for_selector("text=Keluar dari panggilan?")
+        await family.screenshot(path=str(SHOTS / "call-family-leave-confirm.png"))
+        await family.click("text=Tidak, lanjutkan")
+        assert await family.is_visible("#remote") and await family.evaluate("!!sambang.pc")
+        await family.click("text=Keluar")
+        await family.click("text=Ya, keluar")
+        await family.wait_for_selector("text=Anda sudah keluar dari panggilan")
+        assert await family.evaluate("window.sambang.pc") is None
+        await officer.wait_for_selector("text=Koneksi keluarga terputus pada Bilik 1")
+        await read_countdown(family, "#left .countdown")  # the time left is still shown
+        await family.screenshot(path=str(SHOTS / "call-family-left.png"))
+
+        await family.click("text=Masuk lagi ke panggilan")
+        await wait_decoding(family)
+        await browser.close()
+    await s.client.close()

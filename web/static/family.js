@@ -102,30 +102,42 @@
     });
   }
 
-  function openCamera(facing) {
-    return navigator.mediaDevices.getUserMedia({ video: {
-      facingMode: { exact: facing }, width: { ideal: 640 }, height: { ideal: 480 },
-      frameRate: { max: 30 } } });
+  function openCamera(which) {
+    return navigator.mediaDevices.getUserMedia({ video: Object.assign({
+      width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 } }, which) });
+  }
+
+  // The other camera: by facing, as phones name them; a browser or camera that names no facing
+  // gets the next camera in its list instead.
+  function otherCamera(wanted, currentId) {
+    return openCamera({ facingMode: { exact: wanted } }).catch(function () {
+      return navigator.mediaDevices.enumerateDevices().then(function (devices) {
+        var ids = devices.filter(function (d) { return d.kind === "videoinput"; })
+          .map(function (d) { return d.deviceId; });
+        var next = ids[(ids.indexOf(currentId) + 1) % ids.length];
+        if (!next || next === currentId) throw new Error("only one camera");
+        return openCamera({ deviceId: { exact: next } });
+      });
+    });
   }
 
   $("flip-btn").addEventListener("click", function () {
     var stream = s.localStream;
     if (!stream) return;
     var btn = $("flip-btn"), old = stream.getVideoTracks()[0];
-    var wanted = s.facing === "user" ? "environment" : "user", previous = s.facing;
+    var oldId = old && old.getSettings ? old.getSettings().deviceId : undefined;
+    var wanted = s.facing === "user" ? "environment" : "user";
     btn.disabled = true;
     // Many phones cannot open both cameras at once: the one in use is closed first.
     if (old) { old.stop(); stream.removeTrack(old); }
-    openCamera(wanted).then(function (fresh) {
-      s.facing = wanted;
-      return fresh;
-    }, function () {
+    otherCamera(wanted, oldId).catch(function () {
       s.warnText(s.t("flip_failed"));
-      return openCamera(previous).catch(function () {
-        return navigator.mediaDevices.getUserMedia({ video: true });
-      });
+      return openCamera(oldId ? { deviceId: { exact: oldId } } : {});
     }).then(function (fresh) {
       var track = fresh.getVideoTracks()[0];
+      var settings = track.getSettings ? track.getSettings() : {};
+      s.facing = settings.facingMode || (settings.deviceId !== oldId ? wanted : s.facing);
+      s.cameraId = settings.deviceId || null;
       stream.addTrack(track);
       // The video transceiver, found by what it receives: its sender's track was just stopped.
       var video = s.pc && s.pc.getTransceivers().filter(function (x) {

@@ -150,12 +150,15 @@ sambang.ended = function (outcome) {
 
 // The front camera by default: the family faces their phone, the kiosk has only one camera.
 sambang.facing = "user";
+sambang.cameraId = null;
 sambang.getMedia = function () {
   if (sambang.localStream) return Promise.resolve(sambang.localStream);
   return navigator.mediaDevices.getUserMedia({
     audio: true,
     video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
-             facingMode: sambang.facing }
+             facingMode: sambang.facing,
+             // The camera chosen with "switch camera", when the page comes back into the call.
+             deviceId: sambang.cameraId ? { ideal: sambang.cameraId } : undefined }
   }).then(function (stream) {
     sambang.localStream = stream;
     sambang.$("self").srcObject = stream;
