@@ -99,6 +99,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cam_on": ("Nyalakan kamera", "Camera on"),
     "flip_camera": ("Ganti kamera", "Switch camera"),  # front/back, as phones say it
     "flip_failed": ("Kamera yang lain tidak bisa dibuka.", "The other camera could not be opened."),
+    "remote_wait": ("Menunggu gambar dan suara…", "Waiting for picture and sound…"),
     "leave": ("Keluar", "Leave"),
     "leave_question": ("Keluar dari panggilan?", "Leave the call?"),
     "leave_explain": ("Waktu kunjungan tetap berjalan. Selama waktunya belum habis, Anda bisa "

@@ -327,10 +327,14 @@ async def test_family_controls_and_leaving_the_call(make_sambang: AppMaker) -> N
         await family.wait_for_selector("text=Anda sudah keluar dari panggilan")
         assert await family.evaluate("window.sambang.pc") is None
         await officer.wait_for_selector("text=Koneksi keluarga terputus pada Bilik 1")
+        # The kiosk says why the family's picture stopped instead of freezing on it.
+        await station.wait_for_selector("text=Menunggu gambar dan suara…")
+        await station.screenshot(path=str(SHOTS / "call-station-family-left.png"))
         await read_countdown(family, "#left .countdown")  # the time left is still shown
         await family.screenshot(path=str(SHOTS / "call-family-left.png"))
 
         await family.click("text=Masuk lagi ke panggilan")
         await wait_decoding(family)
+        await station.wait_for_selector("#remote-wait", state="hidden")
         await browser.close()
     await s.client.close()

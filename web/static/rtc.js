@@ -56,6 +56,7 @@ sambang.startCall = function (visitId, stream) {
     if (track) pc.addTrack(track, stream);
     else pc.addTransceiver(kind, { direction: "recvonly" });
   });
+  sambang.watchPicture(pc);
   pc.ontrack = function (ev) {
     var remote = sambang.$("remote");
     if (!remote.srcObject) remote.srcObject = new MediaStream();
@@ -80,11 +81,31 @@ sambang.onAnswer = function (sdp) {
   if (sambang.pc) sambang.pc.setRemoteDescription({ type: "answer", sdp: sdp });
 };
 
+// A picture that has not come yet, or stopped (the other side left, the network stalls), is
+// said in words instead of a black or frozen screen. Decoded frames are counted every 1.5 s.
+sambang.watchPicture = function (pc) {
+  var last = 0, still = 0;
+  clearInterval(sambang.pictureTimer);
+  sambang.show("remote-wait", true);
+  sambang.pictureTimer = setInterval(function () {
+    pc.getStats().then(function (stats) {
+      var frames = 0;
+      stats.forEach(function (r) {
+        if (r.type === "inbound-rtp" && r.kind === "video") frames = r.framesDecoded || 0;
+      });
+      still = frames > last ? 0 : still + 1;
+      last = frames;
+      sambang.show("remote-wait", frames === 0 || still >= 2);
+    }).catch(function () {});
+  }, 1500);
+};
+
 // Only the media: the countdown belongs to the visit, which may go on (a new offer after a
 // reload, the family stepping out of the call), so it is not stopped here.
 sambang.closeCall = function () {
   if (sambang.pc) sambang.pc.close();
   sambang.pc = null;
+  clearInterval(sambang.pictureTimer);
   sambang.visitId = null;
   var remote = sambang.$("remote");
   if (remote) remote.srcObject = null;
