@@ -46,7 +46,10 @@ sambang.send = function (msg) {
 // The browser offers; the relay answers. Candidates are gathered first (no trickle), capped
 // at a few seconds so a slow network interface cannot hold the call.
 sambang.startCall = function (visitId, stream) {
-  if (sambang.pc && sambang.visitId === visitId) return;
+  // A `live` resent after a reconnect finds the call either still up (nothing to do) or
+  // broken by the same network trouble (offer again).
+  var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
+  if (sambang.pc && sambang.visitId === visitId && !broken) return;
   sambang.closeCall();
   sambang.visitId = visitId;
   var pc = new RTCPeerConnection();
