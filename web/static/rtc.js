@@ -120,8 +120,14 @@ sambang.closeCall = function () {
 // minutes wrong still shows what the relay will enforce.
 sambang.countdown = function (msg) {
   sambang.endsAt = performance.now() + (msg.ends_at - msg.server_now);
-  sambang.drawCountdown();
-  if (!sambang.timer) sambang.timer = setInterval(sambang.drawCountdown, 250);
+  clearTimeout(sambang.timer);
+  (function tick() {
+    sambang.drawCountdown();
+    // Woken just after the shown second changes, not four times a second: the text is never
+    // late by more than the browser's timer, and a cheap phone does one redraw a second.
+    var ms = sambang.endsAt - performance.now();
+    if (ms > -1000) sambang.timer = setTimeout(tick, (((ms - 500) % 1000) + 1000) % 1000 + 20);
+  })();
 };
 
 sambang.secondsLeft = function () {
@@ -146,7 +152,7 @@ sambang.drawCountdown = function () {
 };
 
 sambang.stopCountdown = function () {
-  if (sambang.timer) clearInterval(sambang.timer);
+  clearTimeout(sambang.timer);
   sambang.timer = null;
   sambang.endsAt = null;
 };
