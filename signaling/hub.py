@@ -580,7 +580,7 @@ class FacilityHub:
                                                     f"{left}s")
                     await self._publish_both(info, message(
                         "warning", visit_id=visit.visit_id, seconds_left=left,
-                        **self._deadline_fields(visit, now)))
+                        **self._deadline_fields(visit)))
                 case DeadlineMoved():
                     await self._records.visit_event(visit.visit_id, now, "extended", actor,
                                                     f"{visit.allotted_seconds}s")
@@ -628,10 +628,12 @@ class FacilityHub:
             station_name=info.station.name, ticket_number=info.ticket.number))
         await self._publish_console()
 
-    def _deadline_fields(self, visit: Visit, now: float) -> dict[str, Any]:
+    def _deadline_fields(self, visit: Visit) -> dict[str, Any]:
         """What a page counts down from: `ends_at - server_now` is the time left by the server's
-        clock, whatever the page's own clock says."""
+        clock, whatever the page's own clock says. The clock is read as the message is made, not
+        at the start of the tick: a slow database write before it would make every page late."""
         assert visit.deadline is not None
+        now = self._clock()
         return {"ends_at": int(visit.deadline * 1000), "server_now": int(now * 1000)}
 
     async def _sync_time(self, info: VisitInfo, now: float) -> None:
@@ -641,9 +643,10 @@ class FacilityHub:
         if 0 <= now - info.synced_at < TIME_SYNC_SECONDS:
             return
         info.synced_at = now
+        fields = self._deadline_fields(visit)
+        left = max(0, round((fields["ends_at"] - fields["server_now"]) / 1000))
         await self._publish_both(info, message(
-            "time", visit_id=visit.visit_id, seconds_left=round(visit.seconds_left(now)),
-            **self._deadline_fields(visit, now)))
+            "time", visit_id=visit.visit_id, seconds_left=left, **fields))
 
     def _visit_message(self, info: VisitInfo) -> dict[str, Any]:
         v = info.visit
