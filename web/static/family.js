@@ -172,6 +172,7 @@
   $("check-btn").addEventListener("click", function () {
     s.show("check-result", true);
     s.getMedia().then(function (stream) {
+      s.show("check-media", true);
       $("preview").srcObject = stream;
       $("check-text").textContent = s.t("check_ok");
       var ctx = new (window.AudioContext || window.webkitAudioContext)();
@@ -185,6 +186,9 @@
         $("mic").value = peak / 128;
         if (!$("check").hidden) requestAnimationFrame(loop);
       })();
-    }).catch(function () { $("check-text").textContent = s.t("check_fail"); });
+    }).catch(function () {
+      s.show("check-media", false);  // an empty black box would look like a broken camera
+      $("check-text").textContent = s.t("check_fail");
+    });
   });
 })();
