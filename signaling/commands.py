@@ -44,6 +44,7 @@ class VisitInfo:
     media_mode: str = "forward"
     recording: bool = False
     marked_legal: bool = False
+    synced_at: float = 0.0  # server time of the last `time` message to its pages
 
     @property
     def legal(self) -> bool:

@@ -27,6 +27,7 @@ from signaling import views
 from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
+from signaling.lifecycle import VisitState
 from signaling.ports import (
     HubError,
     LegStateCallback,
@@ -39,6 +40,10 @@ from signaling.queue import TicketState
 from signaling.schedule import Schedule
 
 log = logging.getLogger(__name__)
+
+# A live visit's pages hear the deadline again this often (server clock), so a page whose clock
+# drifts, slept, or missed a message catches up.
+TIME_SYNC_SECONDS = 15.0
 
 
 class FacilityHub:
@@ -175,7 +180,28 @@ class FacilityHub:
             if lock is not None and lock.locked():
                 continue  # its effects are still running; the next tick catches up
             await self._run(c.TickVisit(visit_id), visit_id)
+            await self._sync_time(visit_id)
         await self._run(c.ExpireSkipped())
+
+    def _deadline_ms(self, info: VisitInfo) -> tuple[int, int]:
+        """What a page counts down from: `ends_at - server_now` is the time left by the server's
+        clock, whatever the page's own clock says. The clock is read as the message is made, not
+        at the start of the tick: a slow database write before it would make every page late."""
+        assert info.visit.deadline is not None
+        return int(info.visit.deadline * 1000), int(self._clock() * 1000)
+
+    async def _sync_time(self, visit_id: int) -> None:
+        info = self.state.visits.get(visit_id)
+        if info is None or info.visit.state is not VisitState.LIVE:
+            return
+        now = self._clock()
+        if 0 <= now - info.synced_at < TIME_SYNC_SECONDS:
+            return  # a server clock that jumps (or goes back) is told at once
+        info.synced_at = now
+        ends_at, server_now = self._deadline_ms(info)
+        left = max(0, round((ends_at - server_now) / 1000))
+        await self._publish_both(info, views.TimeView(visit_id, left, ends_at, server_now)
+                                 .to_message())
 
     async def run_ticks(self, interval: float) -> None:
         while True:
@@ -303,8 +329,9 @@ class FacilityHub:
             case c.PublishVisit(info=info):
                 await self._publish_both(info, views.visit_view(info, self._clock()).to_message())
             case c.PublishWarning(info=info, seconds_left=left):
-                await self._publish_both(info, views.WarningView(info.visit.visit_id, left)
-                                         .to_message())
+                ends_at, server_now = self._deadline_ms(info)
+                await self._publish_both(info, views.WarningView(
+                    info.visit.visit_id, left, ends_at, server_now).to_message())
             case c.PublishCancelled(ticket_id=ticket_id, number=number):
                 view = views.cancelled_view(number, self.state.policy.call_seconds)
                 await self._bus.publish(ticket_topic(ticket_id), view.to_message())

@@ -68,6 +68,19 @@ class WarningView(_Message):
     kind: ClassVar[str] = "warning"
     visit_id: int
     seconds_left: int
+    ends_at: int  # with server_now, what the pages count down from (docs/protocol.md)
+    server_now: int
+
+
+@dataclass(frozen=True)
+class TimeView(_Message):
+    """The deadline again, so a page whose clock drifted or slept catches up."""
+
+    kind: ClassVar[str] = "time"
+    visit_id: int
+    seconds_left: int
+    ends_at: int
+    server_now: int
 
 
 @dataclass(frozen=True)

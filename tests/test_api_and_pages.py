@@ -208,3 +208,40 @@ async def test_login_form_and_console_page(sambang: Sambang) -> None:
     console = await resp.text()
     assert "Antrean hari ini" in console and "Bilik 1" not in console  # stations come live
     assert "WIB" in console
+
+
+async def test_queue_room_first_paint_follows_the_ticket(sambang: Sambang) -> None:
+    """The family's page, opened or reloaded at any moment, first says what the socket will say
+    a moment later: never "waiting" for a ticket that is called, in a call or finished."""
+    s = sambang
+    family, station, visit_id, csrf = await s.live_visit()
+
+    async def first_paint(token: str) -> tuple[str, str]:
+        """The page's state (what its stylesheet shows) and its state line."""
+        page = await (await s.client.get(f"/t/{token}?lang=id")).text()
+        state = re.search(r'data-state="(\w+)"', page)
+        line = re.search(r'<p id="state" class="state">(.*?)</p>', page, re.S)
+        assert state and line, page
+        return state[1], line[1].strip()
+
+    try:
+        token = family.path.rsplit("/", 1)[1]
+        assert await first_paint(token) == ("live", "Kunjungan berlangsung")
+        status, _ = await s.post(f"/api/visits/{visit_id}/end", {"reason": "selesai"}, csrf)
+        assert status == 200
+        await family.wait_for("queue", state="done")
+        assert await first_paint(token) == ("done", "Kunjungan selesai. Terima kasih.")
+
+        _, second_token = await s.issue_ticket(csrf, name="Budi Hartono")
+        second = await Peer(s.client, f"/ws/ticket/{second_token}").open()
+        await second.wait_for("queue")
+        assert await first_paint(second_token) == ("waiting", "Menunggu giliran")
+        station_id, _ = await s.station_token(1)
+        status, _ = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201
+        assert await first_paint(second_token) == (
+            "called", "Giliran Anda! Petugas sedang menjemput orang yang Anda kunjungi ke Bilik 2.")
+        await second.close()
+    finally:
+        await family.close()
+        await station.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
+from server.keys import HUBS
 from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 
@@ -200,3 +202,33 @@ async def test_wait_estimate_follows_the_stations_in_use(sambang: Sambang) -> No
     finally:
         for peer in (kiosk, first, second):
             await peer.close()
+
+
+async def test_pages_hear_the_time_left_by_the_server_clock(sambang: Sambang) -> None:
+    """What a page counts down from (`ends_at - server_now`, docs/protocol.md) is the server's
+    time left; it comes again when the server's clock jumps, and with each warning."""
+    s = sambang
+    family, station, visit_id, _ = await s.live_visit()
+    try:
+        visit = s.app[HUBS][1].visits[visit_id].visit
+
+        def left_ms(msg: dict[str, Any]) -> int:
+            return int(msg["ends_at"]) - int(msg["server_now"])
+
+        for peer in (family, station):
+            first = await peer.wait_for("time", visit_id=visit_id)
+            assert 890_000 <= left_ms(first) <= 900_000
+            assert abs(left_ms(first) / 1000 - first["seconds_left"]) <= 0.5
+        marks = {peer: len(peer.messages) for peer in (family, station)}
+        s.clock.offset += 300
+        expected = visit.seconds_left(s.clock())
+        for peer in (family, station):
+            jumped = await peer.wait_for("time", since=marks[peer], visit_id=visit_id)
+            assert abs(left_ms(jumped) / 1000 - expected) < 2
+        s.clock.offset += visit.seconds_left(s.clock()) - 50
+        for peer in (family, station):
+            warning = await peer.wait_for("warning", seconds_left=60)
+            assert 45_000 <= left_ms(warning) <= 50_000
+    finally:
+        await family.close()
+        await station.close()

@@ -160,8 +160,14 @@ async def queue_room(request: web.Request) -> web.Response:
         return error_page(request, 404, translate("bad_ticket_title", lang),
                           translate("bad_ticket", lang))
     ticket, facility, hub = found
+    # The first paint already says where the family stands (called, in a call, done), as the
+    # socket will a moment later: a finished ticket never flashes "waiting".
+    visit = next((v for v in hub.state.visits.values() if v.ticket.ticket_id == ticket.id), None)
+    view = hub.family_view(ticket.id)
     return aiohttp_jinja2.render_template("queue_room.html", request, context(
-        request, facility=facility, ticket=ticket, view=hub.family_view(ticket.id),
+        request, facility=facility, ticket=ticket, view=view,
+        page_state=visit.visit.state.value if visit else view["state"],
+        station_name=visit.station.name if visit else "",
         token=request.match_info["token"],
         strings=script_strings(lang),
     ))

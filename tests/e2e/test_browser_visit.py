@@ -15,8 +15,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from server.db import facility_rows
-from server.keys import ENGINE
-from tests.conftest import PASSWORD, AppMaker
+from server.keys import ENGINE, HUBS
+from tests.conftest import PASSWORD, AppMaker, Sambang
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 PHONE = {"width": 360, "height": 740}
+PORTRAIT = {"width": 390, "height": 844}  # a common Android phone, held upright
+LANDSCAPE = {"width": 844, "height": 390}
+KIOSK = {"width": 1024, "height": 700}
 SHOTS = Path(os.environ.get("SAMBANG_SCREENSHOTS", "test-artifacts"))
 
 FRAMES_DECODED = """async () => {
@@ -142,4 +145,198 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     await station.wait_for_selector("text=Kunjungan diakhiri oleh petugas.")
     assert await first.evaluate("window.sambang.pc") is None
     await first.screenshot(path=str(SHOTS / "family-ended.png"))
+    await s.client.close()
+
+
+async def read_countdown(page: Page, selector: str = "#countdown") -> int:
+    """The time left as the person reads it on the page, in seconds."""
+    text = await page.inner_text(selector)
+    minutes, seconds = text.strip().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+async def assert_in_step(s: Sambang, visit_id: int, *pages: Page) -> None:
+    """Each page's countdown reads the server's time left (its clock, which the test moves),
+    give or take a second: the server is asked just before and just after the page is read."""
+    visit = s.app[HUBS][1].visits[visit_id].visit
+    for page in pages:
+        before = visit.seconds_left(s.clock())
+        shown = await read_countdown(page)
+        after = visit.seconds_left(s.clock())
+        assert after - 1 <= shown <= before + 1, (
+            f"{page.url} reads {shown} s, the server has {after:.1f}..{before:.1f} s")
+
+
+async def wait_countdown(page: Page, low: int, high: int) -> None:
+    """Until the page's countdown reads between `low` and `high` seconds."""
+    await page.wait_for_function(
+        """([low, high]) => {
+             const m = /^(\\d+):(\\d\\d)$/.exec(document.querySelector('#countdown').textContent);
+             if (!m) return false;
+             const left = 60 * Number(m[1]) + Number(m[2]);
+             return left >= low && left <= high;
+           }""", arg=[low, high])
+
+
+async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMaker,
+                                                         browser: Browser) -> None:
+    """The countdown on the family's phone and on the kiosk runs, and follows the server's time
+    left through a jump of the server's clock, a reload of both pages and the last minute."""
+    s = await make_sambang()
+    base = str(s.client.make_url("/")).rstrip("/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    csrf = await s.login()
+    await s.post("/api/call-length", {"minutes": 10}, csrf)
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+
+    station = await (await browser.new_context(viewport=KIOSK)).new_page()
+    await station.goto(f"{base}/s/{station_token}")
+    await station.wait_for_selector("text=Menunggu panggilan")
+    context = await browser.new_context(viewport=PORTRAIT, is_mobile=True, has_touch=True)
+    # The family's phone is set seven minutes fast: the countdown must not care.
+    await context.add_init_script("Date.now = (now => () => now() + 7 * 60 * 1000)(Date.now);")
+    family = await context.new_page()
+    await family.goto(f"{base}/t/{token}")
+    await family.wait_for_function("document.querySelector('#position').textContent === '1'")
+
+    status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    assert status == 201, visit
+    visit_id = int(visit["visit_id"])
+    await family.wait_for_selector("text=Giliran Anda!")
+    status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
+    assert status == 200
+    await wait_decoding(family)
+    await wait_decoding(station)
+
+    # 1. The call has just started: ten minutes, less the seconds the pictures took to come.
+    await assert_in_step(s, visit_id, family, station)
+    # 2. A few seconds on, with no message in between: each page counted down by itself.
+    await asyncio.sleep(3)
+    await assert_in_step(s, visit_id, family, station)
+    await family.screenshot(path=str(SHOTS / "call-family-portrait.png"))
+    await station.screenshot(path=str(SHOTS / "call-station.png"))
+    await family.set_viewport_size(LANDSCAPE)
+    await family.wait_for_timeout(500)
+    await family.screenshot(path=str(SHOTS / "call-family-landscape.png"))
+    await family.set_viewport_size(PORTRAIT)
+
+    # 3. The server's clock jumps to 1:40 before the end (as the test clock can): both pages
+    # follow.
+    visit = s.app[HUBS][1].visits[visit_id].visit
+    s.clock.offset += visit.seconds_left(s.clock()) - 100
+    for page in (family, station):
+        await wait_countdown(page, 61, 100)
+    await assert_in_step(s, visit_id, family, station)
+
+    # 4. Both pages reloaded: they pick up the same time left, not the call's full length.
+    await family.reload()
+    await station.reload()
+    for page in (family, station):
+        await wait_countdown(page, 61, 100)
+    await assert_in_step(s, visit_id, family, station)
+
+    # 5. The last minute: the warning and the countdown say the same thing.
+    s.clock.offset += visit.seconds_left(s.clock()) - 45
+    for page in (family, station):
+        await page.wait_for_selector("text=Sisa waktu 1 menit.")
+        await wait_countdown(page, 1, 60)
+    await assert_in_step(s, visit_id, family, station)
+    await family.screenshot(path=str(SHOTS / "call-family-last-minute.png"))
+    await station.screenshot(path=str(SHOTS / "call-station-last-minute.png"))
+
+    # The time runs out; the finished ticket's page, opened again, says so from the first paint.
+    s.clock.offset += 60
+    await family.wait_for_selector("text=Waktu kunjungan habis.")
+    await station.wait_for_selector("text=Waktu kunjungan habis.")
+    first_paint = await (await browser.new_context(
+        viewport=PORTRAIT, java_script_enabled=False)).new_page()
+    await first_paint.goto(f"{base}/t/{token}")
+    text = await first_paint.inner_text("main")
+    assert "Kunjungan selesai. Terima kasih." in text
+    assert "Menunggu giliran" not in text and "Biarkan halaman ini" not in text
+    assert not await first_paint.is_visible("#check-btn")
+    await family.reload()
+    await family.wait_for_selector("text=Kunjungan selesai. Terima kasih.")
+    assert not await family.is_visible("#check-btn")
+    await family.screenshot(path=str(SHOTS / "family-done-reloaded.png"))
+    await s.client.close()
+
+
+async def test_family_controls_and_leaving_the_call(make_sambang: AppMaker) -> None:
+    """On the phone: mute, camera off, the other camera, and leaving with a confirmation; the
+    officer is told, the visit goes on for the kiosk and the family can come back in."""
+    s = await make_sambang()
+    base = str(s.client.make_url("/")).rstrip("/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    csrf = await s.login()
+    _, token = await s.issue_ticket(csrf)
+    station_id, station_token = await s.station_token()
+    # A phone has a front and a back camera: two fake ones here.
+    args = [a.replace("--use-fake-device-for-media-stream",
+                      "--use-fake-device-for-media-stream=device-count=3") for a in CHROMIUM_ARGS]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=args)
+        officer = await staff_page(browser, base, "petugas", "/console")
+        station = await (await browser.new_context(viewport=KIOSK)).new_page()
+        await station.goto(f"{base}/s/{station_token}")
+        context = await browser.new_context(viewport=PORTRAIT, is_mobile=True, has_touch=True)
+        family = await context.new_page()
+        await family.goto(f"{base}/t/{token}")
+        await family.wait_for_function(
+            "document.querySelector('#position').textContent === '1'")
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        assert status == 201, visit
+        visit_id = int(visit["visit_id"])
+        status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
+                                 csrf)
+        assert status == 200
+        await wait_decoding(family)
+        await wait_decoding(station)
+
+        await family.click("text=Matikan suara saya")
+        await family.wait_for_selector("text=Suara Anda mati")
+        assert await family.evaluate(
+            "sambang.localStream.getAudioTracks().every(t => !t.enabled)")
+        await family.click("text=Matikan kamera")
+        await family.wait_for_selector("text=Kamera Anda mati")
+        await family.screenshot(path=str(SHOTS / "call-family-muted.png"))
+        await family.click("text=Nyalakan suara saya")
+        await family.click("text=Nyalakan kamera")
+        assert await family.evaluate("sambang.localStream.getTracks().every(t => t.enabled)")
+        assert not await family.is_visible("text=Suara Anda mati")
+
+        # The other camera goes out in the same call. Chromium's second fake camera gives depth
+        # (Y16) frames that no encoder takes; its third is a colour camera, as a phone's back one.
+        label = "(sambang.localStream.getVideoTracks()[0] || {}).label"
+        sending = "sambang.pc.getSenders().map(x => x.track && x.track.label).join()"
+        for camera in ("fake_device_1", "fake_device_2"):
+            await family.click("text=Ganti kamera")
+            await family.wait_for_function(f"{label} === {camera!r}")
+            assert camera in await family.evaluate(sending)
+        assert not await family.is_visible("text=Kamera yang lain tidak bisa dibuka.")
+        decoded = (await wait_decoding(station))["video"]
+        await wait_decoding(station, frames=decoded + 15)
+
+        # Leaving asks first; "no" keeps the call.
+        await family.click("text=Keluar")
+        await family.wait_for_selector("text=Keluar dari panggilan?")
+        await family.screenshot(path=str(SHOTS / "call-family-leave-confirm.png"))
+        await family.click("text=Tidak, lanjutkan")
+        assert await family.is_visible("#remote") and await family.evaluate("!!sambang.pc")
+        await family.click("text=Keluar")
+        await family.click("text=Ya, keluar")
+        await family.wait_for_selector("text=Anda sudah keluar dari panggilan")
+        assert await family.evaluate("window.sambang.pc") is None
+        await officer.wait_for_selector("text=Koneksi keluarga terputus pada Bilik 1")
+        # The kiosk says why the family's picture stopped instead of freezing on it.
+        await station.wait_for_selector("text=Menunggu gambar dan suara…")
+        await station.screenshot(path=str(SHOTS / "call-station-family-left.png"))
+        await read_countdown(family, "#left .countdown")  # the time left is still shown
+        await family.screenshot(path=str(SHOTS / "call-family-left.png"))
+
+        await family.click("text=Masuk lagi ke panggilan")
+        await wait_decoding(family)
+        await station.wait_for_selector("#remote-wait", state="hidden")
+        await browser.close()
     await s.client.close()

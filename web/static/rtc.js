@@ -1,7 +1,7 @@
 // Shared by the queue room and the station: the page socket, the call, the countdown.
 "use strict";
 var sambang = window.sambang = {
-  pc: null, visitId: null, clockOffset: 0, timer: null, received: []  // message types, in order
+  pc: null, visitId: null, timer: null, endsAt: null, received: []  // message types, in order
 };
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
@@ -24,6 +24,8 @@ sambang.connect = function (path, onMessage) {
     ws.onmessage = function (ev) {
       var msg = JSON.parse(ev.data);
       sambang.received.push(msg.type);
+      // Any message that carries the deadline corrects the countdown, whatever else it does.
+      if (msg.ends_at && msg.server_now) sambang.countdown(msg);
       onMessage(msg);
     };
     ws.onclose = function (ev) {
@@ -44,8 +46,11 @@ sambang.send = function (msg) {
 // The browser offers; the relay answers. Candidates are gathered first (no trickle), capped
 // at a few seconds so a slow network interface cannot hold the call.
 sambang.startCall = function (visitId, stream) {
-  if (sambang.pc && sambang.visitId === visitId) return;
-  sambang.stopCall();
+  // A `live` resent after a reconnect finds the call either still up (nothing to do) or
+  // broken by the same network trouble (offer again).
+  var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
+  if (sambang.pc && sambang.visitId === visitId && !broken) return;
+  sambang.closeCall();
   sambang.visitId = visitId;
   var pc = new RTCPeerConnection();
   sambang.pc = pc;
@@ -54,6 +59,7 @@ sambang.startCall = function (visitId, stream) {
     if (track) pc.addTrack(track, stream);
     else pc.addTransceiver(kind, { direction: "recvonly" });
   });
+  sambang.watchPicture(pc);
   pc.ontrack = function (ev) {
     var remote = sambang.$("remote");
     if (!remote.srcObject) remote.srcObject = new MediaStream();
@@ -78,49 +84,120 @@ sambang.onAnswer = function (sdp) {
   if (sambang.pc) sambang.pc.setRemoteDescription({ type: "answer", sdp: sdp });
 };
 
-sambang.stopCall = function () {
+// A picture that has not come yet, or stopped (the other side left, the network stalls), is
+// said in words instead of a black or frozen screen. Decoded frames are counted every 1.5 s.
+sambang.watchPicture = function (pc) {
+  var last = 0, still = 0;
+  clearInterval(sambang.pictureTimer);
+  sambang.show("remote-wait", true);
+  sambang.pictureTimer = setInterval(function () {
+    pc.getStats().then(function (stats) {
+      var frames = 0;
+      stats.forEach(function (r) {
+        if (r.type === "inbound-rtp" && r.kind === "video") frames = r.framesDecoded || 0;
+      });
+      still = frames > last ? 0 : still + 1;
+      last = frames;
+      sambang.show("remote-wait", frames === 0 || still >= 2);
+    }).catch(function () {});
+  }, 1500);
+};
+
+// Only the media: the countdown belongs to the visit, which may go on (a new offer after a
+// reload, the family stepping out of the call), so it is not stopped here.
+sambang.closeCall = function () {
   if (sambang.pc) sambang.pc.close();
   sambang.pc = null;
+  clearInterval(sambang.pictureTimer);
   sambang.visitId = null;
   var remote = sambang.$("remote");
   if (remote) remote.srcObject = null;
-  if (sambang.timer) clearInterval(sambang.timer);
-  sambang.timer = null;
 };
 
-sambang.countdown = function (endsAt, serverNow) {
-  sambang.clockOffset = serverNow - Date.now();
-  if (sambang.timer) clearInterval(sambang.timer);
-  function draw() {
-    var left = Math.max(0, Math.round((endsAt - (Date.now() + sambang.clockOffset)) / 1000));
-    var m = Math.floor(left / 60), s = left % 60;
-    sambang.$("countdown").textContent = m + ":" + (s < 10 ? "0" : "") + s;
-  }
-  draw();
-  sambang.timer = setInterval(draw, 500);
+// The countdown follows the server's clock: the time left is `ends_at - server_now`, both read
+// from the server's clock in one message, and the page counts that down from the moment it
+// arrived on its monotonic clock. The page's own date and time never enter, so a phone set
+// minutes wrong still shows what the relay will enforce.
+sambang.countdown = function (msg) {
+  sambang.endsAt = performance.now() + (msg.ends_at - msg.server_now);
+  clearTimeout(sambang.timer);
+  (function tick() {
+    sambang.drawCountdown();
+    // Woken just after the shown second changes, not four times a second: the text is never
+    // late by more than the browser's timer, and a cheap phone does one redraw a second.
+    var ms = sambang.endsAt - performance.now();
+    if (ms > -1000) sambang.timer = setTimeout(tick, (((ms - 500) % 1000) + 1000) % 1000 + 20);
+  })();
+};
+
+sambang.secondsLeft = function () {
+  if (sambang.endsAt === null) return null;
+  return Math.max(0, Math.round((sambang.endsAt - performance.now()) / 1000));
+};
+
+sambang.clock = function (seconds) {
+  var m = Math.floor(seconds / 60), s = seconds % 60;
+  return m + ":" + (s < 10 ? "0" : "") + s;
+};
+
+sambang.drawCountdown = function () {
+  var left = sambang.secondsLeft();
+  if (left === null) return;
+  var text = sambang.clock(left);
+  document.querySelectorAll(".countdown").forEach(function (el) {
+    if (el.textContent !== text) el.textContent = text;
+    // The last minute turns red: the same moment the one-minute warning is shown.
+    el.classList.toggle("urgent", left <= 60);
+  });
+};
+
+sambang.stopCountdown = function () {
+  clearTimeout(sambang.timer);
+  sambang.timer = null;
+  sambang.endsAt = null;
 };
 
 sambang.warn = function (secondsLeft) {
+  sambang.warnText(sambang.t(secondsLeft <= 10 ? "warn_10" : "warn_60"));
+};
+
+sambang.warnText = function (text) {
   var box = sambang.$("warning");
-  box.textContent = sambang.t(secondsLeft <= 10 ? "warn_10" : "warn_60");
+  box.textContent = text;
   box.hidden = false;
-  setTimeout(function () { box.hidden = true; }, 6000);
+  clearTimeout(sambang.warnTimer);
+  sambang.warnTimer = setTimeout(function () { box.hidden = true; }, 6000);
 };
 
 sambang.ended = function (outcome) {
-  sambang.stopCall();
+  sambang.closeCall();
+  sambang.stopCountdown();
+  sambang.show("warning", false);
   sambang.show("call", false);
   sambang.$("ended-text").textContent = sambang.t("ended_" + (outcome || "completed"));
   sambang.show("ended", true);
 };
 
+// The front camera by default: the family faces their phone, the kiosk has only one camera.
+sambang.facing = "user";
+sambang.cameraId = null;
 sambang.getMedia = function () {
   if (sambang.localStream) return Promise.resolve(sambang.localStream);
   return navigator.mediaDevices.getUserMedia({
-    audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 } }
+    audio: true,
+    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
+             facingMode: sambang.facing,
+             // The camera chosen with "switch camera", when the page comes back into the call.
+             deviceId: sambang.cameraId ? { ideal: sambang.cameraId } : undefined }
   }).then(function (stream) {
     sambang.localStream = stream;
     sambang.$("self").srcObject = stream;
     return stream;
   });
+};
+
+// Camera and microphone off for good (the light on the phone goes out); asked again next time.
+sambang.releaseMedia = function () {
+  if (sambang.localStream) sambang.localStream.getTracks().forEach(function (t) { t.stop(); });
+  sambang.localStream = null;
 };

@@ -4,9 +4,11 @@
   var s = window.sambang, $ = s.$;
   var token = document.body.dataset.token;
   var idleText = $("idle-text").textContent;
+  var back = null;  // the return to idle after a call; a new call cancels it
   s.getMedia().catch(function () { return null; });
 
   function idle(text) {
+    clearTimeout(back);
     s.show("call", false);
     s.show("idle", true);
     $("idle-text").textContent = text || idleText;
@@ -19,10 +21,10 @@
         idle(s.t("station_called", { number: msg.ticket_number, name: msg.visitor_name }));
         break;
       case "live":
+        clearTimeout(back);
         s.show("idle", false);
         s.show("ended", false);
         s.show("call", true);
-        s.countdown(msg.ends_at, msg.server_now);
         s.getMedia().catch(function () { return null; }).then(function (stream) {
           s.startCall(msg.visit_id, stream);
         });
@@ -32,7 +34,7 @@
       case "ended":
         s.ended(msg.outcome);
         s.show("idle", false);
-        setTimeout(function () { s.show("ended", false); idle(); }, 8000);
+        back = setTimeout(function () { s.show("ended", false); idle(); }, 8000);
         break;
     }
   });
