@@ -210,7 +210,7 @@ async def test_pages_hear_the_time_left_by_the_server_clock(sambang: Sambang) ->
     s = sambang
     family, station, visit_id, _ = await s.live_visit()
     try:
-        visit = s.app[HUBS][1].visits[visit_id].visit
+        visit = s.app[HUBS][1].state.visits[visit_id].visit
 
         def left_ms(msg: dict[str, Any]) -> int:
             return int(msg["ends_at"]) - int(msg["server_now"])

@@ -158,7 +158,7 @@ async def read_countdown(page: Page, selector: str = "#countdown") -> int:
 async def assert_in_step(s: Sambang, visit_id: int, *pages: Page) -> None:
     """Each page's countdown reads the server's time left (its clock, which the test moves),
     give or take a second: the server is asked just before and just after the page is read."""
-    visit = s.app[HUBS][1].visits[visit_id].visit
+    visit = s.app[HUBS][1].state.visits[visit_id].visit
     for page in pages:
         before = visit.seconds_left(s.clock())
         shown = await read_countdown(page)
@@ -223,7 +223,7 @@ async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMake
 
     # 3. The server's clock jumps to 1:40 before the end (as the test clock can): both pages
     # follow.
-    visit = s.app[HUBS][1].visits[visit_id].visit
+    visit = s.app[HUBS][1].state.visits[visit_id].visit
     s.clock.offset += visit.seconds_left(s.clock()) - 100
     for page in (family, station):
         await wait_countdown(page, 61, 100)

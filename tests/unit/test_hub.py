@@ -176,9 +176,15 @@ async def test_a_visit_from_call_to_deadline_through_the_ports() -> None:
         s.clock.now = START + seconds
         await s.hub.tick()
 
+    # Each tick here is more than 15 s after the last: the pages hear the deadline again (a
+    # `time` message) besides the warnings, which carry it too.
     assert s.pages.types(ticket_topic(101)) == [
-        "queue", "called", "queue", "live", "queue", "warning", "queue", "warning", "queue",
-        "ended", "queue"]
+        "queue", "called", "queue", "live", "queue", "warning", "queue", "time", "warning",
+        "queue", "time", "ended", "queue"]
+    for msg in s.pages.sent[ticket_topic(101)]:
+        if msg["type"] in ("warning", "time"):
+            left = (msg["ends_at"] - msg["server_now"]) / 1000
+            assert abs(left - msg["seconds_left"]) <= 1
     assert [m["seconds_left"] for m in s.pages.sent[station_topic(1)]
             if m["type"] == "warning"] == [60, 10]
     assert [kind for _, kind, _ in s.records.events] == [
