@@ -1,0 +1,66 @@
+"""The queue room and the call screens of the family and the station."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "queue_room": ("Ruang antrean", "Queue room"),
+    "your_number": ("Nomor antrean Anda", "Your queue number"),
+    "position": ("Posisi", "Position"),
+    "eta": ("Perkiraan waktu tunggu", "Estimated wait"),
+    "call_length": ("Lama panggilan", "Call length"),
+    "minutes": ("menit", "minutes"),
+    "connecting": ("Menghubungkan…", "Connecting…"),
+    "waiting_hint": ("Biarkan halaman ini tetap terbuka. Posisi Anda diperbarui otomatis.",
+                     "Keep this page open. Your position updates by itself."),
+    "check_devices": ("Periksa kamera & mikrofon", "Check camera & microphone"),
+    "check_ok": ("Kamera dan mikrofon siap.", "Camera and microphone are ready."),
+    "check_fail": ("Kamera atau mikrofon tidak bisa dibuka. Ketuk gambar gembok di samping "
+                   "alamat halaman, lalu izinkan kamera dan mikrofon.",
+                   "The camera or microphone could not be opened. Tap the padlock beside the "
+                   "page address, then allow the camera and microphone."),
+    "mic_level": ("Suara mikrofon", "Microphone level"),
+    "state_waiting": ("Menunggu giliran", "Waiting for your turn"),
+    # Family pages avoid "WBP": not every visitor knows the officers' word for an inmate.
+    "state_called": ("Giliran Anda! Petugas sedang menjemput orang yang Anda kunjungi ke "
+                     "{station}.", "Your turn! The officer is bringing the person you visit to "
+                     "{station}."),
+    "called_hint": ("Tetap di halaman ini. Panggilan video mulai sendiri.",
+                    "Stay on this page. The video call starts by itself."),
+    "state_live": ("Kunjungan berlangsung", "Visit in progress"),
+    "state_done": ("Kunjungan selesai. Terima kasih.", "The visit is over. Thank you."),
+    "state_cancelled": ("Tiket ini dibatalkan. Hubungi petugas.",
+                        "This ticket was cancelled. Contact the officers."),
+    "state_no_show": ("Anda tidak hadir saat dipanggil. Hubungi petugas.",
+                      "You were not here when called. Please contact the officer."),
+    "time_left": ("Sisa waktu", "Time left"),
+    "warn_60": ("Sisa waktu 1 menit.", "One minute left."),
+    "warn_10": ("Sisa waktu 10 detik.", "Ten seconds left."),
+    "mic_off": ("Matikan suara saya", "Mute me"),
+    "mic_on": ("Nyalakan suara saya", "Unmute me"),
+    "cam_off": ("Matikan kamera", "Camera off"),
+    "cam_on": ("Nyalakan kamera", "Camera on"),
+    "flip_camera": ("Ganti kamera", "Switch camera"),  # front/back, as phones say it
+    "flip_failed": ("Kamera yang lain tidak bisa dibuka.", "The other camera could not be opened."),
+    "remote_wait": ("Menunggu gambar dan suara…", "Waiting for picture and sound…"),
+    "leave": ("Keluar", "Leave"),
+    "leave_question": ("Keluar dari panggilan?", "Leave the call?"),
+    "leave_explain": ("Waktu kunjungan tetap berjalan. Selama waktunya belum habis, Anda bisa "
+                      "masuk lagi.", "The visit time keeps running. Until it is up, you can "
+                      "come back in."),
+    "leave_yes": ("Ya, keluar", "Yes, leave"),
+    "leave_no": ("Tidak, lanjutkan", "No, stay"),
+    "left_title": ("Anda sudah keluar dari panggilan", "You left the call"),
+    "rejoin": ("Masuk lagi ke panggilan", "Go back into the call"),
+    "you_muted": ("Suara Anda mati", "You are muted"),
+    "you_hidden": ("Kamera Anda mati", "Your camera is off"),
+    "no_devices": ("Kamera dan mikrofon tidak bisa dibuka: Anda bisa melihat dan mendengar, "
+                   "tetapi tidak terlihat dan tidak terdengar.",
+                   "The camera and microphone could not be opened: you can see and hear, but "
+                   "you cannot be seen or heard."),
+    "ended_title": ("Kunjungan telah berakhir", "The visit is over"),
+    "ended_completed": ("Waktu kunjungan habis.", "The visit time is up."),
+    "ended_ended_early": ("Kunjungan diakhiri oleh petugas.", "The officer ended the visit."),
+    "ended_cancelled": ("Kunjungan dibatalkan oleh petugas.", "The officer cancelled the visit."),
+    "reconnecting": ("Koneksi terputus, menyambung kembali…", "Connection lost, reconnecting…"),
+    "station_idle": ("Menunggu panggilan", "Waiting for a call"),
+    "station_called": ("Panggilan untuk antrean nomor {number}: {name}",
+                       "Call for queue number {number}: {name}"),
+}
