@@ -38,6 +38,7 @@ from signaling.ports import (
 )
 from signaling.queue import TicketState
 from signaling.schedule import Schedule
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class FacilityHub:
         clock: Callable[[], float],
         recordings_dir: Path | None = None,
         on_turn_near: TurnNear | None = None,
+        turn: TurnSettings | None = None,
     ) -> None:
         self.state = state
         self._bus = bus
@@ -64,6 +66,7 @@ class FacilityHub:
         self._clock = clock
         self._recordings_dir = recordings_dir
         self._on_turn_near = on_turn_near
+        self._turn = turn or TurnSettings()
         self._visit_order: dict[int, asyncio.Lock] = {}
         self._side_tasks: set[asyncio.Task[None]] = set()
         # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
@@ -327,7 +330,8 @@ class FacilityHub:
             case c.MakePrivate(visit_id=visit_id):
                 await relay.make_private(visit_id)
             case c.PublishVisit(info=info):
-                await self._publish_both(info, views.visit_view(info, self._clock()).to_message())
+                await self._publish_both(info, views.visit_view(info, self._clock(), self._turn)
+                                         .to_message())
             case c.PublishWarning(info=info, seconds_left=left):
                 ends_at, server_now = self._deadline_ms(info)
                 await self._publish_both(info, views.WarningView(

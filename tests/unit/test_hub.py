@@ -16,6 +16,7 @@ from signaling.hub import FacilityHub
 from signaling.lifecycle import Visit
 from signaling.ports import HubError, LegStateCallback, SessionClosed
 from signaling.queue import QueuePolicy, TicketState
+from signaling.turn import MARGIN_SECONDS, TurnSettings, password
 
 START = 1_800_000_000.0
 WAIT = 5.0  # a deadline for what must happen at once, so a hang fails instead of stalling
@@ -266,3 +267,24 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
     with pytest.raises(HubError) as closed:
         await s.hub.offer("family", 101, "v=0 offer")
     assert closed.value.code == "not_live"
+
+
+async def test_live_gives_both_pages_turn_credentials_for_the_deadline_as_it_is_then() -> None:
+    s = Setup()
+    turn = TurnSettings(("turns:turn.lapas.example:443?transport=tcp",), "rahasia-coturn")
+    s.hub = FacilityHub(s.hub.state, s.bus, s.relay, s.records, s.clock, turn=turn)
+    await s.hub.family_joined(101)
+    await s.hub.station_joined(1)
+    visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id
+    await s.hub.start(visit_id, 600, "petugas")
+    await s.hub.extend(visit_id, 300, "petugas")
+    lives = [[m for m in s.pages.sent[topic] if m["type"] == "live"]
+             for topic in (ticket_topic(101), station_topic(1))]
+    for started, extended in lives:
+        for msg, deadline in ((started, START + 600), (extended, START + 900)):
+            user = f"{int(deadline) + MARGIN_SECONDS}:visit-{visit_id}"
+            assert msg["ice_servers"] == [{
+                "urls": ["turns:turn.lapas.example:443?transport=tcp"], "username": user,
+                "credential": password("rahasia-coturn", user)}]
+    called = next(m for m in s.pages.sent[ticket_topic(101)] if m["type"] == "called")
+    assert "ice_servers" not in called  # nothing to connect to before the call runs

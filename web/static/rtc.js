@@ -26,6 +26,8 @@ sambang.connect = function (path, onMessage) {
       sambang.received.push(msg.type);
       // Any message that carries the deadline corrects the countdown, whatever else it does.
       if (msg.ends_at && msg.server_now) sambang.countdown(msg);
+      // Each `live` brings TURN credentials valid for the visit as it is now (extended too).
+      if (msg.type === "live") sambang.iceServers = msg.ice_servers || [];
       onMessage(msg);
     };
     ws.onclose = function (ev) {
@@ -49,10 +51,15 @@ sambang.startCall = function (visitId, stream) {
   // A `live` resent after a reconnect finds the call either still up (nothing to do) or
   // broken by the same network trouble (offer again).
   var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
-  if (sambang.pc && sambang.visitId === visitId && !broken) return;
+  var iceServers = sambang.iceServers || [];
+  if (sambang.pc && sambang.visitId === visitId && !broken) {
+    // The call goes on; the fresher credentials serve any later ICE restart.
+    try { sambang.pc.setConfiguration({ iceServers: iceServers }); } catch (e) {}
+    return;
+  }
   sambang.closeCall();
   sambang.visitId = visitId;
-  var pc = new RTCPeerConnection();
+  var pc = new RTCPeerConnection({ iceServers: iceServers });
   sambang.pc = pc;
   ["audio", "video"].forEach(function (kind) {
     var track = stream && stream.getTracks().filter(function (t) { return t.kind === kind; })[0];
@@ -69,11 +76,23 @@ sambang.startCall = function (visitId, stream) {
   pc.createOffer().then(function (offer) {
     return pc.setLocalDescription(offer);
   }).then(function () {
+    // With TURN given, up to 8 s for a relayed candidate: behind a network that blocks UDP it
+    // is the only one that works, and TURN over TLS from a phone can take a few seconds.
     return new Promise(function (resolve) {
+      var relayed = false, waited = false;
       if (pc.iceGatheringState === "complete") return resolve();
-      var done = function () { if (pc.iceGatheringState === "complete") resolve(); };
-      pc.addEventListener("icegatheringstatechange", done);
-      setTimeout(resolve, 3000);
+      pc.addEventListener("icegatheringstatechange", function () {
+        if (pc.iceGatheringState === "complete") resolve();
+      });
+      pc.addEventListener("icecandidate", function (ev) {
+        if (ev.candidate && / typ relay /.test(ev.candidate.candidate)) relayed = true;
+        if (relayed && waited) resolve();
+      });
+      setTimeout(function () {
+        waited = true;
+        if (relayed || !iceServers.length) resolve();
+      }, 3000);
+      setTimeout(resolve, 8000);
     });
   }).then(function () {
     sambang.send({ type: "offer", sdp: pc.localDescription.sdp });
