@@ -28,6 +28,7 @@ from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
+from signaling.offer_check import MAX_LEG_MEDIA, MAX_MONITOR_MEDIA, refuse_bad_offer
 from signaling.ports import (
     HubError,
     LegStateCallback,
@@ -217,8 +218,10 @@ class FacilityHub:
     # Media signaling ------------------------------------------------------------------------
 
     async def offer(self, side: str, owner_id: int, sdp: str) -> str:
-        """Answer a page's offer for its live visit; `owner_id` is its ticket or station."""
+        """Answer a page's offer for its live visit; `owner_id` is its ticket or station. An
+        offer the relay could not take is refused before the relay replaces the page's leg."""
         visit_id = self.state.live_visit_of(side, owner_id).visit.visit_id
+        refuse_bad_offer(sdp, MAX_LEG_MEDIA)
         try:
             answer, media_mode = await self._relay.answer(visit_id, side, sdp)
         except SessionClosed:
@@ -229,6 +232,7 @@ class FacilityHub:
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a supervisor's silent monitor. Legal visits are never monitored."""
         self.state.monitorable(visit_id)
+        refuse_bad_offer(sdp, MAX_MONITOR_MEDIA)
         try:
             return await self._relay.monitor(visit_id, monitor_id, sdp)
         except SessionClosed:

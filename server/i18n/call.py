@@ -63,4 +63,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "station_idle": ("Menunggu panggilan", "Waiting for a call"),
     "station_called": ("Panggilan untuk antrean nomor {number}: {name}",
                        "Call for queue number {number}: {name}"),
+    # A page's offer refused; the call it has goes on (docs/protocol.md).
+    "bad_offer": ("Permintaan sambungan dari halaman ini tidak dapat dipakai. Panggilan tetap "
+                  "berjalan.", "This page's connection request could not be used. The call "
+                  "goes on."),
+    "too_many_offers": ("Terlalu sering menyambung ulang. Tunggu sebentar.",
+                        "Reconnecting too often. Wait a moment."),
 }
