@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # A leg's page offers audio and video; a supervisor's monitor both sides' audio and video.
 MAX_LEG_MEDIA = 2
 MAX_MONITOR_MEDIA = 4
+MAX_SDP_CHARS = 32 * 1024  # a browser's offer is 4-8 kB
 MAX_LINES = 800  # a browser's audio+video offer has 100-200, candidates included
 MAX_FORMATS = 64  # payload types in one media section (Chrome's video offers about 25)
 MAX_CANDIDATES = 40  # per media section
@@ -236,6 +237,8 @@ def _media_line(line: str) -> _Section:
 
 
 def _parse(sdp: str, max_media: int) -> tuple[dict[str, str], list[_Section]]:
+    if len(sdp) > MAX_SDP_CHARS:
+        raise OfferRefused(f"{len(sdp)} characters (at most {MAX_SDP_CHARS})")
     lines = sdp.splitlines()
     if len(lines) > MAX_LINES:
         raise OfferRefused(f"{len(lines)} lines (at most {MAX_LINES})")

@@ -70,6 +70,11 @@ async def _open(request: web.Request) -> tuple[web.WebSocketResponse, SendQueue]
     return ws, SendQueue(request, ws)
 
 
+async def _closed(request: web.Request, ws: web.WebSocketResponse, queue: SendQueue) -> None:
+    await queue.close()
+    request.app[SOCKETS].all.discard(ws)  # counted as open no longer (metrics, shutdown)
+
+
 def _sender(queue: SendQueue) -> Callable[[dict[str, Any]], Awaitable[None]]:
     async def send(msg: dict[str, Any]) -> None:
         queue.put(msg)  # never waits for the page
@@ -139,7 +144,7 @@ async def _leg_socket(
         await _serve(request, ws, queue, on_message)
     finally:
         subscription.cancel()
-        await queue.close()
+        await _closed(request, ws, queue)
         await left()
     return ws
 
@@ -237,7 +242,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     finally:
         watcher.cancel()
         subscription.cancel()
-        await queue.close()
+        await _closed(request, ws, queue)
         for visit_id in list(watching):
             with contextlib.suppress(ApiError):
                 await stop_watching(visit_id)

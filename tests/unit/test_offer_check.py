@@ -88,6 +88,8 @@ def test_offers_beyond_the_limits_are_refused() -> None:
     candidate = next(row for row in audio if row.startswith("a=candidate"))
     with pytest.raises(OfferRefused, match="candidates"):
         check_offer(sdp(head + audio + [candidate] * MAX_CANDIDATES + video))
+    with pytest.raises(OfferRefused, match="characters"):
+        check_offer(sdp(head + audio + ["a=x-filler:" + "x" * 40_000] + video))
     with pytest.raises(OfferRefused, match="lines"):
         check_offer(sdp(head + audio + ["a=x-filler"] * 900 + video))
 
