@@ -44,6 +44,9 @@ class Config:
     # TURN servers the pages and the relay are given (coturn; docs/turn.md), with the secret
     # shared with coturn that signs each visit's time-limited credentials.
     turn: TurnSettings = TurnSettings()
+    # Answers ask the pages' Opus encoders for in-band FEC (signaling/answer.py); off only to
+    # measure what it brings.
+    opus_fec: bool = True
 
     @property
     def worker_count(self) -> int:
@@ -86,6 +89,7 @@ class Config:
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
             turn=TurnSettings.from_mapping(env),
+            opus_fec=env.get("SAMBANG_OPUS_FEC", "1") not in ("0", "false", "no"),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

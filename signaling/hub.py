@@ -24,6 +24,7 @@ from typing import Any
 
 from signaling import commands as c
 from signaling import views
+from signaling.answer import with_opus_fec
 from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
@@ -59,6 +60,7 @@ class FacilityHub:
         recordings_dir: Path | None = None,
         on_turn_near: TurnNear | None = None,
         turn: TurnSettings | None = None,
+        opus_fec: bool = True,
     ) -> None:
         self.state = state
         self._bus = bus
@@ -68,6 +70,7 @@ class FacilityHub:
         self._recordings_dir = recordings_dir
         self._on_turn_near = on_turn_near
         self._turn = turn or TurnSettings()
+        self._opus_fec = opus_fec
         self._visit_order: dict[int, asyncio.Lock] = {}
         self._side_tasks: set[asyncio.Task[None]] = set()
         # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
@@ -227,7 +230,7 @@ class FacilityHub:
         except SessionClosed:
             raise HubError("not_live") from None
         await self._run(c.MediaAnswered(visit_id, side, media_mode), visit_id)
-        return answer
+        return with_opus_fec(answer) if self._opus_fec else answer
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a supervisor's silent monitor. Legal visits are never monitored."""

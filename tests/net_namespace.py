@@ -37,6 +37,7 @@ class Namespace:
     host_link: str
     host_ip: str  # this machine's end of the veth, reachable from inside
     inside_ip: str
+    inside_link: str
 
     def exec_prefix(self) -> list[str]:
         return ["ip", "netns", "exec", self.name]
@@ -47,6 +48,40 @@ class Namespace:
     def block_udp(self) -> None:
         subprocess.run([*self.exec_prefix(), "nft", "-f", "-"], input=BLOCK_UDP, check=True,
                        capture_output=True, text=True)
+
+    def weaken(self, loss_percent: int, kbit: int, delay_ms: int) -> str:
+        """Both directions of the link lose, throttle and delay: netem where the kernel has it;
+        else a token bucket (tbf) for the rate and nftables for the loss of media (UDP)
+        packets, with no fixed delay. Returns what was applied, for the report."""
+        netem = ["netem", "delay", f"{delay_ms}ms", "loss", f"{loss_percent}%",
+                 "rate", f"{kbit}kbit"]
+        tbf = ["tbf", "rate", f"{kbit}kbit", "burst", "16kbit", "latency", f"{delay_ms}ms"]
+        for qdisc, applied in ((netem, f"netem: {loss_percent}% loss, {kbit} kbit/s, "
+                                       f"{delay_ms} ms each way"),
+                               (tbf, f"no netem in this kernel: tbf {kbit} kbit/s (queue "
+                                     f"{delay_ms} ms) + nftables {loss_percent}% UDP loss, "
+                                     "each way")):
+            done = [subprocess.run(cmd, capture_output=True).returncode == 0 for cmd in (
+                ["tc", "qdisc", "add", "dev", self.host_link, "root", *qdisc],
+                [*self.exec_prefix(), "tc", "qdisc", "add", "dev", self.inside_link, "root",
+                 *qdisc])]
+            if all(done):
+                if qdisc is tbf:
+                    drop = f"meta l4proto udp numgen random mod 100 < {loss_percent} drop;"
+                    subprocess.run([*self.exec_prefix(), "nft", "-f", "-"], check=True,
+                                   capture_output=True, text=True, input=(
+                        "table inet sambang_weak {\n"
+                        f"  chain incoming {{ type filter hook input priority 0; {drop} }}\n"
+                        f"  chain outgoing {{ type filter hook output priority 0; {drop} }}\n"
+                        "}\n"))
+                return applied
+            subprocess.run(["tc", "qdisc", "del", "dev", self.host_link, "root"],
+                           capture_output=True)
+            self.run_quiet("tc", "qdisc", "del", "dev", self.inside_link, "root")
+        raise RuntimeError("neither netem nor tbf can shape this link")
+
+    def run_quiet(self, *cmd: str) -> None:
+        subprocess.run([*self.exec_prefix(), *cmd], capture_output=True)
 
     def launcher(self, directory: Path, program: str) -> Path:
         """A script that runs `program` inside the namespace, for tools (Playwright) that take
@@ -84,8 +119,9 @@ def namespace(prefix: str) -> Iterator[Namespace]:
     tag = prefix[:5] + secrets.token_hex(3)
     subnet = _free_subnet()
     host_ip, inside_ip = (str(a) for a in list(subnet.hosts())[:2])
-    ns = Namespace(name=f"sb-{tag}", host_link=f"h-{tag}", host_ip=host_ip, inside_ip=inside_ip)
     inside_link = f"n-{tag}"
+    ns = Namespace(name=f"sb-{tag}", host_link=f"h-{tag}", host_ip=host_ip, inside_ip=inside_ip,
+                   inside_link=inside_link)
     _run("ip", "netns", "add", ns.name)
     try:
         _run("ip", "link", "add", ns.host_link, "type", "veth", "peer", "name", inside_link)

@@ -109,6 +109,24 @@ async def run_visit(s: Any, family_base: str, family_chromium: Path, server: Cot
             assert not await family.is_visible("#remote-wait")
             SHOTS.mkdir(parents=True, exist_ok=True)
             await family.screenshot(path=str(SHOTS / "call-family-through-turn.png"))
+
+            # On such a line the family may choose audio only: its camera closes, no video comes
+            # either way, the voices go on; and video comes back when it asks.
+            await family.click("#audio-btn")
+            await family.wait_for_selector("text=Hanya suara dengan Bilik 1")
+            await family.wait_for_function(
+                "sambang.pc && sambang.pc.getTransceivers().length === 1 && "
+                "sambang.localStream && sambang.localStream.getVideoTracks().length === 0")
+            await family.wait_for_function("sambang.pc.connectionState === 'connected'")
+            for page in (family, station):
+                more = await growing(page)
+                assert more["audio"] > 10, (page.url, more)
+            assert (await growing(family))["video"] == 0
+            assert not await family.is_visible("#cam-btn")
+            await family.screenshot(path=str(SHOTS / "call-family-audio-only.png"))
+            await family.click("#audio-btn:has-text(\"Pakai video\")")
+            await wait_decoding(family, timeout=30)
+            assert (await growing(station))["video"] > 10
         finally:
             await away.close()
             await here.close()

@@ -1,7 +1,8 @@
 // Shared by the queue room and the station: the page socket, the call, the countdown.
 "use strict";
 var sambang = window.sambang = {
-  pc: null, visitId: null, timer: null, endsAt: null, received: []  // message types, in order
+  pc: null, visitId: null, timer: null, endsAt: null, received: [],  // message types, in order
+  audioOnly: false  // the family chose a call without video (sent or received)
 };
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
@@ -61,12 +62,14 @@ sambang.startCall = function (visitId, stream) {
   sambang.visitId = visitId;
   var pc = new RTCPeerConnection({ iceServers: iceServers });
   sambang.pc = pc;
-  ["audio", "video"].forEach(function (kind) {
+  // Audio only: no video line in the offer, so the relay sends this phone no video at all.
+  (sambang.audioOnly ? ["audio"] : ["audio", "video"]).forEach(function (kind) {
     var track = stream && stream.getTracks().filter(function (t) { return t.kind === kind; })[0];
     if (track) pc.addTrack(track, stream);
     else pc.addTransceiver(kind, { direction: "recvonly" });
   });
-  sambang.watchPicture(pc);
+  if (sambang.audioOnly) sambang.show("remote-wait", false);
+  else sambang.watchPicture(pc);
   pc.ontrack = function (ev) {
     var remote = sambang.$("remote");
     if (!remote.srcObject) remote.srcObject = new MediaStream();
@@ -204,7 +207,7 @@ sambang.getMedia = function () {
   if (sambang.localStream) return Promise.resolve(sambang.localStream);
   return navigator.mediaDevices.getUserMedia({
     audio: true,
-    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
+    video: sambang.audioOnly ? false : { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
              facingMode: sambang.facing,
              // The camera chosen with "switch camera", when the page comes back into the call.
              deviceId: sambang.cameraId ? { ideal: sambang.cameraId } : undefined }
