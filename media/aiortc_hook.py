@@ -96,10 +96,8 @@ class PacketLink:
             if not data or not 127 < data[0] < 192:
                 original(data, addr)
                 return
-            # aioice would take a datagram from anyone: only the nominated peer is heard.
-            if (addr[0], addr[1]) != self._remote and not self._refresh(addr):
-                self.rejected += 1
-                return
+            # From any address: the two ends may each have nominated a different pair, and a
+            # datagram that does not authenticate under the SRTP keys is dropped below anyway.
             try:
                 if 192 <= data[1] <= 223:
                     packet = self._rx.unprotect_rtcp(data)
@@ -114,8 +112,8 @@ class PacketLink:
 
         return datagram_received
 
-    def _refresh(self, addr: Any = None) -> bool:
-        """Follow the nominated pair (it may change); True if `addr` is its remote end."""
+    def _refresh(self) -> bool:
+        """Follow the nominated pair (it may change); False while there is none."""
         pair = self._connection._nominated.get(1)
         if pair is None:
             return False
@@ -123,7 +121,7 @@ class PacketLink:
             self._pair = pair
             self._socket = pair.protocol.transport
             self._remote = pair.remote_addr
-        return addr is None or (addr[0], addr[1]) == self._remote
+        return True
 
     def send(self, packet: bytes) -> None:
         """Protect an RTP or RTCP packet and send it to the peer at once."""
