@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,14 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
-from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, pack_remb_fci, unpack_remb_fci
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RTCP_RTPFB_NACK,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+    pack_remb_fci,
+    unpack_remb_fci,
+)
 
 AIORTC_VERSION = "1.16.0"
 AIOICE_VERSION = "0.13.0"
@@ -38,6 +46,7 @@ _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 _RTCP_SSRC = "_RTCRtpReceiver__rtcp_ssrc"
 
 OnPacket = Callable[[bytes], None]
+LISTENING_AFTER = 0.1
 
 
 class HookError(RuntimeError):
@@ -69,6 +78,7 @@ class PacketLink:
         self.on_rtp = on_rtp
         self.on_rtcp = on_rtcp
         self.ready = False
+        self.ready_at = 0.0
         self.received = self.sent = self.rejected = 0
         self._connection = _require(_require(dtls, "transport"), "_connection")
         for name in ("_protocols", "_nominated"):
@@ -90,6 +100,12 @@ class PacketLink:
             original = _require(protocol, "datagram_received")
             protocol.datagram_received = self._receiver(original)
         self.ready = True
+        self.ready_at = time.monotonic()
+
+    def listening(self, now: float) -> bool:
+        """Whether the peer can read SRTP yet: its DTLS may finish a moment after ours, and a
+        keyframe sent before that is lost. Anything it sent proves it; otherwise give it 0.1 s."""
+        return self.ready and (self.received > 0 or now - self.ready_at > LISTENING_AFTER)
 
     def _receiver(self, original: Callable[[bytes, Any], None]) -> Callable[[bytes, Any], None]:
         def datagram_received(data: bytes, addr: Any) -> None:
@@ -235,6 +251,18 @@ def on_remb(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
                 pass
             else:
                 callback(bitrate)
+        await original(packet)
+
+    sender._handle_rtcp_packet = handle  # type: ignore[method-assign]
+
+
+def on_nack(sender: RTCRtpSender, callback: Callable[[list[int]], None]) -> None:
+    """Call `callback(lost)` with each NACK that the far receiver sends about this sender."""
+    original = _require(sender, "_handle_rtcp_packet")
+
+    async def handle(packet: Any) -> None:
+        if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+            callback(list(packet.lost))
         await original(packet)
 
     sender._handle_rtcp_packet = handle  # type: ignore[method-assign]

@@ -73,9 +73,10 @@ class Outbound:
     def forward(self, packet: bytes, view: RtpView, ssrc: int, now: float, source: Source) -> None:
         rebaser = self.rebaser
         if ssrc != rebaser.source:
-            # A new receiver, or a new sender (a leg rejoined): start at a keyframe.
-            if self.kind == "video" and not starts_keyframe(
-                    self.codec_key, packet[view.payload_start:view.payload_end]):
+            # A new receiver, or a new sender (a leg rejoined): start at a keyframe, one the
+            # receiver can read.
+            if self.kind == "video" and not (self.link.listening(now) and starts_keyframe(
+                    self.codec_key, packet[view.payload_start:view.payload_end])):
                 self.need_keyframe()
                 return
             rebaser.switch(ssrc, view.seq, view.timestamp, now)
