@@ -87,7 +87,7 @@ class Outbound:
         seq, timestamp = rebaser.map(view.seq, view.timestamp, now,
                                      view.payload_end - view.payload_start)
         out = rtp.rewrite(packet, view, self.payload_type, seq, timestamp, self.ssrc,
-                          self._ext_map.apply(view.extensions))
+                          self._ext_map.apply(view))
         if self.cache is not None:
             self.cache.put(seq, out)
         self.link.send(out)

@@ -16,21 +16,33 @@ from dataclasses import dataclass, field
 SEQ_MOD = 1 << 16
 TS_MOD = 1 << 32
 _HEADER = struct.Struct("!BBHII")
+_EXT_HEADER = struct.Struct("!HH")
 ONE_BYTE_PROFILE = 0xBEDE
 
 
-@dataclass(frozen=True, slots=True)
 class RtpView:
-    """Where the parts of one RTP packet are (no copy of the payload)."""
+    """Where the parts of one RTP packet are (no copy of the payload). A plain slotted class:
+    this is made for every packet, and a frozen dataclass costs twice as much to build."""
 
-    marker: bool
-    payload_type: int
-    seq: int
-    timestamp: int
-    ssrc: int
-    extensions: tuple[tuple[int, bytes], ...]
-    payload_start: int
-    payload_end: int  # without padding
+    __slots__ = ("marker", "payload_type", "seq", "timestamp", "ssrc", "ext_profile",
+                 "ext_block", "payload_start", "payload_end")
+
+    def __init__(self, marker: bool, payload_type: int, seq: int, timestamp: int, ssrc: int,
+                 ext_profile: int, ext_block: bytes, payload_start: int,
+                 payload_end: int) -> None:
+        self.marker = marker
+        self.payload_type = payload_type
+        self.seq = seq
+        self.timestamp = timestamp
+        self.ssrc = ssrc
+        self.ext_profile = ext_profile
+        self.ext_block = ext_block  # the elements, without profile and length
+        self.payload_start = payload_start
+        self.payload_end = payload_end  # without padding
+
+    @property
+    def extensions(self) -> tuple[tuple[int, bytes], ...]:
+        return parse_extensions(self.ext_profile, self.ext_block)
 
 
 def parse(data: bytes) -> RtpView | None:
@@ -41,22 +53,23 @@ def parse(data: bytes) -> RtpView | None:
     if b0 >> 6 != 2:
         return None
     pos = 12 + 4 * (b0 & 0x0F)
-    extensions: tuple[tuple[int, bytes], ...] = ()
+    profile, block = 0, b""
     if b0 & 0x10:
         if len(data) < pos + 4:
             return None
-        profile, words = struct.unpack_from("!HH", data, pos)
+        profile, words = _EXT_HEADER.unpack_from(data, pos)
         end = pos + 4 + 4 * words
         if len(data) < end:
             return None
-        extensions = parse_extensions(profile, data[pos + 4:end])
+        block = data[pos + 4:end]
         pos = end
     payload_end = len(data)
     if b0 & 0x20:
         payload_end -= data[-1]
         if payload_end < pos:
             return None
-    return RtpView(bool(b1 & 0x80), b1 & 0x7F, seq, timestamp, ssrc, extensions, pos, payload_end)
+    return RtpView(b1 >= 0x80, b1 & 0x7F, seq, timestamp, ssrc, profile, block, pos,
+                   payload_end)
 
 
 def parse_extensions(profile: int, block: bytes) -> tuple[tuple[int, bytes], ...]:
@@ -104,20 +117,29 @@ MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
 # What the far receiver may use unchanged: the sender's own send time (its bandwidth estimate then
 # covers the whole path) and the audio level. Stream ids and transport-wide sequence numbers
 # describe the first leg only and are dropped.
+ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 KEPT_URIS = frozenset({
-    "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-    "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+    ABS_SEND_TIME_URI,
+    AUDIO_LEVEL_URI,
     "urn:ietf:params:rtp-hdrext:toffset",
     "urn:3gpp:video-orientation",
 })
 
 
-@dataclass(frozen=True)
 class ExtensionMap:
     """How one source leg's extension ids become one target leg's."""
 
-    ids: Mapping[int, int]  # source id -> target id
-    mid: tuple[int, bytes] | None  # the target's MID element, written on every packet
+    def __init__(self, ids: Mapping[int, int], mid: tuple[int, bytes] | None) -> None:
+        self.ids = dict(ids)  # source id -> target id
+        self.mid = mid  # the target's MID element, written on every packet
+        self._mid_only = build_extensions([mid] if mid else [])
+        # The usual case, one-byte elements in and out, rewritten without building a list.
+        self._one_byte = all(0 < i < 15 for i in self.ids.values()) and (
+            mid is None or (0 < mid[0] < 15 and 0 < len(mid[1]) <= 16))
+        self._new_id = [self.ids.get(i, 0) for i in range(16)]
+        self._mid_element = bytes([(mid[0] << 4) | (len(mid[1]) - 1)]) + mid[1] if mid and \
+            self._one_byte else b""
 
     @classmethod
     def between(cls, source: Mapping[str, int], target: Mapping[str, int],
@@ -127,11 +149,36 @@ class ExtensionMap:
         mid = (mid_id, target_mid.encode()) if mid_id and target_mid else None
         return cls(ids, mid)
 
-    def apply(self, elements: tuple[tuple[int, bytes], ...]) -> bytes:
-        out = [(self.ids[i], v) for i, v in elements if i in self.ids]
-        if self.mid is not None:
-            out.append(self.mid)
-        return build_extensions(out)
+    def apply(self, view: RtpView) -> bytes:
+        block = view.ext_block
+        if not block:
+            return self._mid_only
+        if not (self._one_byte and view.ext_profile == ONE_BYTE_PROFILE):
+            out = [(self.ids[i], v) for i, v in view.extensions if i in self.ids]
+            if self.mid is not None:
+                out.append(self.mid)
+            return build_extensions(out)
+        new_id = self._new_id
+        body = bytearray()
+        pos, end = 0, len(block)
+        while pos < end:
+            head = block[pos]
+            if head == 0:
+                pos += 1
+                continue
+            if head >> 4 == 15:
+                break
+            length = (head & 0x0F) + 1
+            target = new_id[head >> 4]
+            if target:
+                body.append((target << 4) | (head & 0x0F))
+                body += block[pos + 1:pos + 1 + length]
+            pos += 1 + length
+        body += self._mid_element
+        if not body:
+            return b""
+        body += bytes(-len(body) % 4)
+        return _EXT_HEADER.pack(ONE_BYTE_PROFILE, len(body) // 4) + body
 
 
 def rewrite(data: bytes, view: RtpView, payload_type: int, seq: int, timestamp: int, ssrc: int,
@@ -151,7 +198,8 @@ def unwrap_rtx(data: bytes, view: RtpView) -> tuple[bytes, RtpView] | None:
     original_seq = int.from_bytes(data[start:start + 2], "big")
     inner = data[:start] + data[start + 2:]
     return inner, RtpView(view.marker, view.payload_type, original_seq, view.timestamp,
-                          view.ssrc, view.extensions, start, view.payload_end - 2)
+                          view.ssrc, view.ext_profile, view.ext_block, start,
+                          view.payload_end - 2)
 
 
 def seq_newer(a: int, b: int) -> bool:

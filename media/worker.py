@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from media.baseline import TranscodingSession
+from media.bench.baseline import TranscodingSession
 from media.relay import Relay, RelaySession, SdpError, SessionClosed
 from signaling.socket_bus import SocketBus
 

@@ -47,7 +47,7 @@ def test_rewrite_renames_the_stream_and_keeps_the_payload() -> None:
                   padding=2)
     view = rtp.parse(data)
     assert view is not None
-    out = rtp.rewrite(data, view, 100, 20, 6000, 2222, mapping.apply(view.extensions))
+    out = rtp.rewrite(data, view, 100, 20, 6000, 2222, mapping.apply(view))
     again = rtp.parse(out)
     assert again is not None
     assert (again.payload_type, again.seq, again.timestamp, again.ssrc, again.marker) == (
