@@ -199,6 +199,9 @@ class Forwarder:
                 if source is not None and self.sources.get(source.side) is source:
                     self._translate_report(source, message)
                 continue
+            if isinstance(message, rtcp.ReceptionReports):
+                for_aiortc |= not self._translate_blocks(link, message.blocks)
+                continue
             ssrcs = (message.ssrcs if isinstance(message, rtcp.Remb)
                      else (message.media_ssrc,))
             found = [self._by_ssrc[key] for key in ((id(link), s) for s in ssrcs)
@@ -226,6 +229,32 @@ class Forwarder:
                 out.link.send(rtcp.sender_report(rtcp.SenderReport(
                     out.ssrc, report.ntp, out.rebaser.target_ts(report.rtp_timestamp),
                     out.rebaser.sent, out.rebaser.octets)))
+
+    def _translate_blocks(self, link: PacketLink, blocks: tuple[rtcp.ReportBlock, ...]) -> bool:
+        """A leg's reception reports about what the relay forwards, passed to each sender in its
+        own numbers (loss and round trip then span the whole path); False if some were about
+        streams aiortc sends itself."""
+        upstream: dict[str, list[rtcp.ReportBlock]] = {}
+        known = True
+        for block in blocks:
+            found = self._by_ssrc.get((id(link), block.ssrc))
+            if found is None:
+                known = False
+                continue
+            side, out = found
+            source_ssrc = out.rebaser.source
+            if not out.passes_feedback or source_ssrc is None:
+                continue
+            highest = (block.highest_seq & 0xFFFF0000) | out.rebaser.source_seq(
+                block.highest_seq & 0xFFFF)
+            upstream.setdefault(side, []).append(rtcp.ReportBlock(
+                source_ssrc, block.fraction_lost, block.cumulative_lost, highest, block.jitter,
+                block.lsr, block.dlsr))
+        for side, translated in upstream.items():
+            source = self.sources.get(side)
+            if source is not None:
+                source.send_rtcp(rtcp.receiver_report(source.rtcp_ssrc, translated))
+        return known
 
     def _nack_upstream(self, side: str, out: Outbound, missing: list[int]) -> None:
         source = self.sources.get(side)

@@ -11,6 +11,7 @@ relay decode and re-encode that direction, and it says so (`media_mode`).
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -143,6 +144,9 @@ class RelaySession:
         self._rewire()
         # The other leg may already be sending: ask it for a picture this leg can start from.
         self._request_keyframe(other_side(side))
+        # What a connection allocates to set up lives as long as the visit: keep it out of the
+        # collector's full passes, which otherwise take a frame's time or more with many legs.
+        gc.freeze()
         return str(pc.localDescription.sdp)
 
     def _negotiate(self, leg: Leg, transceiver: RTCRtpTransceiver) -> None:
@@ -287,6 +291,7 @@ class RelaySession:
         for leg in legs:
             await self._close_leg(leg)
         await self.monitors.remove_all()
+        gc.unfreeze()  # what this visit left may be collected now; the next answer freezes again
         return self.recording.close()
 
     async def _close_leg(self, leg: Leg) -> None:

@@ -21,6 +21,26 @@ class SenderReport:
 
 
 @dataclass(frozen=True)
+class ReportBlock:
+    """What a receiver says about one stream it receives (RFC 3550 6.4.1)."""
+
+    ssrc: int
+    fraction_lost: int
+    cumulative_lost: int
+    highest_seq: int  # extended: cycles in the high 16 bits
+    jitter: int
+    lsr: int
+    dlsr: int
+
+
+@dataclass(frozen=True)
+class ReceptionReports:
+    """The report blocks of an RR, or of an SR when the receiver also sends."""
+
+    blocks: tuple[ReportBlock, ...]
+
+
+@dataclass(frozen=True)
 class Nack:
     media_ssrc: int
     lost: tuple[int, ...]
@@ -39,7 +59,8 @@ class Remb:
     ssrcs: tuple[int, ...]
 
 
-Message = SenderReport | Nack | KeyframeRequest | Remb
+Message = SenderReport | ReceptionReports | Nack | KeyframeRequest | Remb
+_BLOCK = struct.Struct("!IB3sIIII")
 
 
 def is_rtcp(data: bytes) -> bool:
@@ -60,6 +81,10 @@ def parse(data: bytes) -> list[Message]:
         if packet_type == SR and len(body) >= 24:
             ssrc, ntp, rtp_ts, packets, octets = struct.unpack_from("!IQIII", body)
             out.append(SenderReport(ssrc, ntp, rtp_ts, packets, octets))
+            if fmt:
+                out.append(_blocks(body, 24, fmt))
+        elif packet_type == RR and len(body) >= 4 and fmt:
+            out.append(_blocks(body, 4, fmt))
         elif packet_type == RTPFB and fmt == FMT_NACK and len(body) >= 8:
             media = struct.unpack_from("!I", body, 4)[0]
             lost: list[int] = []
@@ -82,6 +107,22 @@ def parse(data: bytes) -> list[Message]:
             out.append(Remb(bitrate, tuple(ssrcs)))
         pos = end
     return out
+
+
+def _blocks(body: bytes, start: int, count: int) -> ReceptionReports:
+    blocks = []
+    for pos in range(start, min(len(body) - 23, start + 24 * count), 24):
+        ssrc, fraction, lost, highest, jitter, lsr, dlsr = _BLOCK.unpack_from(body, pos)
+        blocks.append(ReportBlock(ssrc, fraction, int.from_bytes(lost, "big"), highest, jitter,
+                                  lsr, dlsr))
+    return ReceptionReports(tuple(blocks))
+
+
+def receiver_report(sender_ssrc: int, blocks: list[ReportBlock]) -> bytes:
+    body = struct.pack("!I", sender_ssrc) + b"".join(
+        _BLOCK.pack(b.ssrc, b.fraction_lost, (b.cumulative_lost & 0xFFFFFF).to_bytes(3, "big"),
+                    b.highest_seq, b.jitter, b.lsr, b.dlsr) for b in blocks[:31])
+    return _packet(min(len(blocks), 31), RR, body)
 
 
 def _packet(fmt: int, packet_type: int, body: bytes) -> bytes:

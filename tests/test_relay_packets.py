@@ -91,3 +91,26 @@ async def test_the_stream_stays_continuous_when_the_other_leg_rejoins(sambang: S
     finally:
         await family.close()
         await station.close()
+
+
+async def test_the_far_receivers_reports_reach_the_sender(sambang: Sambang) -> None:
+    """The station's reception reports, translated into the family's numbers, are what the
+    family's sender learns its loss and round trip from."""
+    family, station, visit_id, _ = await sambang.live_visit()
+    try:
+        await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
+        await station.wait_frames("video", 20)
+        assert family.pc is not None
+        deadline = time.monotonic() + 5
+        while True:
+            stats = await family.pc.getStats()
+            remote = [s for s in stats.values() if s.type == "remote-inbound-rtp"
+                      and s.kind == "video"]
+            if remote:
+                break
+            assert time.monotonic() < deadline, "no reception report reached the sender"
+            await asyncio.sleep(0.2)
+        assert remote[0].packetsLost == 0
+    finally:
+        await family.close()
+        await station.close()

@@ -32,3 +32,13 @@ def test_fir_names_the_stream_in_its_entries() -> None:
 
 def test_truncated_packet_is_ignored() -> None:
     assert rtcp.parse(rtcp.pli(1, 5)[:-2]) == []
+
+
+def test_reception_reports_of_a_receiver_and_of_a_sender_read_back() -> None:
+    blocks = [rtcp.ReportBlock(9, 3, 70000, (2 << 16) | 500, 12, 0x12345678, 65536)]
+    assert rtcp.parse(rtcp.receiver_report(1, blocks)) == [rtcp.ReceptionReports(tuple(blocks))]
+    report = rtcp.SenderReport(5, 1, 2, 3, 4)
+    sender_with_block = bytearray(rtcp.sender_report(report) + rtcp.receiver_report(1, blocks)[8:])
+    sender_with_block[0] |= 1  # one block follows the sender info
+    sender_with_block[3] += 6
+    assert rtcp.parse(bytes(sender_with_block)) == [report, rtcp.ReceptionReports(tuple(blocks))]
