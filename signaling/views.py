@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from signaling import makeup as mk
 from signaling.commands import VisitInfo
 from signaling.facility import FacilityState
-from signaling.lifecycle import VisitState
+from signaling.lifecycle import Outcome, VisitState
 
 
 class _Message:
@@ -61,6 +62,10 @@ class EndedView(_Message):
     visit_id: int
     server_now: int
     outcome: str | None
+    # A cancelled call: "queue" (first in the queue again), "makeup" (a make-up ticket for the
+    # next session), "no_show" or "done"; and the officer's cause (signaling/makeup.py).
+    after: str | None = None
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,8 +187,10 @@ def visit_view(info: VisitInfo, now: float) -> VisitView:
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
                         station_name=info.station.name)
+    cause = mk.cancel_cause(v.end_reason) if v.outcome is Outcome.CANCELLED else None
     return EndedView(visit_id=v.visit_id, server_now=server_now,
-                     outcome=v.outcome.value if v.outcome else None)
+                     outcome=v.outcome.value if v.outcome else None, after=info.after,
+                     cause=cause.value if cause else None)
 
 
 def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
