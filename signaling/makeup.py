@@ -64,16 +64,20 @@ def after_cancel(reason: str, session_still_open: bool) -> AfterCancel:
 def session_still_open(schedule: Schedule | None, day: str, session_name: str | None,
                        now: datetime, seconds: int = 0) -> bool:
     """Whether the ticket's session (of local date `day`) still runs at local time `now` for
-    long enough to hold `seconds` more. A facility without a schedule (or a ticket without a
-    session) runs its queue all day."""
+    long enough to hold `seconds` more. A ticket without a session (given at the desk) belongs
+    to whichever session runs now; a facility without a schedule runs its queue all day."""
     if now.date().isoformat() != day:
         return False
-    if schedule is None or not session_name:
+    if schedule is None:
         return True
+    until = (now + timedelta(seconds=seconds)).replace(tzinfo=None)
     for session in sessions_on(schedule, now.date()):
-        if session.name == session_name:
-            end = datetime.combine(now.date(), session.end, tzinfo=now.tzinfo)
-            return now + timedelta(seconds=seconds) < end
+        if session_name and session.name != session_name:
+            continue
+        start = datetime.combine(now.date(), session.start)
+        end = datetime.combine(now.date(), session.end)
+        if (session_name or start <= now.replace(tzinfo=None)) and until < end:
+            return True
     return False
 
 

@@ -108,6 +108,8 @@ class TicketRow:
     relation: str
     inmate_name: str
     position: int | None
+    first: bool = False  # owed a visit: called before the others
+    makeup_seconds: int | None = None  # a make-up ticket: the call it is owed
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ def console_view(state: FacilityState, now: float) -> ConsoleView:
             ticket_id=qt.ticket_id, number=qt.number, state=qt.state.value, present=qt.present,
             skipped=qt.skipped_at is not None, visitor_name=info.visitor_name,
             relation=info.relation, inmate_name=info.inmate_name,
-            position=state.queue.position(qt.ticket_id)))
+            position=state.queue.position(qt.ticket_id), first=qt.first,
+            makeup_seconds=info.makeup_seconds))
     stations = [StationRow(station_id=s.station_id, name=s.name, visit_id=s.visit_id,
                            online=s.pages > 0) for s in state.stations.values()]
     return ConsoleView(

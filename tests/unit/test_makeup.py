@@ -45,6 +45,9 @@ def test_a_session_is_open_while_it_still_has_the_time_owed() -> None:
     # Yesterday's ticket, or one for a session this day does not have, has no session left.
     assert not mk.session_still_open(schedule, "2026-11-22", morning.name, at(9))
     assert not mk.session_still_open(schedule, day, "Tidak ada", at(9))
+    # A ticket given at the desk belongs to the session running now.
+    assert mk.session_still_open(schedule, day, None, at(9))
+    assert not mk.session_still_open(schedule, day, None, at(12, 30))
     # Without a schedule the queue runs all day.
     assert mk.session_still_open(None, day, None, at(23, 30))
 
