@@ -37,6 +37,7 @@ from server.http import (
     visit_records,
 )
 from server.http.ratelimit import Limits
+from server.http.staff_sockets import staff_sockets_ctx
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
@@ -213,6 +214,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.globals["static_url"] = app[STATIC].url
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
+    app.cleanup_ctx.append(staff_sockets_ctx)  # after relay_ctx: it listens on the bus
     app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
     app.cleanup_ctx.append(outbox.outbox_ctx)

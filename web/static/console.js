@@ -141,7 +141,11 @@
                                  number: msg.ticket_number }));
       }
     };
-    ws.onclose = function () { setTimeout(connect, 2000); };
+    ws.onclose = function (ev) {
+      // The session ended (logout, account off, new role or password): log in again.
+      if (ev.code === 4401) { location.href = "/login"; return; }
+      setTimeout(connect, 2000);
+    };
   }
   connect();
   setInterval(function () { if (snapshot) render(); }, 1000);
