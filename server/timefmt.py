@@ -23,11 +23,16 @@ def local_day(epoch: float, tz: str) -> str:
     return datetime.fromtimestamp(epoch, ZoneInfo(tz)).date().isoformat()
 
 
-def local_time(epoch: float | None, tz: str, with_date: bool = False) -> str:
+def local_time(epoch: float | None, tz: str, with_date: bool = False, lang: str = "id",
+               seconds: bool = False) -> str:
+    """A moment in the facility's zone, in the pages' one style: "08.30 WIB", with the date
+    "Senin, 30-11-2026 08.30 WIB"; records that order events to the second add them (08.30.15)."""
     if epoch is None:
         return "—"
     moment = datetime.fromtimestamp(epoch, ZoneInfo(tz))
-    text = moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M")
+    text = hhmm(moment) + (f".{moment:%S}" if seconds else "")
+    if with_date:
+        text = f"{day_label(moment.date(), lang)} {text}"
     return f"{text} {zone_label(tz)}"
 
 

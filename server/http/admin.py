@@ -297,7 +297,8 @@ async def admin_page(request: web.Request) -> web.Response:
     outbox = await outbox_report(request.app, facility.id)
     cover = await coverage_of(request.app, facility)
     for row in outbox["latest"]:
-        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True,
+                                  seconds=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
         stations=await facility_rows.stations_for(engine, facility.id),

@@ -117,6 +117,8 @@ async def _leg_socket(
             await ws.send_json(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             await ws.send_json(message("pong"))
+        else:  # a supervisor's message on a family's or station's socket: refused, as unknown
+            raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
     try:
         await joined()

@@ -44,6 +44,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "problem_note_needed": ("wajib diisi untuk alasan 'lainnya'",
                             "it is required for the reason 'other'"),
     "not_found": ("Halaman tidak ditemukan.", "Page not found."),
+    "method_not_allowed": ("Halaman ini tidak menerima permintaan seperti itu. Buka lagi "
+                           "halamannya dari tautan Anda.", "This page does not take that kind "
+                           "of request. Open the page again from your link."),
+    "request_refused": ("Permintaan tidak dapat diproses. Coba lagi dari halaman sebelumnya.",
+                        "The request could not be handled. Try again from the previous page."),
     "bad_ticket_title": ("Tautan tiket tidak berlaku", "This ticket link is not valid"),
     "bad_ticket": ("Tautan ini salah, sudah kedaluwarsa, atau bukan untuk hari ini. Periksa "
                    "kembali pesan dari petugas atau minta tiket baru.",
@@ -75,7 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "too_many": ("Terlalu banyak percobaan dari perangkat ini. Coba lagi nanti.",
                  "Too many tries from this device. Try again later."),
     "complaint_unknown": ("Nomor pengaduan tidak ditemukan", "Complaint not found"),
-    "banned": ("Anda tidak dapat mengunjungi WBP ini untuk sementara. Hubungi petugas.",
+    "banned": ("Anda tidak dapat mengunjungi warga binaan ini untuk sementara. Hubungi petugas.",
                "You may not visit this inmate for now. Contact the officers."),
     "bad_value": ("Nilai di luar batas yang diizinkan.", "Value outside the allowed range."),
     "inmate_confirm": ("Pastikan WBP sudah berada di stasiun sebelum memulai.",
@@ -83,7 +88,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ticket_unknown": ("Tiket tidak ditemukan.", "Ticket not found."),
     "not_makeup": ("Tiket ini bukan kunjungan pengganti yang masih menunggu.",
                    "This ticket is not a make-up visit that is still waiting."),
-    "inmate_unknown": ("WBP tidak ditemukan di UPT ini.", "Inmate not found at this facility."),
+    "inmate_unknown": ("Warga binaan tidak ditemukan di UPT ini.", "Inmate not found at this facility."),
     "error_title": ("Terjadi kesalahan", "Something went wrong"),
     "language_other": ("English", "Bahasa Indonesia"),
     "rel_parent": ("orang tua", "parent"), "rel_child": ("anak", "child"),
