@@ -24,7 +24,7 @@ from server.http.lookups import facility_of, family_ticket, todays_ticket
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.services.facilities import schedule_of
-from server.timefmt import clock_time, local_day, session_label, zone_label
+from server.timefmt import clock_time, day_label, local_day, session_label, zone_label
 from signaling.schedule import queue_opens_at
 
 
@@ -129,7 +129,8 @@ async def console(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("console.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
         relations=RELATIONS, zone=zone_label(facility.timezone),
-        today=local_day(request.app[CLOCK](), facility.timezone),
+        today=day_label(date.fromisoformat(local_day(request.app[CLOCK](), facility.timezone)),
+                        lang),
         strings=script_strings(lang),
     ))
 
