@@ -12,7 +12,7 @@ from server.keys import ENGINE, HUBS
 from server.services import audit
 from server.services.hubs import queue_makeup
 from server.services.makeup import grant_makeup
-from tests.conftest import Sambang
+from tests.conftest import AppMaker, Sambang
 from tests.peers import Peer
 
 
@@ -128,3 +128,16 @@ async def test_an_officer_refuses_a_makeup_with_a_reason_that_is_audited(
         assert status == 409, body
     status, _ = await s.post("/api/tickets/99999/refuse-makeup", {"reason": "x"}, csrf)
     assert status == 404
+
+
+async def test_a_makeup_on_postgres(make_sambang: AppMaker, postgres_url: str) -> None:
+    """The same on PostgreSQL, where the ticket's number is taken inside a savepoint."""
+    s = await make_sambang(database_url=postgres_url)
+    csrf = await s.login()
+    visit_id, _, _ = await _lost_visit(s, csrf)
+    async with s.app[ENGINE].begin() as conn:
+        made = await grant_makeup(conn, visit_id=visit_id, seconds=300,
+                                  reason="interrupted", by="system", now=s.clock())
+    assert made is not None
+    ticket = await ticket_rows.ticket_by_id(s.app[ENGINE], made)
+    assert ticket is not None and ticket.number == 3 and ticket.first_in_queue
