@@ -313,6 +313,10 @@ class FacilityHub:
                 await self._insert_visit(info)
             case c.WriteTicketState(ticket_id=ticket_id, state=state):
                 await records.ticket_state(ticket_id, state)
+            case c.WriteTicketFirst(ticket_id=ticket_id):
+                await records.ticket_first(ticket_id)
+            case c.GrantMakeup(visit_id=visit_id, seconds=seconds, reason=reason, actor=actor):
+                await records.grant_makeup(visit_id, seconds, reason, actor)
             case c.WriteVisitEvent(visit_id=visit_id, at=at, kind=kind, actor=actor,
                                    detail=detail):
                 await records.visit_event(visit_id, at, kind, actor, detail)
