@@ -166,7 +166,8 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
         # A short path of its own: unix socket paths are limited to about 100 bytes.
         broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
         await broker.start()
-        pool = WorkerRelay(broker, broker.path, workers)
+        pool = WorkerRelay(broker, broker.path, workers,
+                           capacity=max(1, app[CONFIG].relay_capacity))
         bus, relay = broker, pool
         try:
             await pool.start()
@@ -237,4 +238,10 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "facilities": len(request.app[HUBS])})
+    """503 while no relay can take one more visit (none running, or all full): this node can
+    serve pages, but a visit started here would not start."""
+    room = request.app[RELAY].room()
+    body = {"status": "relay_full" if room.full else "ok", "facilities": len(request.app[HUBS]),
+            "relay": {"workers": room.workers, "capacity": room.capacity,
+                      "visits": room.visits}}
+    return web.json_response(body, status=503 if room.full else 200)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+RELAY_CAPACITY = 10
+
 
 @dataclass(frozen=True)
 class Config:
@@ -24,6 +26,10 @@ class Config:
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None
+    # Visits one relay worker (one core) takes; a full worker takes no more, and when all are
+    # full a visit does not start. Default: `max_visits_29fps_per_relay_core` of `sambang bench
+    # relay` on the project's shared 2-core machine (README); measure yours and set it.
+    relay_capacity: int = RELAY_CAPACITY
     # The address families reach this server by, for links sent in notifications.
     public_url: str = ""
     # Outgoing email for notifications; no host: no email is sent.
@@ -69,6 +75,7 @@ class Config:
             personal_data_days=int(env.get("SAMBANG_PERSONAL_DATA_DAYS", "90")),
             relay_workers=(int(env["SAMBANG_RELAY_WORKERS"])
                            if env.get("SAMBANG_RELAY_WORKERS") else None),
+            relay_capacity=int(env.get("SAMBANG_RELAY_CAPACITY", str(RELAY_CAPACITY))),
             public_url=env.get("SAMBANG_PUBLIC_URL", ""),
             smtp_host=env.get("SAMBANG_SMTP_HOST", ""),
             smtp_port=int(env.get("SAMBANG_SMTP_PORT", "25")),

@@ -161,7 +161,17 @@ class FacilityHub:
     async def start(self, visit_id: int, allotted_seconds: int | None = None,
                     actor: str = "system") -> VisitInfo:
         info = self.state.visit(visit_id)
-        await self._run(c.StartVisit(visit_id, allotted_seconds, actor), visit_id)
+        # Room on a relay is held before anything changes: when none has room the officer is
+        # told, and the visit stays called, its family waiting, as if nothing was pressed.
+        fresh = info.visit.state is VisitState.CALLED
+        if fresh and not self._relay.reserve(visit_id):
+            raise HubError("relay_full")
+        try:
+            await self._run(c.StartVisit(visit_id, allotted_seconds, actor), visit_id)
+        except BaseException:
+            if fresh and info.visit.state is VisitState.CALLED:  # refused: give the room back
+                await self._relay.close(visit_id)
+            raise
         return info
 
     async def extend(self, visit_id: int, seconds: int, actor: str = "system") -> VisitInfo:

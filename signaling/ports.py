@@ -8,6 +8,7 @@ and the media relay (`RelayClient`), with the errors crossing those borders.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from signaling.lifecycle import Visit
@@ -38,7 +39,28 @@ class SessionClosed(RuntimeError):
     """The visit's relay session is gone (ended, or its worker died)."""
 
 
+@dataclass(frozen=True)
+class RelayRoom:
+    """What the relay can take now: running workers, the visits they take in all (None: no
+    limit) and the visits placed on them."""
+
+    workers: int
+    capacity: int | None
+    visits: int
+
+    @property
+    def full(self) -> bool:
+        return self.workers == 0 or (self.capacity is not None and self.visits >= self.capacity)
+
+
 class RelayClient(Protocol):
+    def reserve(self, visit_id: int) -> bool:
+        """Hold room for a visit about to start; False when no relay can take it. Given back
+        by `close` (also when the visit never opened)."""
+        ...
+
+    def room(self) -> RelayRoom: ...
+
     async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None: ...
 
     async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
