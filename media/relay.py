@@ -10,6 +10,7 @@ relay decode and re-encode that direction, and it says so (`media_mode`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -41,6 +42,13 @@ SIDES = ("family", "station")
 KINDS = ("audio", "video")
 # A receiver that lost its picture asks again quickly; the sender need not hear it more often.
 KEYFRAME_REQUEST_INTERVAL = 0.25
+# Every sender is asked for a keyframe at least this often, watched or not: a monitor (or a
+# recording started mid-visit) begins at the next one instead of asking, so joining one changes
+# nothing a page can measure (pliCount, keyFramesEncoded). It also bounds how long a receiver
+# whose own request was lost waits for a picture. A keyframe every few seconds costs a sender a
+# few per cent of its bitrate.
+KEYFRAME_EVERY = 5.0
+
 
 def other_side(side: str) -> str:
     return "station" if side == "family" else "family"
@@ -72,6 +80,18 @@ class RelaySession:
         self.video_key: str | None = None
         self.transcoding = False
         self.closed = False
+        self._schedule = asyncio.ensure_future(self._keyframe_schedule())
+
+    async def _keyframe_schedule(self) -> None:
+        """Ask each leg for a keyframe once KEYFRAME_EVERY has passed since it was last asked
+        (by anyone): a fixed rhythm that does not depend on who watches."""
+        while not self.closed:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for side, leg in list(self._legs.items()):
+                last = leg.keyframe_limit.last
+                if leg.source is not None and (last is None or now - last >= KEYFRAME_EVERY):
+                    self._request_keyframe(side)
 
     @property
     def media_mode(self) -> str:
@@ -278,6 +298,7 @@ class RelaySession:
         if self.closed:
             return []
         self.closed = True
+        self._schedule.cancel()
         legs = list(self._legs.values())
         self._legs.clear()
         for leg in legs:
