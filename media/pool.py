@@ -106,6 +106,7 @@ class WorkerRelay:
         self.processes = WorkerProcesses(bus_path, workers, self._worker_died, silent_seconds)
         self._placed: dict[int, Placement] = {}
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._asked: dict[int, str] = {}  # request id -> the worker asked
         self._ids = itertools.count(1)
         self._subscriptions: list[Subscription] = []
 
@@ -129,14 +130,14 @@ class WorkerRelay:
             if placement.worker != worker:
                 continue
             placement.worker, placement.opened = None, False
-            # Their calls in flight get no reply from a dead worker: fail them now.
             callback = placement.on_leg_state
             if callback is not None:
                 log.warning("visit %s: its relay worker %s died", visit_id, worker)
                 callback("family", "failed")
                 callback("station", "failed")
-        for future in list(self._pending.values()):
-            if not future.done() and getattr(future, "worker", None) == worker:
+        # Calls in flight get no reply from a dead worker: fail them now, not at the timeout.
+        for request_id, future in list(self._pending.items()):
+            if not future.done() and self._asked.get(request_id) == worker:
                 future.set_result({"ok": False, "error": "closed"})
 
     async def _on_load(self, msg: dict[str, Any]) -> None:
@@ -158,14 +159,15 @@ class WorkerRelay:
             raise SessionClosed(msg.get("visit"))
         request_id = next(self._ids)
         future = asyncio.get_running_loop().create_future()
-        future.worker = worker  # type: ignore[attr-defined]  # failed at once if it dies
         self._pending[request_id] = future
+        self._asked[request_id] = worker
         await self._bus.publish(f"relay:{worker}",
                                 {**msg, "id": request_id, "reply_to": self._reply_topic})
         try:
             reply: dict[str, Any] = await asyncio.wait_for(future, CALL_TIMEOUT)
         finally:
             self._pending.pop(request_id, None)
+            self._asked.pop(request_id, None)
         if not reply.get("ok"):
             if reply.get("error") == "sdp":
                 raise SdpError(str(reply.get("detail", "")))
