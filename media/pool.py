@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from media.relay import Relay
 from media.workers import SILENT_SECONDS, WorkerLoad, WorkerProcesses
 from signaling.bus.base import Bus, Subscription
 from signaling.ports import LegStateCallback, RelayRoom, SdpError, SessionClosed
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,8 @@ REPLACE_WAIT = 10.0
 
 
 class LocalRelay:
-    def __init__(self) -> None:
-        self.relay = Relay()
+    def __init__(self, turn: TurnSettings | None = None) -> None:
+        self.relay = Relay(turn)
 
     def reserve(self, visit_id: int) -> bool:
         return True  # the server's own process: no count of its own to keep
@@ -98,12 +100,19 @@ class WorkerRelay:
 
     def __init__(self, bus: Bus, bus_path: Path, workers: int, node: str = "server",
                  capacity: int | None = None,
-                 silent_seconds: float | None = SILENT_SECONDS) -> None:
+                 silent_seconds: float | None = SILENT_SECONDS,
+                 turn: TurnSettings | None = None) -> None:
         self._bus = bus
         self._count = workers
         self.capacity = capacity
         self._reply_topic = f"relay-reply:{node}"
-        self.processes = WorkerProcesses(bus_path, workers, self._worker_died, silent_seconds)
+        turn = turn or TurnSettings()
+        # The TURN settings travel in the environment: a secret on the command line would show
+        # in every process listing.
+        env = {**os.environ, "SAMBANG_TURN_URLS": ",".join(turn.urls),
+               "SAMBANG_TURN_SECRET": turn.secret}
+        self.processes = WorkerProcesses(bus_path, workers, self._worker_died, silent_seconds,
+                                         env)
         self._placed: dict[int, Placement] = {}
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._asked: dict[int, str] = {}  # request id -> the worker asked

@@ -41,8 +41,10 @@ class WorkerProcesses:
     after which the worker is started again."""
 
     def __init__(self, bus_path: Path, count: int, on_death: Callable[[str], None],
-                 silent_seconds: float | None = SILENT_SECONDS) -> None:
+                 silent_seconds: float | None = SILENT_SECONDS,
+                 env: dict[str, str] | None = None) -> None:
         self._bus_path = bus_path
+        self._env = env
         # None: never killed for silence (the benchmark overloads workers on purpose).
         self._silent_seconds = silent_seconds
         self.names = [f"w{n}" for n in range(count)]
@@ -70,7 +72,8 @@ class WorkerProcesses:
 
     async def _spawn(self, name: str) -> None:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "media.worker", "--bus", str(self._bus_path), "--worker", name)
+            sys.executable, "-m", "media.worker", "--bus", str(self._bus_path), "--worker", name,
+            env=self._env)
         self._procs[name] = proc
         self._started_at[name] = time.monotonic()
         self._tasks.append(asyncio.create_task(self._watch(name, proc)))

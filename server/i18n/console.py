@@ -22,6 +22,15 @@ TEXT: dict[str, tuple[str, str]] = {
                    "tetap menunggu; coba lagi setelah kunjungan lain selesai.",
                    "The visit cannot start yet: the video server is full. This visit keeps "
                    "waiting; try again once another visit has ended."),
+    # Why a called visit is cancelled: the family's fault ends its request, the facility's never.
+    "cancel_inmate_unavailable": ("Batalkan: WBP berhalangan", "Cancel: inmate unavailable"),
+    "cancel_station_fault": ("Batalkan: bilik bermasalah", "Cancel: station fault"),
+    "cancel_family_absent": ("Keluarga tidak hadir", "Family not here"),
+    "makeup_badge": ("pengganti {minutes} menit", "make-up, {minutes} minutes"),
+    "first_badge": ("didahulukan", "first in line"),
+    "refuse_makeup": ("Tolak pengganti", "Refuse make-up"),
+    "refuse_makeup_reason": ("Alasan menolak kunjungan pengganti (dibaca keluarga):",
+                             "Reason for refusing the make-up visit (the family reads it):"),
     "present": ("hadir", "present"),
     "absent": ("tidak di ruang antrean", "not in the queue room"),
     "skipped": ("dilewati, tetap di tempat", "skipped, keeps its place"),
