@@ -38,8 +38,7 @@ class FacilityState:
         self.schedule = schedule
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
-        # The deployment's TURN servers; each `live` carries this visit's credentials for them.
-        self.turn = TurnSettings()
+        self.turn = TurnSettings()  # TURN servers; each `live` has the visit's credentials
         self.default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
         self.override_day: str | None = None  # the local day it was chosen for
