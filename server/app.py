@@ -40,7 +40,6 @@ from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
-    APPROVAL_LOCKS,
     BUS,
     CLOCK,
     CONFIG,
@@ -59,7 +58,6 @@ from server.keys import (
 from server.metrics import Metrics
 from server.secret import load_secret
 from server.services import housekeeping, hubs, outbox
-from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.unix_socket import BusBroker
@@ -202,7 +200,6 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
     app[OUTBOX_WAKE] = asyncio.Event()
-    app[APPROVAL_LOCKS] = ApprovalLocks()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),

@@ -15,7 +15,6 @@ from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.metrics import Metrics
-from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
@@ -45,7 +44,6 @@ LIMITS = web.AppKey("limits", Limits)
 SECRET = web.AppKey("secret", bytes)
 # Set when a notification is written, so the outbox sends it now rather than at its next poll.
 OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
-APPROVAL_LOCKS = web.AppKey("approval_locks", ApprovalLocks)
 METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
