@@ -22,6 +22,7 @@ from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
+    cluster,
     complaints,
     family,
     family_api,
@@ -57,7 +58,7 @@ from server.keys import (
 )
 from server.metrics import Metrics
 from server.secret import load_secret
-from server.services import housekeeping, hubs, outbox
+from server.services import housekeeping, hubs, nodes, outbox
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.unix_socket import BusBroker
@@ -210,6 +211,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.globals["static_url"] = app[STATIC].url
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
+    app.cleanup_ctx.append(nodes.cluster_ctx)
     app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
     app.cleanup_ctx.append(outbox.outbox_ctx)
@@ -226,6 +228,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
+    cluster.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)
     metrics.setup_routes(app)

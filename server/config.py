@@ -39,6 +39,12 @@ class Config:
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
     # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
     metrics_token: str = field(default="", repr=False)
+    # Several nodes: the bus between them and the node registry live in this Redis.
+    redis_url: str = field(default="", repr=False)  # may carry a password
+    redis_prefix: str = "sambang:"  # every key and channel starts with it
+    node_name: str = ""  # how this node is listed; default host:port and process id
+    heartbeat_seconds: float = 2.0  # how often the node says it is alive
+    node_ttl_seconds: float = 10.0  # a node silent this long is gone
 
     @property
     def worker_count(self) -> int:
@@ -55,6 +61,14 @@ class Config:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'sambang.sqlite3').resolve()}"
+
+    def cluster_problem(self) -> str | None:
+        """Why this configuration cannot run as one node of several, or None."""
+        if self.redis_url and self.db_url.startswith("sqlite"):
+            return ("SAMBANG_REDIS_URL is set but the database is SQLite: several nodes must "
+                    "share one PostgreSQL database (SAMBANG_DATABASE_URL=postgresql+asyncpg://"
+                    "USER:PASSWORD@HOST/DB); unset SAMBANG_REDIS_URL to run a single node")
+        return None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -80,6 +94,11 @@ class Config:
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
+            redis_url=env.get("SAMBANG_REDIS_URL", ""),
+            redis_prefix=env.get("SAMBANG_REDIS_PREFIX", cls.redis_prefix),
+            node_name=env.get("SAMBANG_NODE_NAME", ""),
+            heartbeat_seconds=float(env.get("SAMBANG_HEARTBEAT_SECONDS", "2")),
+            node_ttl_seconds=float(env.get("SAMBANG_NODE_TTL_SECONDS", "10")),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

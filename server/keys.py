@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from weakref import WeakSet
 
 from aiohttp import web
@@ -19,6 +20,9 @@ from server.services.posters import PosterCache
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 from signaling.ports import RelayClient
+
+if TYPE_CHECKING:  # the node's module reads the app under these keys
+    from server.services.nodes import Node
 
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
@@ -47,3 +51,5 @@ OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
 METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
+# This node of the deployment (server/services/nodes.py): its id, Redis, and the others.
+NODE: web.AppKey[Node] = web.AppKey("node")

@@ -17,6 +17,7 @@ from server.db import tables as db
 from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
+from server.http.cluster import cluster_view
 from server.http.lookups import hub_for, site_link
 from server.http.models import admin as m
 from server.http.models.operation import operation
@@ -301,4 +302,5 @@ async def admin_page(request: web.Request) -> web.Response:
         stations=await facility_rows.stations_for(engine, facility.id),
         accounts=await staff_rows.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
-        strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS}))
+        strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS},
+        cluster=await cluster_view(request.app)))
