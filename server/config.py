@@ -68,6 +68,10 @@ class Config:
             return ("SAMBANG_REDIS_URL is set but the database is SQLite: several nodes must "
                     "share one PostgreSQL database (SAMBANG_DATABASE_URL=postgresql+asyncpg://"
                     "USER:PASSWORD@HOST/DB); unset SAMBANG_REDIS_URL to run a single node")
+        if self.redis_url and not self.secret_key:
+            return ("SAMBANG_REDIS_URL is set but SAMBANG_SECRET_KEY is not: every node of a "
+                    "deployment needs the same secret (64 hex characters, e.g. from "
+                    "`openssl rand -hex 32`), or the links one node makes fail on the others")
         return None
 
     @classmethod
