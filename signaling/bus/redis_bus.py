@@ -73,7 +73,7 @@ class RedisBus:
                     await task
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.reset()
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def publish(self, topic: str, msg: dict[str, Any]) -> None:
         if not is_cluster_topic(topic):
@@ -130,6 +130,11 @@ class RedisBus:
                 except (RedisError, OSError) as exc:
                     log.warning("redis subscription change failed: %s", type(exc).__name__)
                     await asyncio.sleep(0.5)
+            self._changes.task_done()
+
+    async def settled(self) -> None:
+        """Once every subscription asked for so far is in place on Redis."""
+        await self._changes.join()
 
     async def _read(self) -> None:
         assert self._pubsub is not None
