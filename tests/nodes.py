@@ -20,6 +20,8 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import pytest
+from redis.asyncio import Redis
 
 ADMIN_DSN = os.environ.get(
     "SAMBANG_TEST_POSTGRES", "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
@@ -191,3 +193,17 @@ async def audit_actions(database_url: str) -> dict[str, int]:
     finally:
         await conn.close()
     return {f"{r['action']} {r['outcome']}": int(r["n"]) for r in rows}
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of this test's own; its keys (and only they) are deleted afterwards."""
+    prefix = f"sambang-test-{secrets.token_hex(4)}:"
+    yield prefix
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()

@@ -132,14 +132,15 @@ async def stations(request: web.Request) -> web.Response:
 async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     name = (await read_body(request, m.StationBody)).name
+    hub = hub_for(request, staff)  # first: the request may go to the facility's node
     existing = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if name.casefold() in {r["name"].casefold() for r in existing}:
         raise ApiError("station_exists", 409)  # officers tell stations apart by name
     await audit(request, "station.add", f"station:{name}", staff=staff)
     station_id = await facility_rows.create_station(request.app[ENGINE], staff.facility_id, name)
-    hub_for(request, staff).add_station(station_id, name)
+    hub.add_station(station_id, name)
     token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
-    await hub_for(request, staff).broadcast()
+    await hub.broadcast()
     return web.json_response({"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
 

@@ -12,7 +12,7 @@ from server.db import ticket_rows
 from server.db import visitors as reg
 from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
-from server.http.lookups import facility_of, hub_for_facility
+from server.http.lookups import facility_of, hub_for_facility, hub_running
 from server.http.models import verification as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
@@ -26,7 +26,7 @@ from server.services import approvals
 from server.services.approvals import Approval
 from server.services.audit import AuditEvent
 from server.services.facilities import schedule_of
-from server.services.hubs import load_todays_tickets
+from server.services.hubs import tickets_changed
 from server.services.notify import notify_request
 from server.timefmt import local_day, local_time, session_label
 
@@ -58,7 +58,9 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
-    hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
+    # A facility whose hub runs nowhere yet: 503 now. (Not forwarded: a family's request that
+    # is approved at once was written here already.)
+    hub_running(request, facility.id)
     today = local_day(now, facility.timezone)
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
@@ -76,7 +78,7 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
                                                                     request_id))
     await approvals.approve(engine, approval, event)
     if day == today:  # into the queue now if its session's queue is open, else when it opens
-        await load_todays_tickets(request.app, facility.id)
+        await tickets_changed(request.app, facility.id)
     await notify_request(request.app, request_id)
     return approval.token
 
@@ -182,6 +184,7 @@ async def ban_visitor(request: web.Request) -> web.Response:
     if until <= request.app[CLOCK]():
         raise InvalidField("until", "future")
     now = request.app[CLOCK]()
+    hub = hub_for_facility(request, staff.facility_id)  # first: it may go to the hub's node
 
     async def ban(conn: AsyncConnection) -> tuple[int, int, list[int]]:
         ban_id = await reg.add_ban(
@@ -197,7 +200,6 @@ async def ban_visitor(request: web.Request) -> web.Response:
     ban_id, rejected, cancelled = await audit_with(
         request, ban, "visitor.ban", f"visitor:{visitor['id']}",
         f"inmate:{inmate_id}" if inmate_id else "facility", staff)
-    hub = hub_for_facility(request, staff.facility_id)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)
     return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,

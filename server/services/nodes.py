@@ -20,11 +20,13 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 
+import aiohttp
 from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from server.keys import BUS, CONFIG, FACILITIES, HUBS, NODE, SOCKETS
+from server.services.leases import Lease, LeaseLost, Leases
 from signaling.bus.redis_bus import RedisBus
 from signaling.lifecycle import VisitState
 
@@ -69,6 +71,27 @@ class Node:
         config = app[CONFIG]
         self._prefix = config.redis_prefix
         self._ttl_ms = int(config.node_ttl_seconds * 1000)
+        self.address = advertised_address(config.host, config.port)
+        # Facility leases (several nodes only): those this node holds, when each was last
+        # renewed, and the address of the node running each facility it does not.
+        self.leases = (Leases(redis, config.redis_prefix, node_id, config.lease_seconds)
+                       if redis is not None else None)
+        self.held: dict[int, Lease] = {}
+        self.renewed_at: dict[int, float] = {}
+        self.owner_addresses: dict[int, str] = {}
+        self.http: aiohttp.ClientSession | None = None  # requests forwarded to other nodes
+        self._lease_seconds = config.lease_seconds
+
+    async def check_lease(self, lease: Lease) -> None:
+        """LeaseLost unless this node still holds `lease`. With Redis out of reach, a lease
+        renewed within its time to live still counts: nobody else can have taken it yet."""
+        assert self.leases is not None
+        try:
+            await self.leases.check(lease)
+        except (RedisError, OSError):
+            renewed = self.renewed_at.get(lease.facility_id, 0.0)
+            if time.monotonic() - renewed >= self._lease_seconds:
+                raise LeaseLost(f"facility {lease.facility_id}") from None
 
     def key(self, name: str) -> str:
         return f"{self._prefix}{name}"
@@ -84,7 +107,7 @@ class Node:
                 facility_id, code, len(hub.state.queue.waiting()),
                 states.count(VisitState.CALLED), states.count(VisitState.LIVE)))
         return NodeReport(
-            node_id=self.node_id, role="web", address=f"{config.host}:{config.port}",
+            node_id=self.node_id, role="web", address=self.address,
             pid=os.getpid(), started_at=self.started_at, heartbeat_at=time.time(),
             open_sockets=len(self._app[SOCKETS].all), relay_workers=config.worker_count,
             load_average=round(os.getloadavg()[0], 2), facilities=found)
@@ -97,6 +120,14 @@ class Node:
                      px=self._ttl_ms)
             pipe.zadd(self.key("nodes"), {self.node_id: report.heartbeat_at})
             await pipe.execute()
+
+    async def release_all(self) -> None:
+        if self.leases is None:
+            return
+        for lease in list(self.held.values()):
+            with contextlib.suppress(RedisError, OSError):
+                await self.leases.release(lease)
+        self.held.clear()
 
     async def leave(self) -> None:
         if self.redis is None:
@@ -128,6 +159,14 @@ def _parse(raw: bytes | str) -> NodeReport:
     return NodeReport(**data)
 
 
+def advertised_address(host: str, port: int) -> str:
+    """Where the other nodes reach this one (host:port); a node listening on every address
+    is reached by its host name."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+    return f"{host}:{port}"
+
+
 def node_id_of(app: web.Application) -> str:
     config = app[CONFIG]
     return config.node_name or f"{socket.gethostname()}:{config.port}:{os.getpid()}"
@@ -149,6 +188,8 @@ async def cluster_ctx(app: web.Application) -> AsyncIterator[None]:
         await redis.aclose()
         raise RuntimeError(f"Redis at SAMBANG_REDIS_URL does not answer: {exc}") from None
     node = Node(app, node_id, redis)
+    node.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=3,
+                                                                    sock_read=30))
     bus = RedisBus(app[BUS], redis, config.redis_prefix, node_id)
     await bus.start()
     app[BUS] = bus
@@ -169,5 +210,6 @@ async def cluster_ctx(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     await node.leave()
+    await node.http.close()
     await bus.close()
     await redis.aclose()

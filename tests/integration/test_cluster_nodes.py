@@ -7,34 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from redis.asyncio import Redis
 
-from tests.nodes import REDIS_URL, Cluster, Node, Officer, postgres_database, start_node
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys (and only they) are deleted afterwards."""
-    prefix = f"sambang-test-{secrets.token_hex(4)}:"
-    yield prefix
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
+from tests.nodes import Cluster, Node, Officer, postgres_database, start_node
 
 
 def test_redis_with_sqlite_is_refused_at_start(tmp_path: Path) -> None:
