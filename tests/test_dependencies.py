@@ -18,7 +18,7 @@ NOT_IMPORTED = {
     "tzdata": "zoneinfo reads its data where the system has none",
 }
 # Imported only by what an extra installs.
-EXTRA_ONLY = {"media/bench.py": "bench"}
+EXTRA_ONLY = {"media/bench/report.py": "bench"}
 
 
 def _name(requirement: str) -> str:
