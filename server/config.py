@@ -46,7 +46,7 @@ class Config:
     heartbeat_seconds: float = 2.0  # how often the node says it is alive
     node_ttl_seconds: float = 10.0  # a node silent this long is gone
     # A facility's lease: a dead owner's facility moves on within this plus one attempt.
-    lease_seconds: float = 6.0
+    lease_seconds: float = 4.0
 
     @property
     def worker_count(self) -> int:
@@ -105,7 +105,7 @@ class Config:
             node_name=env.get("SAMBANG_NODE_NAME", ""),
             heartbeat_seconds=float(env.get("SAMBANG_HEARTBEAT_SECONDS", "2")),
             node_ttl_seconds=float(env.get("SAMBANG_NODE_TTL_SECONDS", "10")),
-            lease_seconds=float(env.get("SAMBANG_LEASE_SECONDS", "6")),
+            lease_seconds=float(env.get("SAMBANG_LEASE_SECONDS", "4")),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, N
 from server.services import facilities
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
-from server.services.leases import Lease
+from server.services.leases import Lease, LeaseLost
 from server.services.notify import notify_turn_near
 from server.services.ownership import keep_leases
 from server.timefmt import local_day
@@ -103,7 +103,10 @@ async def start_new_hubs(app: web.Application, running: RunningHubs, at_start: b
     for facility in everyone:
         app[FACILITIES][facility.id] = facility
         if facility.id in app[HUBS] or facility.id in held_elsewhere:
+            node.free_since.pop(facility.id, None)
             continue
+        if node.leases is not None and not at_start and not node.free_long_enough(facility.id):
+            continue  # its holder, if alive (Redis restarted empty), takes it again first
         lease = None
         if node.leases is not None:
             lease = await node.leases.acquire(facility.id)
@@ -125,7 +128,7 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
     config = app[CONFIG]
     hubs: dict[int, FacilityHub] = app[HUBS]
     records: TimedRecords = (TimedRecords(engine, config.data_dir, app) if lease is None
-                             else LeaseRecords(engine, config.data_dir, app, lease))
+                             else LeaseRecords(engine, config.data_dir, app, facility.id))
 
     async def turn_near(ticket_id: int) -> None:
         await notify_turn_near(app, ticket_id)
@@ -236,12 +239,16 @@ class LeaseRecords(TimedRecords):
     holds the facility's lease, token included (server/services/leases.py)."""
 
     def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application,
-                 lease: Lease) -> None:
+                 facility_id: int) -> None:
         super().__init__(engine, data_dir, app)
-        self._lease = lease
+        self._facility_id = facility_id
 
     async def _fence(self) -> None:
-        await self._app[NODE].check_lease(self._lease)
+        node = self._app[NODE]
+        lease = node.held.get(self._facility_id)  # the current one: Redis may have restarted
+        if lease is None:
+            raise LeaseLost(f"facility {self._facility_id}")
+        await node.check_lease(lease)
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
                            officer_id: int) -> int:

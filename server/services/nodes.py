@@ -79,8 +79,16 @@ class Node:
         self.held: dict[int, Lease] = {}
         self.renewed_at: dict[int, float] = {}
         self.owner_addresses: dict[int, str] = {}
+        self.free_since: dict[int, float] = {}
         self.http: aiohttp.ClientSession | None = None  # requests forwarded to other nodes
         self._lease_seconds = config.lease_seconds
+
+    def free_long_enough(self, facility_id: int) -> bool:
+        """Whether a facility nobody holds has been free for half a lease period: long enough
+        for a live holder to renew (or take again) a lease that Redis lost in a restart."""
+        now = time.monotonic()
+        since = self.free_since.setdefault(facility_id, now)
+        return now - since >= self._lease_seconds / 2
 
     async def check_lease(self, lease: Lease) -> None:
         """LeaseLost unless this node still holds `lease`. With Redis out of reach, a lease

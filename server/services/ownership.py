@@ -50,10 +50,15 @@ async def lease_round(app: web.Application, running: RunningHubs,
                 app[CONFIG].lease_seconds
             if renewed:
                 continue
-        if renewed:
-            node.renewed_at[facility_id] = time.monotonic()
-        else:
-            lost.append(facility_id)
+        if not renewed:
+            # Gone rather than taken (Redis restarted empty): take it again and keep the hub.
+            again = await leases.acquire(facility_id)
+            if again is None:
+                lost.append(facility_id)
+                continue
+            node.held[facility_id] = again
+            log.info("lease of facility %d taken again (token %d)", facility_id, again.token)
+        node.renewed_at[facility_id] = time.monotonic()
     for facility_id in lost:
         log.warning("lease of facility %d lost: its hub stops here", facility_id)
         node.held.pop(facility_id, None)
