@@ -37,7 +37,7 @@ from server.http import (
     static_files,
     visit_records,
 )
-from server.http.forward import forward_middleware
+from server.http.forward import forward_middleware, forwarded_client
 from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
@@ -192,7 +192,8 @@ async def close_sockets(app: web.Application) -> None:
 
 def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Application:
     app = web.Application(
-        middlewares=[compress, security_headers, errors_middleware, forward_middleware],
+        middlewares=[forwarded_client, compress, security_headers, errors_middleware,
+                     forward_middleware],
         client_max_size=256 * 1024,
     )
     app[CONFIG] = config

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -20,11 +22,13 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from server.errors import ApiError
-from server.keys import HUBS, NODE
+from server.keys import HUBS, NODE, SECRET
 
 log = logging.getLogger(__name__)
 
 FORWARDED = "X-Sambang-Forwarded-By"
+CLIENT = "X-Sambang-Client"  # the browser's address, as the first node saw it
+SIGNATURE = "X-Sambang-Signature"  # HMAC of both with the deployment's shared secret
 # Headers about one hop, never passed on; aiohttp sets its own for the next hop.
 HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                  "trailer", "transfer-encoding", "upgrade", "content-length", "content-encoding",
@@ -64,9 +68,29 @@ async def forward_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 def _headers(request: web.Request) -> dict[str, str]:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP}
-    headers[FORWARDED] = request.app[NODE].node_id
+    headers = {k: v for k, v in request.headers.items()
+               if k.lower() not in HOP and k not in (CLIENT, SIGNATURE)}
+    node_id, client = request.app[NODE].node_id, request.remote or ""
+    headers[FORWARDED] = node_id
+    headers[CLIENT] = client
+    headers[SIGNATURE] = _sign(request.app[SECRET], node_id, client)
     return headers
+
+
+def _sign(secret: bytes, node_id: str, client: str) -> str:
+    return hmac.new(secret, f"forward|{node_id}|{client}".encode(), hashlib.sha256).hexdigest()
+
+
+@web.middleware
+async def forwarded_client(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request another node of this deployment passed on keeps the browser's address (for
+    the audit log and the rate limits); only a node holding the shared secret can say so."""
+    node_id, client = request.headers.get(FORWARDED), request.headers.get(CLIENT)
+    signature = request.headers.get(SIGNATURE, "")
+    if node_id is not None and client is not None and SECRET in request.app and \
+            hmac.compare_digest(signature, _sign(request.app[SECRET], node_id, client)):
+        request = request.clone(remote=client)
+    return await handler(request)
 
 
 def _session(request: web.Request) -> aiohttp.ClientSession:
