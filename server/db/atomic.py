@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from sqlalchemy import Table, delete, false, select, text, update
@@ -54,6 +55,20 @@ async def atomic(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitabl
             # A little jitter, so the writers that collided do not collide again in step.
             await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
     raise Conflict("no attempts")
+
+
+Target = AsyncEngine | AsyncConnection
+
+
+@asynccontextmanager
+async def writing(target: Target) -> AsyncIterator[AsyncConnection]:
+    """A connection to write on: the caller's, inside its transaction (an action with its audit
+    event), or a transaction of its own from an engine."""
+    if isinstance(target, AsyncConnection):
+        yield target
+        return
+    async with target.begin() as conn:
+        yield conn
 
 
 async def lock_row(conn: AsyncConnection, table: Table, row_id: int) -> None:

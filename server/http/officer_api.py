@@ -132,13 +132,13 @@ async def set_call_length(request: web.Request) -> web.Response:
     body = await read_body(request, m.CallLengthBody)
     hub = hub_for(request, staff)
     seconds = None if body.minutes is None else 60 * body.minutes
-    await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
-                f"{seconds}s" if seconds else "fair_share", staff)
     facility = request.app[FACILITIES][staff.facility_id]
     day = local_day(request.app[CLOCK](), facility.timezone) if seconds else None
     # Stored, so a restart keeps the officer's choice, then taken on by the hub.
-    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
-                                     {"call_override_seconds": seconds, "call_override_day": day})
+    await audit_with(request, lambda conn: facilities.write_settings(
+        conn, staff.facility_id, {"call_override_seconds": seconds, "call_override_day": day}),
+        "queue.call_length", f"facility:{staff.facility_id}",
+        f"{seconds}s" if seconds else "fair_share", staff)
     await facilities.refresh(request.app[ENGINE], request.app[FACILITIES], request.app[HUBS],
                              staff.facility_id)
     snap = hub.snapshot()
