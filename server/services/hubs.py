@@ -101,7 +101,10 @@ async def start_new_hubs(app: web.Application, running: RunningHubs, at_start: b
     if node.leases is not None:
         held_elsewhere = await node.leases.holders([f.id for f in everyone])
     for facility in everyone:
-        app[FACILITIES][facility.id] = facility
+        if facility.id not in app[HUBS]:
+            # A running hub's row is left to facilities.refresh_all, which compares it with the
+            # database's to hand the hub what changed.
+            app[FACILITIES][facility.id] = facility
         if facility.id in app[HUBS] or facility.id in held_elsewhere:
             node.free_since.pop(facility.id, None)
             continue
