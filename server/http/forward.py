@@ -122,8 +122,10 @@ async def _forward_socket(request: web.Request, address: str) -> web.StreamRespo
         upstream = await _session(request).ws_connect(
             f"ws://{address}{request.path_qs}", headers=_headers(request), autoping=True)
     except aiohttp.WSServerHandshakeError as exc:
-        return web.json_response({"error": {"code": "refused", "message": ""}},
-                                 status=exc.status)
+        # The owner refused it (no session, an unknown ticket): the page hears the same.
+        refusal = {401: "login_required", 404: "not_found"}.get(exc.status,
+                                                               "facility_not_ready")
+        raise ApiError(refusal, exc.status) from None
     except (TimeoutError, aiohttp.ClientError):
         raise ApiError("facility_not_ready", 503) from None
     page = web.WebSocketResponse(heartbeat=30)
