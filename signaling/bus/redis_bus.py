@@ -28,7 +28,8 @@ from signaling.bus.base import Bus, Handler, Subscription
 
 log = logging.getLogger(__name__)
 
-CLUSTER_TOPICS = ("ticket:", "station:", "console:", "hub:")
+# staff: a revoked session closes its consoles on every node within a second.
+CLUSTER_TOPICS = ("ticket:", "station:", "console:", "hub:", "staff:")
 
 
 def is_cluster_topic(topic: str) -> bool:
