@@ -18,6 +18,7 @@ from signaling import makeup as mk
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
+from signaling.turn import TurnSettings
 
 TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
 
@@ -37,6 +38,8 @@ class FacilityState:
         self.schedule = schedule
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
+        # The deployment's TURN servers; each `live` carries this visit's credentials for them.
+        self.turn = TurnSettings()
         self.default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
         self.override_day: str | None = None  # the local day it was chosen for

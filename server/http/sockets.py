@@ -32,7 +32,8 @@ from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
 from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, ENGINE, SOCKETS
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, SOCKETS
+from signaling.answer import with_opus_fec
 from signaling.bus.base import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -136,6 +137,8 @@ async def _leg_socket(
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Offer):
             answer = await hub.offer(side, owner_id, msg.sdp)
+            if request.app[CONFIG].opus_fec:  # the page's Opus sends FEC (signaling/answer.py)
+                answer = with_opus_fec(answer)
             queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             queue.put(message("pong"))

@@ -141,12 +141,13 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
     state = FacilityState(facility.id, facility.name, policy,
                           schedule=schedule_of(facility), timezone=facility.timezone,
                           recording=facility.recording)
+    state.turn = config.turn
     if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
         state.call_override = facility.call_override_seconds
         state.override_day = facility.call_override_day
     hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
                       recordings_dir=(config.data_dir / "recordings").resolve(),
-                      on_turn_near=turn_near, turn=config.turn, opus_fec=config.opus_fec)
+                      on_turn_near=turn_near)
     for station in await facility_rows.stations_for(engine, facility.id):
         hub.add_station(station["id"], station["name"])
     hubs[facility.id] = hub

@@ -286,7 +286,7 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
 async def test_live_gives_both_pages_turn_credentials_for_the_deadline_as_it_is_then() -> None:
     s = Setup()
     turn = TurnSettings(("turns:turn.lapas.example:443?transport=tcp",), "rahasia-coturn")
-    s.hub = FacilityHub(s.hub.state, s.bus, s.relay, s.records, s.clock, turn=turn)
+    s.hub.state.turn = turn
     await s.hub.family_joined(101)
     await s.hub.station_joined(1)
     visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id
