@@ -22,6 +22,7 @@ from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
+    cluster,
     complaints,
     family,
     family_api,
@@ -36,12 +37,12 @@ from server.http import (
     static_files,
     visit_records,
 )
+from server.http.forward import forward_middleware, forwarded_client
 from server.http.ratelimit import Limits
 from server.http.staff_sockets import staff_sockets_ctx
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
-    APPROVAL_LOCKS,
     BUS,
     CLOCK,
     CONFIG,
@@ -59,8 +60,7 @@ from server.keys import (
 )
 from server.metrics import Metrics
 from server.secret import load_secret
-from server.services import housekeeping, hubs, outbox
-from server.services.approvals import ApprovalLocks
+from server.services import housekeeping, hubs, nodes, outbox
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.unix_socket import BusBroker
@@ -204,7 +204,9 @@ async def close_sockets(app: web.Application) -> None:
 
 def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Application:
     app = web.Application(
-        middlewares=[compress, security_headers, errors_middleware], client_max_size=256 * 1024
+        middlewares=[forwarded_client, compress, security_headers, errors_middleware,
+                     forward_middleware],
+        client_max_size=256 * 1024,
     )
     app[CONFIG] = config
     app[METRICS] = Metrics()
@@ -214,7 +216,6 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
     app[OUTBOX_WAKE] = asyncio.Event()
-    app[APPROVAL_LOCKS] = ApprovalLocks()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
@@ -225,6 +226,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.globals["static_url"] = app[STATIC].url
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
+    app.cleanup_ctx.append(nodes.cluster_ctx)  # wraps the bus in Redis's with several nodes
     app.cleanup_ctx.append(staff_sockets_ctx)  # after relay_ctx: it listens on the bus
     app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
@@ -242,6 +244,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
+    cluster.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)
     metrics.setup_routes(app)

@@ -49,6 +49,14 @@ class Config:
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
     # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
     metrics_token: str = field(default="", repr=False)
+    # Several nodes: the bus between them and the node registry live in this Redis.
+    redis_url: str = field(default="", repr=False)  # may carry a password
+    redis_prefix: str = "sambang:"  # every key and channel starts with it
+    node_name: str = ""  # how this node is listed; default host:port and process id
+    heartbeat_seconds: float = 2.0  # how often the node says it is alive
+    node_ttl_seconds: float = 10.0  # a node silent this long is gone
+    # A facility's lease: a dead owner's facility moves on within this plus one attempt.
+    lease_seconds: float = 4.0
     # TURN servers the pages and the relay are given (coturn; docs/turn.md), with the secret
     # shared with coturn that signs each visit's time-limited credentials.
     turn: TurnSettings = TurnSettings()
@@ -71,6 +79,18 @@ class Config:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'sambang.sqlite3').resolve()}"
+
+    def cluster_problem(self) -> str | None:
+        """Why this configuration cannot run as one node of several, or None."""
+        if self.redis_url and self.db_url.startswith("sqlite"):
+            return ("SAMBANG_REDIS_URL is set but the database is SQLite: several nodes must "
+                    "share one PostgreSQL database (SAMBANG_DATABASE_URL=postgresql+asyncpg://"
+                    "USER:PASSWORD@HOST/DB); unset SAMBANG_REDIS_URL to run a single node")
+        if self.redis_url and not self.secret_key:
+            return ("SAMBANG_REDIS_URL is set but SAMBANG_SECRET_KEY is not: every node of a "
+                    "deployment needs the same secret (64 hex characters, e.g. from "
+                    "`openssl rand -hex 32`), or the links one node makes fail on the others")
+        return None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -97,6 +117,12 @@ class Config:
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
+            redis_url=env.get("SAMBANG_REDIS_URL", ""),
+            redis_prefix=env.get("SAMBANG_REDIS_PREFIX", cls.redis_prefix),
+            node_name=env.get("SAMBANG_NODE_NAME", ""),
+            heartbeat_seconds=float(env.get("SAMBANG_HEARTBEAT_SECONDS", "2")),
+            node_ttl_seconds=float(env.get("SAMBANG_NODE_TTL_SECONDS", "10")),
+            lease_seconds=float(env.get("SAMBANG_LEASE_SECONDS", "4")),
             turn=TurnSettings.from_mapping(env),
             opus_fec=env.get("SAMBANG_OPUS_FEC", "1") not in ("0", "false", "no"),
         )

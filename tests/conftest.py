@@ -142,3 +142,6 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
 @pytest.fixture
 async def sambang(make_sambang: AppMaker) -> Sambang:
     return await make_sambang()
+
+
+from tests.nodes import redis_prefix as redis_prefix  # noqa: E402, F401 - a fixture
