@@ -32,6 +32,7 @@ from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 
 from media import aiortc_hook as hook
+from media import liveness
 from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
@@ -386,12 +387,16 @@ class Relay:
 
     def __init__(self) -> None:
         self._sessions: dict[int, RelaySession] = {}
+        self._watches: dict[int, asyncio.Task[None]] = {}
 
     def open(self, visit_id: int, on_leg_state: LegStateCallback) -> RelaySession:
         session = self._sessions.get(visit_id)
         if session is None:
             session = RelaySession(visit_id, on_leg_state)
             self._sessions[visit_id] = session
+            # Whether each leg's media still comes in (the clock stops while a line is down).
+            self._watches[visit_id] = asyncio.ensure_future(liveness.watch(
+                session.frames_in, on_leg_state, lambda: session.closed))
         return session
 
     def get(self, visit_id: int) -> RelaySession | None:
@@ -402,6 +407,9 @@ class Relay:
 
     async def close(self, visit_id: int) -> list[RecordedFile]:
         session = self._sessions.pop(visit_id, None)
+        watch = self._watches.pop(visit_id, None)
+        if watch is not None:
+            watch.cancel()
         if session is None:
             return []
         return await session.close()

@@ -4,7 +4,7 @@ state and a time passed in, so they are pure like the state itself."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from signaling.commands import VisitInfo
@@ -53,6 +53,23 @@ class LiveView(_Message):
     ticket_number: int
     visitor_name: str
     station_name: str
+    # While a line is down the clock stands at `seconds_left` (do not count down `ends_at`),
+    # and `reconnecting` names the sides being waited for.
+    paused: bool = False
+    reconnecting: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReconnectingView(_Message):
+    """A line is down: the clock stands still at `seconds_left` until it is back, and the visit
+    ends as connection_lost at `gives_up_at` (server clock, ms) if it is not."""
+
+    kind: ClassVar[str] = "reconnecting"
+    visit_id: int
+    sides: list[str]
+    seconds_left: int
+    gives_up_at: int
+    server_now: int
 
 
 @dataclass(frozen=True)
@@ -126,6 +143,9 @@ class VisitSummary:
     seconds_left: int
     ends_at: int | None
     legs_lost: list[str]
+    paused: bool
+    paused_seconds: int
+    gives_up_at: int | None
     outcome: str | None
     media_mode: str
     legal: bool
@@ -181,9 +201,19 @@ def visit_view(info: VisitInfo, now: float) -> VisitView:
                         ends_at=int(v.deadline * 1000), allotted_seconds=v.allotted_seconds,
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
-                        station_name=info.station.name)
+                        station_name=info.station.name, paused=v.paused,
+                        reconnecting=sorted(info.lines_down) if v.paused else [])
     return EndedView(visit_id=v.visit_id, server_now=server_now,
                      outcome=v.outcome.value if v.outcome else None)
+
+
+def reconnecting_view(info: VisitInfo, now: float) -> ReconnectingView:
+    v = info.visit
+    gives_up = v.gives_up_at()
+    return ReconnectingView(visit_id=v.visit_id, sides=sorted(info.lines_down),
+                            seconds_left=round(v.seconds_left(now)),
+                            gives_up_at=int((gives_up if gives_up is not None else now) * 1000),
+                            server_now=int(now * 1000))
 
 
 def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
@@ -200,7 +230,10 @@ def visit_summary(state: FacilityState, info: VisitInfo, now: float) -> VisitSum
         allotted_seconds=v.allotted_seconds or state.policy.call_seconds,
         seconds_left=round(v.seconds_left(now)),
         ends_at=int(v.deadline * 1000) if v.deadline else None,
-        legs_lost=sorted(info.legs_lost), outcome=v.outcome.value if v.outcome else None,
+        legs_lost=sorted(info.legs_lost), paused=v.paused,
+        paused_seconds=round(v.paused_seconds + (now - v.paused_at if v.paused_at else 0)),
+        gives_up_at=int(g * 1000) if (g := v.gives_up_at()) is not None else None,
+        outcome=v.outcome.value if v.outcome else None,
         media_mode=info.media_mode, legal=info.legal, recording=info.recording,
         relation=info.ticket.relation,
     )

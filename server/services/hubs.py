@@ -20,6 +20,7 @@ from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, R
 from server.services import facilities
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
+from server.services.interrupted import close_interrupted
 from server.services.notify import notify_turn_near
 from server.timefmt import local_day
 from signaling.commands import TicketInfo
@@ -81,6 +82,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         state = FacilityState(facility.id, facility.name, policy,
                               schedule=schedule_of(facility), timezone=facility.timezone,
                               recording=facility.recording)
+        state.reconnect_grace = facility.reconnect_grace
         if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
             state.call_override = facility.call_override_seconds
             state.override_day = facility.call_override_day
@@ -90,6 +92,8 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
+        # This process now runs the facility's day: a visit still open was left by a stop.
+        await close_interrupted(engine, facility.id)
         await load_todays_tickets(app, facility.id)
         tasks.append(asyncio.create_task(hub.run_ticks(config.tick_seconds)))
         if not at_start:  # an operator added it while the server ran
