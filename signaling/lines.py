@@ -72,9 +72,10 @@ def changes(info: c.VisitInfo, done: list[lc.Action], now: float) -> list[c.Acti
     for change in done:
         match change:
             case lc.Paused(since=since):
-                out += [c.WriteVisitEvent(vid, since, "paused", "system",
-                                          ",".join(sorted(info.lines_down))),
-                        c.PublishReconnecting(info)]
+                # The pages first: they are told at once, the timeline can wait a moment.
+                out += [c.PublishReconnecting(info),
+                        c.WriteVisitEvent(vid, since, "paused", "system",
+                                          ",".join(sorted(info.lines_down)))]
             case lc.Resumed(paused_for=stood):
                 out += [c.WriteVisitEvent(vid, now, "resumed", "system", f"{round(stood)}s"),
                         c.PublishVisit(info)]

@@ -37,6 +37,7 @@ from signaling.protocol import (
     Offer,
     Ping,
     ProtocolError,
+    StepOut,
     Unmonitor,
     message,
     parse_client_message,
@@ -117,13 +118,16 @@ async def _leg_socket(
             await ws.send_json(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             await ws.send_json(message("pong"))
+        elif isinstance(msg, StepOut):
+            await hub.step_out(side, owner_id)
 
     try:
         await joined()
         await _serve(request, ws, on_message)
     finally:
         subscription.cancel()
-        await left()
+        # A page that drops cancels this handler; what its leaving means must still be done.
+        await asyncio.shield(left())
     return ws
 
 

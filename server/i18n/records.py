@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "quality": ("Kualitas", "Quality"),
     "leg_lost_short": ("koneksi terputus", "connection lost"),
     "vs_called": ("dipanggil", "called"), "vs_live": ("berlangsung", "live"),
+    "vs_paused": ("menyambung kembali, waktu berhenti", "reconnecting, clock stopped"),
     "ts_called": ("dipanggil", "called"), "ts_done": ("selesai", "done"),
     "ts_no_show": ("tidak hadir", "no-show"), "busy": ("dipakai", "in use"),
     "soon": ("segera", "soon"),

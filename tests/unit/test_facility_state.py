@@ -270,9 +270,9 @@ def test_a_lost_leg_is_told_once_and_stops_the_clock_until_its_media_is_back() -
     state = facility()
     info = live(state, NINE)
     assert state.handle(c.FamilyLeft(101), NINE + 100) == [
-        c.PublishLegLost(info, "family"),
+        c.PublishLegLost(info, "family"), c.PublishReconnecting(info),
         c.WriteVisitEvent(7, NINE + 100, "paused", "system", "family"),
-        c.PublishReconnecting(info), c.PublishConsole(), c.Broadcast()]
+        c.PublishConsole(), c.Broadcast()]
     assert state.handle(c.LegGone(7, "family", NINE + 99), NINE + 102) == [c.PublishConsole()]
     assert info.visit.seconds_left(NINE + 130) == 500  # stood still at 100 s in
     state.handle(c.FamilyJoined(101), NINE + 130)  # the socket is back, the media not yet
@@ -288,7 +288,7 @@ def test_a_lost_leg_is_told_once_and_stops_the_clock_until_its_media_is_back() -
     state.handle(c.StationJoined(1), NINE)
     assert state.handle(c.StationLeft(1), NINE + 140) == [c.Broadcast()]  # one kiosk page open
     assert kinds(state.handle(c.StationLeft(1), NINE + 140)) == [
-        "PublishLegLost", "WriteVisitEvent", "PublishReconnecting", "PublishConsole",
+        "PublishLegLost", "PublishReconnecting", "WriteVisitEvent", "PublishConsole",
         "Broadcast"]
 
 

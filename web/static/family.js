@@ -158,6 +158,7 @@
   $("leave-yes").addEventListener("click", function () {
     stepped = true;
     s.show("confirm", false);
+    s.send({ type: "step_out" });  // on purpose: the server keeps the visit's clock running
     s.closeCall();
     s.releaseMedia();
     s.show("call", false);
