@@ -45,6 +45,8 @@ class FacilityState:
         # station -> a call whose row is being written, and who called it
         self._calling: dict[int, tuple[c.VisitInfo, str]] = {}
         self._told_turn_near: set[int] = set()
+        # ticket -> how its visit ended, for a page that was away when it was told
+        self.outcomes: dict[int, str] = {}
 
     def handle(self, command: c.Command, now: float) -> list[c.Action]:
         match command:
@@ -231,6 +233,7 @@ class FacilityState:
             self.queue.remove(ticket_id)
             del self.tickets[ticket_id]
             self._told_turn_near.discard(ticket_id)
+            self.outcomes.pop(ticket_id, None)
         return [*dropped, c.Broadcast()] if dropped else []
 
     def _cancel(self, ticket_id: int) -> list[c.Action]:
@@ -349,6 +352,7 @@ class FacilityState:
                     out.append(c.CloseRelay(visit))
                 case lc.Finished(outcome=outcome, reason=reason):
                     self.queue.mark(info.ticket.ticket_id, TicketState.DONE)
+                    self.outcomes[info.ticket.ticket_id] = outcome.value
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
                     out += [c.WriteVisitEvent(vid, now, "ended", actor,

@@ -29,6 +29,7 @@ class QueueView(_Message):
     position: int | None
     eta_seconds: int | None
     call_seconds: int
+    outcome: str | None = None  # once done: how its visit ended (a page away then learns it)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def family_view(state: FacilityState, ticket_id: int, now: float) -> QueueView:
     return QueueView(number=state.tickets[ticket_id].number, state=qt.state.value,
                      position=state.queue.position(ticket_id),
                      eta_seconds=state.eta_seconds(ticket_id, now),
-                     call_seconds=state.policy.call_seconds)
+                     call_seconds=state.policy.call_seconds,
+                     outcome=state.outcomes.get(ticket_id))
 
 
 def cancelled_view(number: int, call_seconds: int) -> QueueView:

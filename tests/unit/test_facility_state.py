@@ -166,7 +166,7 @@ def test_eta_counts_the_rounds_ahead_and_the_time_until_a_station_is_free() -> N
     assert state.eta_seconds(103, NINE + 100) == 500 + 120 + 600 + 120
     assert views.family_view(state, 103, NINE + 100).to_message() == {
         "type": "queue", "number": 3, "state": "waiting", "position": 2,
-        "eta_seconds": 1340, "call_seconds": 600}
+        "eta_seconds": 1340, "call_seconds": 600, "outcome": None}
 
 
 def test_one_minute_and_ten_second_warnings_then_the_deadline_ends_the_visit() -> None:

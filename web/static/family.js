@@ -23,6 +23,8 @@
     $("call-length").textContent = Math.round(msg.call_seconds / 60) + " " + s.t("minutes");
     // "called" is told by the `called` and `live` messages, which know the station.
     if (msg.state !== "called") setState(msg.state, s.t("state_" + msg.state));
+    // The visit ended while this page was cut off: it hears how when it is back.
+    if (msg.state === "done" && visitId !== null) ended(msg);
   }
 
   function live(msg) {
