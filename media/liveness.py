@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from signaling.ports import MEDIA_SILENT_AFTER, LegStateCallback
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 SIDES = ("family", "station")
 
 

@@ -408,7 +408,9 @@ class FacilityHub:
             elif state == "silent":  # it stopped a few seconds ago, not now
                 since = self._clock() - MEDIA_SILENT_AFTER
                 self._spawn(self._run(c.LegGone(visit_id, side, since), visit_id))
-            elif state == "flowing":
+            elif state in ("flowing", "connected"):
+                # A new leg's connection is up (a page with no camera or microphone sends no
+                # media at all, so "connected" is all it can show), or its media is heard again.
                 self._spawn(self._run(c.LegBack(visit_id, side), visit_id))
 
         return on_leg_state

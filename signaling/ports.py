@@ -20,7 +20,7 @@ LegStateCallback = Callable[[str, str], None]
 
 # How long a leg's media may be quiet before the relay says "silent". Browsers send audio
 # packets every 20 ms even when muted, so seconds of nothing means the line is down.
-MEDIA_SILENT_AFTER = 3.0
+MEDIA_SILENT_AFTER = 2.0
 
 # Tells a family its turn is near (a notification); given the ticket id.
 TurnNear = Callable[[int], Coroutine[Any, Any, None]]

@@ -7,7 +7,8 @@ var sambang = window.sambang = {
   // ICE restart of the same one). The relay answers both with a new leg; ?rejoin=restart
   // chooses the second, to measure it (tests/e2e/test_browser_cuts.py).
   rejoinBy: /[?&]rejoin=restart/.test(location.search) ? "restart" : "fresh",
-  lineDownSince: null, lastPong: 0, lastOffer: 0, stream: null
+  lineDownSince: null, lastPong: 0, lastOffer: 0, stream: null,
+  rejoins: []  // how each broken call came back: "fresh", "restart", "restart-refused"
 };
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
@@ -73,7 +74,10 @@ sambang.startCall = function (visitId, stream) {
   // A `live` resent after a reconnect finds the call either still up (nothing to do) or
   // broken by the same network trouble (offer again).
   var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
-  if (sambang.pc && sambang.visitId === visitId && !broken) return;
+  if (sambang.pc && sambang.visitId === visitId) {
+    if (broken) sambang.rejoin();
+    return;
+  }
   sambang.closeCall();
   sambang.visitId = visitId;
   sambang.stream = stream;
@@ -104,6 +108,11 @@ sambang.startCall = function (visitId, stream) {
   }).then(function () {
     sambang.lastOffer = performance.now();
     sambang.send({ type: "offer", sdp: pc.localDescription.sdp });
+    // A call that does not connect (an offer or answer lost on a socket that was dying) is
+    // treated as a line down: the watch below offers again once the server answers.
+    setTimeout(function () {
+      if (sambang.pc === pc && pc.connectionState !== "connected") sambang.troubled();
+    }, 8000);
   });
 };
 
@@ -113,6 +122,7 @@ sambang.onAnswer = function (sdp) {
   pc.setRemoteDescription({ type: "answer", sdp: sdp }).catch(function () {
     // An ICE restart the browser cannot take (the relay's new leg has new keys): start afresh.
     if (sambang.pc === pc && sambang.visitId !== null) {
+      sambang.rejoins.push("restart-refused");
       var visitId = sambang.visitId;
       sambang.closeCall();
       sambang.startCall(visitId, sambang.stream);
@@ -132,11 +142,7 @@ sambang.lineWatch = function () {
   var state = pc ? pc.connectionState : "new";
   var down = state === "disconnected" || state === "failed";
   if (down && sambang.lineDownSince === null) {
-    sambang.lineDownSince = performance.now();
-    sambang.freeze(sambang.secondsLeft());
-    sambang.show("line-down", true);
-    clearInterval(sambang.lineTimer);
-    sambang.lineTimer = setInterval(sambang.lineCheck, 1000);
+    sambang.troubled();
   } else if (!down && state === "connected" && sambang.lineDownSince !== null) {
     sambang.lineDownSince = null;
     clearInterval(sambang.lineTimer);
@@ -148,14 +154,24 @@ sambang.lineWatch = function () {
   }
 };
 
+sambang.troubled = function () {
+  if (sambang.lineDownSince !== null) return;
+  sambang.lineDownSince = performance.now();
+  sambang.freeze(sambang.secondsLeft());
+  sambang.show("line-down", true);
+  clearInterval(sambang.lineTimer);
+  sambang.lineTimer = setInterval(sambang.lineCheck, 500);
+};
+
 sambang.lineCheck = function () {
   var pc = sambang.pc, now = performance.now();
   if (!pc || sambang.visitId === null) { clearInterval(sambang.lineTimer); return; }
   sambang.send({ type: "ping" });
   var ws = sambang.ws;
-  var socketAlive = ws && ws.readyState === 1 && now - sambang.lastPong < 2500;
-  var stuck = ws && ((ws.readyState === 1 && now - sambang.lastPong > 2500)
-                     || (ws.readyState === 0 && now - sambang.wsStartedAt > 2500));
+  // Pinged every half second: a socket silent for 1.5 s (or not open after 1.5 s) is stuck.
+  var socketAlive = ws && ws.readyState === 1 && now - sambang.lastPong < 1500;
+  var stuck = ws && ((ws.readyState === 1 && now - sambang.lastPong > 1500)
+                     || (ws.readyState === 0 && now - sambang.wsStartedAt > 1500));
   if (stuck) { sambang.reopen(); return; }
   // The server is reachable again and the call did not come back by itself: offer again.
   if (socketAlive && now - sambang.lineDownSince > 2000 && now - sambang.lastOffer > 4000) {
@@ -168,6 +184,7 @@ sambang.rejoin = function () {
   if (!pc || visitId === null) return;
   sambang.lastOffer = performance.now();
   if (sambang.rejoinBy === "restart" && pc.connectionState !== "closed" && pc.restartIce) {
+    sambang.rejoins.push("restart");
     pc.restartIce();
     pc.createOffer({ iceRestart: true }).then(function (offer) {
       return pc.setLocalDescription(offer);
@@ -176,6 +193,7 @@ sambang.rejoin = function () {
     }).catch(function () { sambang.closeCall(); sambang.startCall(visitId, sambang.stream); });
     return;
   }
+  sambang.rejoins.push("fresh");
   sambang.closeCall();
   sambang.startCall(visitId, sambang.stream);
 };
