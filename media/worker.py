@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from media.baseline import TranscodingSession
+from media.bench.baseline import TranscodingSession
 from media.relay import Relay, RelaySession
 from signaling.bus.unix_socket import SocketBus
 from signaling.logs import setup_logging
