@@ -24,6 +24,9 @@ class TicketInfo:
     inmate_id: int
     inmate_name: str
     day: str = ""  # the facility's local date the ticket is for
+    session_name: str | None = None  # the schedule's session it is for
+    first: bool = False  # owed a visit: first in its queue
+    makeup_seconds: int | None = None  # a make-up: the length of the call it is owed
 
 
 @dataclass
@@ -58,6 +61,7 @@ class VisitInfo:
     def lines_down(self) -> set[str]:
         """The sides whose trouble stops the clock: lost, and not stepped out on purpose."""
         return self.legs_lost - self.away
+    after: str | None = None  # a cancelled call: what became of its ticket (AfterCancel)
 
     @property
     def legal(self) -> bool:
@@ -260,6 +264,23 @@ class WriteVisitEvent:
 
 
 @dataclass(frozen=True)
+class WriteTicketFirst:
+    """The ticket waits again, first in its queue (its call was cancelled)."""
+
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class GrantMakeup:
+    """The family is owed `seconds` of a visit it lost: a make-up ticket for the next session."""
+
+    visit_id: int
+    seconds: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class WriteVisitStarted:
     visit: Visit
 
@@ -330,15 +351,6 @@ class PublishReconnecting:
 
 
 @dataclass(frozen=True)
-class GrantMakeup:
-    """The family did not have `seconds` of its visit: a make-up ticket for them."""
-
-    visit: Visit
-    facility_id: int
-    seconds: int
-
-
-@dataclass(frozen=True)
 class PublishConsole:
     pass
 
@@ -360,8 +372,8 @@ class Refused:
     code: str
 
 
-Action = (InsertVisit | WriteTicketState | WriteVisitEvent | WriteVisitStarted
-          | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay | StartRecording
-          | MakePrivate | PublishVisit | PublishWarning | PublishCancelled | PublishLegLost
-          | PublishReconnecting | GrantMakeup | PublishConsole | Broadcast | TellTurnNear
-          | Refused)
+Action = (InsertVisit | WriteTicketState | WriteTicketFirst | GrantMakeup | WriteVisitEvent
+          | WriteVisitStarted | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay
+          | StartRecording | MakePrivate | PublishVisit | PublishWarning | PublishCancelled
+          | PublishLegLost | PublishReconnecting
+          | PublishConsole | Broadcast | TellTurnNear | Refused)

@@ -330,6 +330,10 @@ class FacilityHub:
                 await self._insert_visit(info)
             case c.WriteTicketState(ticket_id=ticket_id, state=state):
                 await records.ticket_state(ticket_id, state)
+            case c.WriteTicketFirst(ticket_id=ticket_id):
+                await records.ticket_first(ticket_id)
+            case c.GrantMakeup(visit_id=visit_id, seconds=seconds, reason=reason, actor=actor):
+                await records.grant_makeup(visit_id, seconds, reason, actor)
             case c.WriteVisitEvent(visit_id=visit_id, at=at, kind=kind, actor=actor,
                                    detail=detail):
                 await records.visit_event(visit_id, at, kind, actor, detail)
@@ -370,8 +374,6 @@ class FacilityHub:
                 if info.visit.visit_id in self.state.visits:  # not ended meanwhile
                     await self._publish_both(info, views.reconnecting_view(
                         info, self._clock()).to_message())
-            case c.GrantMakeup(visit=visit, facility_id=facility_id, seconds=seconds):
-                await records.makeup_due(visit, facility_id, seconds)
             case c.PublishConsole():
                 await self._publish_console()
             case c.Broadcast():

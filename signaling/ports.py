@@ -95,6 +95,11 @@ class Records(Protocol):
         """The visit still ran at `at`: what a restart after a crash takes as its end."""
         ...
 
-    async def makeup_due(self, visit: Visit, facility_id: int, seconds: int) -> None:
-        """The family did not have `seconds` of this visit: give them a make-up ticket."""
+    async def ticket_first(self, ticket_id: int) -> None:
+        """The ticket waits again, first in its queue."""
+        ...
+
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        """A make-up ticket for the family of `visit_id`, owed `seconds`, at the head of the
+        next session's queue (nothing when none is owed)."""
         ...

@@ -25,8 +25,9 @@ from server.http.auth import (
 )
 from server.http.lookups import todays_ticket
 from server.http.request_audit import audit
+from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
+from server.keys import BUS, CLOCK, ENGINE, HUBS, SOCKETS
 from signaling.bus.base import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -120,6 +121,8 @@ async def _leg_socket(
             await ws.send_json(message("pong"))
         elif isinstance(msg, StepOut):
             await hub.step_out(side, owner_id)
+        else:  # a supervisor's message on a family's or station's socket: refused, as unknown
+            raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
     try:
         await joined()
@@ -166,12 +169,16 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     staff = found[0]
+    session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
     hub = request.app[HUBS].get(staff.facility_id)
     if hub is None:
         return _not_found(request, "facility_not_ready")
     ws = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    # A logout, a disabled account, a new role or password closes this socket within a second
+    # (server/http/staff_sockets.py), from whichever process or command made the change.
+    request.app[STAFF_SOCKETS].add(ws, session_token, staff)
     subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))
     watching: set[int] = set()
     monitor_id = f"{staff.username}:{id(ws)}"
@@ -182,7 +189,20 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             await hub.unmonitor(visit_id, monitor_id)
             await audit(request, "monitor.leave", f"visit:{visit_id}", staff=staff)
 
+    async def owner_now() -> staff_rows.Staff | None:
+        """Who holds this socket's session now, if they still may hold a console: asked at
+        every message, so nothing is done in the moment before the watcher closes it."""
+        now = request.app[CLOCK]()
+        found = await staff_rows.session_staff(request.app[ENGINE], session_token, now)
+        if found is None or found[0].id != staff.id or found[0].role != staff.role:
+            return None
+        return found[0]
+
     async def on_message(msg: ClientMessage) -> None:
+        if await owner_now() is None:
+            request.app[STAFF_SOCKETS].discard(ws)
+            await close_ended(ws)
+            return
         if isinstance(msg, Ping):
             await ws.send_json(message("pong"))
             return
@@ -202,17 +222,6 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         watching.add(msg.visit_id)
         await ws.send_json(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
 
-    async def session_watch() -> None:
-        # Logging out or a disabled account ends this page, monitoring included.
-        token = request.cookies.get(SESSION_COOKIE, "")
-        while not ws.closed:
-            await asyncio.sleep(request.app[CONFIG].session_check_seconds)
-            now = request.app[CLOCK]()
-            if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
-                await ws.close(code=4401, message=b"session ended")
-                return
-
-    watcher = asyncio.create_task(session_watch())
     try:
         await ws.send_json(hub.snapshot())
         await _serve(request, ws, on_message)
@@ -221,7 +230,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             await ws.send_json(message("error", code=exc.code, message=translate(exc.code, lang)))
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
     finally:
-        watcher.cancel()
+        request.app[STAFF_SOCKETS].discard(ws)
         subscription.cancel()
         for visit_id in list(watching):
             with contextlib.suppress(ApiError):

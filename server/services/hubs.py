@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import facility_rows, ticket_rows
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, RELAY
-from server.services import facilities
+from server.services import facilities, makeup
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.interrupted import close_interrupted
@@ -93,7 +93,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
         # This process now runs the facility's day: a visit still open was left by a stop.
-        await close_interrupted(engine, facility.id)
+        await close_interrupted(engine, facility.id, app[CLOCK]())
         await load_todays_tickets(app, facility.id)
         tasks.append(asyncio.create_task(hub.run_ticks(config.tick_seconds)))
         if not at_start:  # an operator added it while the server ran
@@ -141,7 +141,7 @@ class TimedRecords(SqlRecords):
     """The durable side, and for /metrics how long each called ticket waited in its queue."""
 
     def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application) -> None:
-        super().__init__(engine, data_dir)
+        super().__init__(engine, data_dir, app[CLOCK])
         self._app = app
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
@@ -157,6 +157,22 @@ class TimedRecords(SqlRecords):
         return visit_id
 
 
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        ticket_id = await makeup.grant(self._app[ENGINE], visit_id=visit_id, seconds=seconds,
+                                       reason=reason, by=actor, now=self._app[CLOCK]())
+        if ticket_id is not None:
+            await queue_makeup(self._app, ticket_id)
+
+
+async def queue_makeup(app: web.Application, ticket_id: int) -> None:
+    """A make-up ticket whose session's queue is open joins it now; a later one joins when its
+    queue opens (the day roll)."""
+    ticket = await ticket_rows.ticket_by_id(app[ENGINE], ticket_id)
+    if ticket is not None and ticket.facility_id in app[HUBS]:
+        await load_todays_tickets(app, ticket.facility_id)
+
+
 def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name, ticket.day)
+                      ticket.inmate_id, inmate_name, ticket.day, ticket.session_name,
+                      ticket.first_in_queue, ticket.makeup_seconds)

@@ -15,22 +15,11 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import ticket_rows, visit_rows
+from server.services import makeup
 from signaling import lifecycle as lc
 from signaling.queue import TicketState
 
 log = logging.getLogger(__name__)
-
-
-async def makeup_owed(engine: AsyncEngine, visit_id: int, ticket_id: int, seconds: int,
-                      at: float) -> None:
-    """The family of this visit is owed `seconds` as a make-up ticket.
-
-    MAKEUP CALL SITE: server/services/makeup.py (branch `floor`) issues the make-up ticket at
-    the head of the next session's queue; until it is merged here the debt is written into the
-    visit's timeline, where the records and reports read it."""
-    log.info("visit %s: the family is owed %s s (ticket %s)", visit_id, seconds, ticket_id)
-    await visit_rows.insert_visit_event(engine, visit_id=visit_id, at=at, kind="makeup_due",
-                                        actor="system", detail=f"{seconds}s")
 
 
 def interrupted_visit(row: dict[str, float | int | str | None]) -> lc.Visit:
@@ -53,7 +42,8 @@ def interrupted_visit(row: dict[str, float | int | str | None]) -> lc.Visit:
     return visit
 
 
-async def close_interrupted(engine: AsyncEngine, facility_id: int) -> list[lc.Visit]:
+async def close_interrupted(engine: AsyncEngine, facility_id: int,
+                            now: float) -> list[lc.Visit]:
     """Close the facility's visits a stopped server left open; returns them as closed."""
     closed = []
     for row in await visit_rows.unfinished_visits(engine, facility_id):
@@ -69,8 +59,9 @@ async def close_interrupted(engine: AsyncEngine, facility_id: int) -> list[lc.Vi
         state = TicketState.WAITING if visit.started_at is None else TicketState.DONE
         await ticket_rows.set_ticket_state(engine, visit.ticket_id, state.value)
         owed = lc.makeup_seconds(visit)
-        if owed > 0:
-            await makeup_owed(engine, visit.visit_id, visit.ticket_id, owed, visit.ended_at)
+        if owed > 0:  # a ticket first in the next session's queue (loaded by the hub after)
+            await makeup.grant(engine, visit_id=visit.visit_id, seconds=owed,
+                               reason=visit.outcome.value, by="system", now=now)
         log.warning("visit %s: left open by a stopped server, closed as %s (%s s of %s)",
                     visit.visit_id, visit.outcome.value, visit.actual_seconds(),
                     visit.allotted_seconds)

@@ -153,6 +153,9 @@ async def test_a_visit_live_when_the_server_is_killed_is_closed_as_interrupted_a
                                  (ticket_id,)).fetchone()[0]
             events = conn.execute("SELECT kind, detail FROM visit_events WHERE visit_id = ? "
                                   "ORDER BY at, id", (visit_id,)).fetchall()
+            makeup = conn.execute("SELECT makeup_seconds, makeup_reason, first_in_queue, state "
+                                  "FROM tickets WHERE makeup_visit_id = ?",
+                                  (visit_id,)).fetchall()
     ran = killed - started
     print(f"crash: ran {ran:.1f} s before kill -9; recorded {actual} s of {allotted} s, "
           f"ended {killed - ended_at:.1f} s before the kill")
@@ -160,5 +163,8 @@ async def test_a_visit_live_when_the_server_is_killed_is_closed_as_interrupted_a
     assert ran - 6 <= actual <= ran + 1  # the last sign of life is at most 5 s old
     assert state == "done"
     assert ("ended", "interrupted: server_stopped") in events
-    assert ("makeup_due", f"{allotted - actual}s") in events
+    # The family is owed what it did not have: a ticket first in the next session's queue.
+    assert makeup == [(allotted - actual, "interrupted", 1, "waiting")]
+    assert any(kind == "makeup_granted" and detail.startswith(f"interrupted: {allotted - actual}s")
+               for kind, detail in events)
     assert not bus.exists() and not bus.parent.exists()  # the dead server's socket is gone

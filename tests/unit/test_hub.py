@@ -37,6 +37,8 @@ class MemoryRecords:
         self.hold: asyncio.Event | None = None  # while set, writing a called visit waits
         self.writing = asyncio.Event()
         self.fail = False
+        self.first: set[int] = set()
+        self.makeups: list[tuple[int, int, str]] = []
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
                            officer_id: int) -> int:
@@ -72,8 +74,12 @@ class MemoryRecords:
     async def visit_alive(self, visit: Visit, at: float) -> None:
         self.rows[visit.visit_id]["alive_at"] = at
 
-    async def makeup_due(self, visit: Visit, facility_id: int, seconds: int) -> None:
-        self.rows[visit.visit_id]["makeup_seconds"] = seconds
+    async def ticket_first(self, ticket_id: int) -> None:
+        self.tickets[ticket_id] = TicketState.WAITING
+        self.first.add(ticket_id)
+
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        self.makeups.append((visit_id, seconds, reason))
 
 
 class MemoryRelay:

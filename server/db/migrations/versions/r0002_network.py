@@ -2,7 +2,7 @@
 and when a live visit was last known to run (what a restart after a crash takes as its end).
 
 Revision ID: 0002_network
-Revises: 0001_baseline
+Revises: 0002_floor
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_network"
-down_revision = "0001_baseline"
+down_revision = "0002_floor"  # chained after floor's while both branches are merged here
 branch_labels = None
 depends_on = None
 
