@@ -221,8 +221,12 @@ async def test_a_cut_past_the_grace_ends_the_visit_as_connection_lost(
                 events = await visit_rows.visit_events(engine, call.visit_id)
                 owed = [e for e in events if e["kind"] == "makeup_granted"]
                 assert len(owed) == 1 and owed[0]["detail"].startswith("connection_lost: ")
-                # The family's page, back on the network, reads the same end.
-                await call.family.wait_for_selector("#ended", state="visible", timeout=20000)
+                # The family's page, back on the network, reads that it keeps its visit: the
+                # end, or (its link now leading to the make-up ticket) the make-up itself.
+                await call.family.wait_for_function(
+                    "document.body.innerText.toLowerCase().includes('kunjungan pengganti')",
+                    timeout=30000)
+                await call.family.screenshot(path=str(SHOTS / "cut-past-grace-family.png"))
             finally:
                 await inside.close()
                 await outside.close()

@@ -29,6 +29,7 @@ sambang.connect = function (path, onMessage) {
     sambang.ws = ws;
     sambang.wsStartedAt = performance.now();
     ws.onopen = function () {
+      ws.opened = true;
       delay = 1000;
       sambang.lastPong = performance.now();
       sambang.show("conn", false);
@@ -48,6 +49,7 @@ sambang.connect = function (path, onMessage) {
     ws.onclose = function (ev) {
       if (sambang.ws !== ws) return;  // replaced by a fresh socket (see lineWatch)
       if (ev.code === 1008 || ev.code === 4404) return;  // refused: reconnecting will not help
+      if (!ws.opened) sambang.askPage();
       sambang.$("conn").textContent = sambang.t("reconnecting");
       sambang.show("conn", true);
       // In a call every second counts: try again at once, not after a growing wait.
@@ -62,6 +64,20 @@ sambang.connect = function (path, onMessage) {
     open();
   };
   open();
+};
+
+// A socket the server refuses while the server itself answers: what the link stands for
+// changed meanwhile (the visit ended while this phone was cut off and a make-up ticket took its
+// place, the ticket's day is over). The page is read again to say so; at most twice a minute,
+// so a page the server keeps refusing does not reload in a loop.
+sambang.askPage = function () {
+  var last = Number(sessionStorage.getItem("sambang-reread") || 0);
+  if (Date.now() - last < 30000) return;
+  fetch(location.href, { method: "HEAD", cache: "no-store" }).then(function (resp) {
+    if (!resp.ok) return;
+    sessionStorage.setItem("sambang-reread", String(Date.now()));
+    location.reload();
+  }).catch(function () {});  // the network is still down: the socket keeps trying
 };
 
 sambang.send = function (msg) {
