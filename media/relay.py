@@ -30,12 +30,14 @@ from media import liveness
 from media.codecs import RateLimit, choose_codec, chosen_with_rtx, codec_key, is_rtx
 from media.forwarder import Forwarder, Outbound, Source, outbound_for
 from media.frames import FrameAssembler
+from media.ice import relay_configuration
 from media.monitors import Monitor, MonitorSet
 from media.recording import Recording
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
 from recordings.writer import RecordedFile
 from signaling.ports import LegStateCallback, SdpError, SessionClosed
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +66,11 @@ class Leg:
 
 
 class RelaySession:
-    def __init__(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
+    def __init__(self, visit_id: int, on_leg_state: LegStateCallback,
+                 turn: TurnSettings | None = None) -> None:
         self.visit_id = visit_id
         self._on_leg_state = on_leg_state
+        self._turn = turn or TurnSettings()
         self._legs: dict[str, Leg] = {}
         self.forwarder = Forwarder(self._request_keyframe)
         self.monitors = MonitorSet(self)
@@ -114,7 +118,7 @@ class RelaySession:
         old = self._legs.pop(side, None)
         if old is not None:  # a page that reconnects replaces its leg
             await self._close_leg(old)
-        pc = RTCPeerConnection()
+        pc = RTCPeerConnection(relay_configuration(self._turn, self.visit_id, time.time()))
         leg = Leg(side=side, pc=pc)
         self._legs[side] = leg
 
@@ -312,14 +316,15 @@ __all__ = ["Monitor", "Relay", "RelaySession", "SdpError", "SessionClosed"]
 class Relay:
     """All relay sessions of this process, by visit."""
 
-    def __init__(self) -> None:
+    def __init__(self, turn: TurnSettings | None = None) -> None:
         self._sessions: dict[int, RelaySession] = {}
         self._watches: dict[int, asyncio.Task[None]] = {}
+        self._turn = turn
 
     def open(self, visit_id: int, on_leg_state: LegStateCallback) -> RelaySession:
         session = self._sessions.get(visit_id)
         if session is None:
-            session = RelaySession(visit_id, on_leg_state)
+            session = RelaySession(visit_id, on_leg_state, self._turn)
             self._sessions[visit_id] = session
             # Whether each leg's media still comes in (the clock stops while a line is down).
             self._watches[visit_id] = asyncio.ensure_future(liveness.watch(

@@ -181,7 +181,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
         remove_stale(Path(tempfile.gettempdir()))
         broker = BusBroker(Path(tempfile.mkdtemp(prefix=STALE_PREFIX)) / SOCKET_NAME)
         await broker.start()
-        pool = WorkerRelay(broker, broker.path, workers)
+        pool = WorkerRelay(broker, broker.path, workers, turn=app[CONFIG].turn)
         bus, relay = broker, pool
         try:
             await pool.start()
@@ -190,7 +190,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
             await broker.close()
             raise
     else:
-        bus, relay = InProcessBus(), LocalRelay()
+        bus, relay = InProcessBus(), LocalRelay(app[CONFIG].turn)
     app[BUS] = bus
     app[RELAY] = relay
     yield

@@ -19,6 +19,7 @@ from signaling import makeup as mk
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
+from signaling.turn import TurnSettings
 
 TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
 
@@ -39,6 +40,8 @@ class FacilityState:
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
         self.reconnect_grace = lc.DEFAULT_RECONNECT_GRACE  # seconds a line may stay down
+        # The deployment's TURN servers; each `live` carries this visit's credentials for them.
+        self.turn = TurnSettings()
         self.default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
         self.override_day: str | None = None  # the local day it was chosen for

@@ -28,6 +28,7 @@ from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
+from signaling.offer_check import MAX_LEG_MEDIA, MAX_MONITOR_MEDIA, refuse_bad_offer
 from signaling.ports import (
     MEDIA_SILENT_AFTER,
     HubError,
@@ -236,8 +237,9 @@ class FacilityHub:
     # Media signaling ------------------------------------------------------------------------
 
     async def offer(self, side: str, owner_id: int, sdp: str) -> str:
-        """Answer a page's offer for its live visit; `owner_id` is its ticket or station."""
+        """Answer a page's offer for its live visit (checked first); `owner_id`: ticket/station."""
         visit_id = self.state.live_visit_of(side, owner_id).visit.visit_id
+        refuse_bad_offer(sdp, MAX_LEG_MEDIA)
         try:
             answer, media_mode = await self._relay.answer(visit_id, side, sdp)
         except SessionClosed:
@@ -253,6 +255,7 @@ class FacilityHub:
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a supervisor's silent monitor. Legal visits are never monitored."""
         self.state.monitorable(visit_id)
+        refuse_bad_offer(sdp, MAX_MONITOR_MEDIA)
         try:
             return await self._relay.monitor(visit_id, monitor_id, sdp)
         except SessionClosed:
@@ -358,7 +361,8 @@ class FacilityHub:
             case c.MakePrivate(visit_id=visit_id):
                 await relay.make_private(visit_id)
             case c.PublishVisit(info=info):
-                await self._publish_both(info, views.visit_view(info, self._clock()).to_message())
+                seen = views.visit_view(info, self._clock(), self.state.turn)
+                await self._publish_both(info, seen.to_message())
             case c.PublishWarning(info=info, seconds_left=left):
                 ends_at, server_now = self._deadline_ms(info)
                 await self._publish_both(info, views.WarningView(

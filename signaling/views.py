@@ -11,6 +11,7 @@ from signaling import makeup as mk
 from signaling.commands import VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import Outcome, VisitState
+from signaling.turn import TurnSettings, ice_servers
 
 
 class _Message:
@@ -55,6 +56,8 @@ class LiveView(_Message):
     ticket_number: int
     visitor_name: str
     station_name: str
+    # TURN servers with this visit's time-limited credentials, for `new RTCPeerConnection`.
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
     # While a line is down the clock stands at `seconds_left` (do not count down `ends_at`),
     # and `reconnecting` names the sides being waited for.
     paused: bool = False
@@ -196,8 +199,11 @@ def cancelled_view(number: int, call_seconds: int) -> QueueView:
                      call_seconds=call_seconds)
 
 
-def visit_view(info: VisitInfo, now: float) -> VisitView:
-    """What the family's and the station's pages show of their visit."""
+def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) -> VisitView:
+    """What the family's and the station's pages show of their visit. A live one comes with the
+    ICE servers its pages connect through, their credentials valid until its deadline (plus a
+    margin): every `live` (start, extension, a page back) brings fresh ones for the deadline as
+    it is then."""
     v = info.visit
     server_now = int(now * 1000)
     if v.state is VisitState.CALLED:
@@ -211,7 +217,8 @@ def visit_view(info: VisitInfo, now: float) -> VisitView:
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
                         station_name=info.station.name, paused=v.paused,
-                        reconnecting=sorted(info.lines_down) if v.paused else [])
+                        reconnecting=sorted(info.lines_down) if v.paused else [],
+                        ice_servers=ice_servers(turn or TurnSettings(), v.visit_id, v.deadline))
     cause = mk.cancel_cause(v.end_reason) if v.outcome is Outcome.CANCELLED else None
     return EndedView(visit_id=v.visit_id, server_now=server_now,
                      outcome=v.outcome.value if v.outcome else None, after=info.after,

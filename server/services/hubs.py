@@ -83,6 +83,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
                               schedule=schedule_of(facility), timezone=facility.timezone,
                               recording=facility.recording)
         state.reconnect_grace = facility.reconnect_grace
+        state.turn = config.turn
         if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
             state.call_override = facility.call_override_seconds
             state.override_day = facility.call_override_day

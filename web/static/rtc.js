@@ -8,7 +8,8 @@ var sambang = window.sambang = {
   // chooses the second, to measure it (tests/e2e/test_browser_cuts.py).
   rejoinBy: /[?&]rejoin=restart/.test(location.search) ? "restart" : "fresh",
   lineDownSince: null, lastPong: 0, lastOffer: 0, stream: null,
-  rejoins: []  // how each broken call came back: "fresh", "restart", "restart-refused"
+  rejoins: [],  // how each broken call came back: "fresh", "restart", "restart-refused"
+  audioOnly: false  // the family chose a call without video (sent or received)
 };
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
@@ -44,6 +45,8 @@ sambang.connect = function (path, onMessage) {
       else if (msg.ends_at && msg.server_now) sambang.countdown(msg);
       if (msg.type === "reconnecting") sambang.farLineDown(true);
       else if (msg.type === "live" || msg.type === "ended") sambang.farLineDown(!!msg.paused);
+      // Each `live` brings TURN credentials valid for the visit as it is now (extended too).
+      if (msg.type === "live") sambang.iceServers = msg.ice_servers || [];
       onMessage(msg);
     };
     ws.onclose = function (ev) {
@@ -90,22 +93,27 @@ sambang.startCall = function (visitId, stream) {
   // A `live` resent after a reconnect finds the call either still up (nothing to do) or
   // broken by the same network trouble (offer again).
   var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
+  var iceServers = sambang.iceServers || [];
   if (sambang.pc && sambang.visitId === visitId) {
-    if (broken) sambang.rejoin();
+    if (broken) { sambang.rejoin(); return; }
+    // The call goes on; the fresher credentials serve any later ICE restart.
+    try { sambang.pc.setConfiguration({ iceServers: iceServers }); } catch (e) {}
     return;
   }
   sambang.closeCall();
   sambang.visitId = visitId;
   sambang.stream = stream;
-  var pc = new RTCPeerConnection();
+  var pc = new RTCPeerConnection({ iceServers: iceServers });
   sambang.pc = pc;
   pc.onconnectionstatechange = function () { sambang.lineWatch(); };
-  ["audio", "video"].forEach(function (kind) {
+  // Audio only: no video line in the offer, so the relay sends this phone no video at all.
+  (sambang.audioOnly ? ["audio"] : ["audio", "video"]).forEach(function (kind) {
     var track = stream && stream.getTracks().filter(function (t) { return t.kind === kind; })[0];
     if (track) pc.addTrack(track, stream);
     else pc.addTransceiver(kind, { direction: "recvonly" });
   });
-  sambang.watchPicture(pc);
+  if (sambang.audioOnly) sambang.show("remote-wait", false);
+  else sambang.watchPicture(pc);
   pc.ontrack = function (ev) {
     var remote = sambang.$("remote");
     if (!remote.srcObject) remote.srcObject = new MediaStream();
@@ -115,11 +123,23 @@ sambang.startCall = function (visitId, stream) {
   pc.createOffer().then(function (offer) {
     return pc.setLocalDescription(offer);
   }).then(function () {
+    // With TURN given, up to 8 s for a relayed candidate: behind a network that blocks UDP it
+    // is the only one that works, and TURN over TLS from a phone can take a few seconds.
     return new Promise(function (resolve) {
+      var relayed = false, waited = false;
       if (pc.iceGatheringState === "complete") return resolve();
-      var done = function () { if (pc.iceGatheringState === "complete") resolve(); };
-      pc.addEventListener("icegatheringstatechange", done);
-      setTimeout(resolve, 3000);
+      pc.addEventListener("icegatheringstatechange", function () {
+        if (pc.iceGatheringState === "complete") resolve();
+      });
+      pc.addEventListener("icecandidate", function (ev) {
+        if (ev.candidate && / typ relay /.test(ev.candidate.candidate)) relayed = true;
+        if (relayed && waited) resolve();
+      });
+      setTimeout(function () {
+        waited = true;
+        if (relayed || !iceServers.length) resolve();
+      }, 3000);
+      setTimeout(resolve, 8000);
     });
   }).then(function () {
     sambang.lastOffer = performance.now();
@@ -344,7 +364,7 @@ sambang.getMedia = function () {
   if (sambang.localStream) return Promise.resolve(sambang.localStream);
   return navigator.mediaDevices.getUserMedia({
     audio: true,
-    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
+    video: sambang.audioOnly ? false : { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
              facingMode: sambang.facing,
              // The camera chosen with "switch camera", when the page comes back into the call.
              deviceId: sambang.cameraId ? { ideal: sambang.cameraId } : undefined }
