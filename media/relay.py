@@ -26,6 +26,7 @@ from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 
 from media import aiortc_hook as hook
+from media import liveness
 from media.codecs import RateLimit, choose_codec, chosen_with_rtx, codec_key, is_rtx
 from media.forwarder import Forwarder, Outbound, Source, outbound_for
 from media.frames import FrameAssembler
@@ -337,6 +338,7 @@ class Relay:
 
     def __init__(self, turn: TurnSettings | None = None) -> None:
         self._sessions: dict[int, RelaySession] = {}
+        self._watches: dict[int, asyncio.Task[None]] = {}
         self._turn = turn
 
     def open(self, visit_id: int, on_leg_state: LegStateCallback) -> RelaySession:
@@ -344,6 +346,9 @@ class Relay:
         if session is None:
             session = RelaySession(visit_id, on_leg_state, self._turn)
             self._sessions[visit_id] = session
+            # Whether each leg's media still comes in (the clock stops while a line is down).
+            self._watches[visit_id] = asyncio.ensure_future(liveness.watch(
+                session.frames_in, on_leg_state, lambda: session.closed))
         return session
 
     def get(self, visit_id: int) -> RelaySession | None:
@@ -354,6 +359,9 @@ class Relay:
 
     async def close(self, visit_id: int) -> list[RecordedFile]:
         session = self._sessions.pop(visit_id, None)
+        watch = self._watches.pop(visit_id, None)
+        if watch is not None:
+            watch.cancel()
         if session is None:
             return []
         return await session.close()

@@ -63,6 +63,8 @@ from server.secret import load_secret
 from server.services import housekeeping, hubs, nodes, outbox
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
+from signaling.bus.stale import PREFIX as STALE_PREFIX
+from signaling.bus.stale import SOCKET_NAME, remove_stale
 from signaling.bus.unix_socket import BusBroker
 from signaling.ports import HubError, RelayClient
 
@@ -174,8 +176,10 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
     relay: RelayClient
     broker: BusBroker | None = None
     if workers > 0:
-        # A short path of its own: unix socket paths are limited to about 100 bytes.
-        broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
+        # A short path of its own: unix socket paths are limited to about 100 bytes. Those
+        # of servers killed earlier (nobody listens on them) are cleaned first.
+        remove_stale(Path(tempfile.gettempdir()))
+        broker = BusBroker(Path(tempfile.mkdtemp(prefix=STALE_PREFIX)) / SOCKET_NAME)
         await broker.start()
         pool = WorkerRelay(broker, broker.path, workers,
                            capacity=max(1, app[CONFIG].relay_capacity), turn=app[CONFIG].turn)

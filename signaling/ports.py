@@ -15,8 +15,13 @@ from signaling.lifecycle import Visit
 from signaling.queue import TicketState
 
 # Called by the relay, from whichever task noticed, with the leg ("family" or "station") and its
-# new connection state ("failed", "closed", ...).
+# new connection state ("failed", "closed", ...), or what it hears of the leg's media: "silent"
+# (no packet for MEDIA_SILENT_AFTER seconds) and "flowing" (packets again).
 LegStateCallback = Callable[[str, str], None]
+
+# How long a leg's media may be quiet before the relay says "silent". Browsers send audio
+# packets every 20 ms even when muted, so seconds of nothing means the line is down.
+MEDIA_SILENT_AFTER = 2.0
 
 # Tells a family its turn is near (a notification); given the ticket id.
 TurnNear = Callable[[int], Coroutine[Any, Any, None]]
@@ -107,6 +112,10 @@ class Records(Protocol):
                           detail: str = "") -> None: ...
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
+
+    async def visit_alive(self, visit: Visit, at: float) -> None:
+        """The visit still ran at `at`: what a restart after a crash takes as its end."""
+        ...
 
     async def ticket_first(self, ticket_id: int) -> None:
         """The ticket waits again, first in its queue."""

@@ -32,6 +32,7 @@ class Facility:
     ask_by_name: bool = False
     call_override_seconds: int | None = None
     call_override_day: str | None = None
+    reconnect_grace: int = 120
 
 
 async def facilities_all(engine: AsyncEngine) -> list[Facility]:

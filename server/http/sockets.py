@@ -44,6 +44,7 @@ from signaling.protocol import (
     Offer,
     Ping,
     ProtocolError,
+    StepOut,
     Unmonitor,
     message,
     parse_client_message,
@@ -142,6 +143,8 @@ async def _leg_socket(
             queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             queue.put(message("pong"))
+        elif isinstance(msg, StepOut):
+            await hub.step_out(side, owner_id)
         else:  # a supervisor's message on a family's or station's socket: refused, as unknown
             raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
@@ -151,7 +154,8 @@ async def _leg_socket(
     finally:
         subscription.cancel()
         await _closed(request, ws, queue)
-        await left()
+        # A page that drops cancels this handler; what its leaving means must still be done.
+        await asyncio.shield(left())
     return ws
 
 

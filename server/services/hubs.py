@@ -23,6 +23,7 @@ from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, N
 from server.services import facilities, makeup
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
+from server.services.interrupted import close_interrupted
 from server.services.leases import Lease, LeaseLost
 from server.services.notify import notify_turn_near
 from server.services.ownership import keep_leases
@@ -141,6 +142,7 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
     state = FacilityState(facility.id, facility.name, policy,
                           schedule=schedule_of(facility), timezone=facility.timezone,
                           recording=facility.recording)
+    state.reconnect_grace = facility.reconnect_grace
     state.turn = config.turn
     if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
         state.call_override = facility.call_override_seconds
@@ -151,6 +153,9 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
     for station in await facility_rows.stations_for(engine, facility.id):
         hub.add_station(station["id"], station["name"])
     hubs[facility.id] = hub
+    # This node now runs the facility's day: a visit still open was left by a stop (its media
+    # went with the node that carried it).
+    await close_interrupted(engine, facility.id, app[CLOCK]())
     await load_todays_tickets(app, facility.id)
     running.ticks[facility.id] = asyncio.create_task(hub.run_ticks(config.tick_seconds))
 

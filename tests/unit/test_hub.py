@@ -75,6 +75,9 @@ class MemoryRecords:
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         self.tickets[ticket_id] = state
 
+    async def visit_alive(self, visit: Visit, at: float) -> None:
+        self.rows[visit.visit_id]["alive_at"] = at
+
     async def ticket_first(self, ticket_id: int) -> None:
         self.tickets[ticket_id] = TicketState.WAITING
         self.first.add(ticket_id)
@@ -218,7 +221,7 @@ async def test_a_visit_from_call_to_deadline_through_the_ports() -> None:
         "called", "started", "warning", "warning", "ended"]
     assert s.records.rows[visit_id] == {"ticket_id": 101, "inmate_id": 11,
                                         "allotted_seconds": 600, "media_mode": "transcode",
-                                        "outcome": "completed"}
+                                        "outcome": "completed", "alive_at": START + 590}
     assert s.records.tickets[101] is TicketState.DONE
     assert s.relay.sessions == {}
     console = s.hub.snapshot()
