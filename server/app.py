@@ -25,6 +25,7 @@ from server.http import (
     complaints,
     family,
     family_api,
+    inmate_photos,
     metrics,
     officer_api,
     pages,
@@ -229,6 +230,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
+    inmate_photos.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)
     metrics.setup_routes(app)

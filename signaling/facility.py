@@ -36,6 +36,7 @@ class FacilityState:
         self.schedule = schedule
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
+        self.identity_check = True  # an officer compares the inmate with the register first
         self.default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
         self.override_day: str | None = None  # the local day it was chosen for

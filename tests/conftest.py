@@ -130,7 +130,7 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         app = create_app(config, clock)
         client = await aiohttp_client(app)
         engine = app[ENGINE]
-        for username in ("petugas", "karupam", "pendaftaran", "admin"):
+        for username in ("petugas", "karupam", "pendaftaran", "admin", "blok"):
             found = await staff_rows.staff_credentials(engine, username)
             assert found is not None
             await staff_rows.set_password_hash(engine, found[0].id, hash_password(PASSWORD))

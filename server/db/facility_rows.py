@@ -31,6 +31,7 @@ class Facility:
     ask_by_name: bool = False
     call_override_seconds: int | None = None
     call_override_day: str | None = None
+    identity_check: bool = True
 
 
 async def facilities_all(engine: AsyncEngine) -> list[Facility]:

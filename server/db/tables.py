@@ -45,6 +45,8 @@ facilities = Table(
     Column("call_override_day", String(10)),
     # Whether families may name an inmate by full name and block instead of the number.
     Column("ask_by_name", Boolean, nullable=False, default=False, server_default="0"),
+    # Whether an officer must compare the inmate with the register's photo before a call starts.
+    Column("identity_check", Boolean, nullable=False, default=True, server_default="1"),
 )
 
 stations = Table(
@@ -91,6 +93,9 @@ inmates = Table(
     Column("categories", String(200), nullable=False, default="", server_default=""),
     # active; released and moved inmates are kept for the records but cannot be visited.
     Column("status", String(16), nullable=False, default="active"),
+    # The register's photo: a random name under data_dir/photos/ and its type; none: no photo.
+    Column("photo_file", String(64)),
+    Column("photo_type", String(32)),
     UniqueConstraint("facility_id", "reg_number"),
 )
 

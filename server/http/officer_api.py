@@ -9,6 +9,7 @@ from aiohttp import web
 from server.db import ticket_rows
 from server.errors import ApiError
 from server.http.auth import (
+    STAFF_ROLES,
     SUPERVISOR_ROLES,
     check_login,
     end_session,
@@ -63,7 +64,7 @@ async def login(request: web.Request) -> web.Response:
 
 @operation("auth", "End this session", reply=Done)
 async def logout(request: web.Request) -> web.Response:
-    await require_staff(request)
+    await require_staff(request, STAFF_ROLES)  # every role may log itself out
     response = web.json_response({"ok": True})
     await end_session(request, response)
     return response

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.i18n import admin, call, common, console, family, notices, public, records, verification
+from server.i18n import (
+    admin,
+    call,
+    common,
+    console,
+    family,
+    floor,
+    notices,
+    public,
+    records,
+    verification,
+)
 
 LANGS = ("id", "en")
 COOKIE = "lang"
@@ -16,7 +27,8 @@ COOKIE = "lang"
 
 def _merged() -> dict[str, tuple[str, str]]:
     catalog: dict[str, tuple[str, str]] = {}
-    for part in (common, call, console, family, verification, admin, notices, public, records):
+    for part in (common, call, console, family, verification, admin, notices, public, records,
+                 floor):
         repeated = catalog.keys() & part.TEXT.keys()
         if repeated:
             raise RuntimeError(f"text keys defined twice: {sorted(repeated)}")
