@@ -22,9 +22,11 @@ from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
+    block_page,
     complaints,
     family,
     family_api,
+    floor_api,
     inmate_photos,
     metrics,
     officer_api,
@@ -231,6 +233,8 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     complaints.setup_routes(app)
     admin.setup_routes(app)
     inmate_photos.setup_routes(app)
+    floor_api.setup_routes(app)
+    block_page.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)
     metrics.setup_routes(app)

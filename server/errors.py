@@ -44,6 +44,7 @@ HUB_STATUS = {
     "legal_visit": 403,
     "forbidden": 403,
     "bad_value": 422,
+    "reason_required": 422,
 }
 
 

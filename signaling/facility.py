@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from signaling import call_length as cl
 from signaling import commands as c
+from signaling import escort, floor
 from signaling import lifecycle as lc
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
@@ -32,6 +33,7 @@ class FacilityState:
         self.tickets: dict[int, c.TicketInfo] = {}
         self.stations: dict[int, c.StationInfo] = {}
         self.visits: dict[int, c.VisitInfo] = {}
+        self.returning: dict[int, c.Returning] = {}  # visit -> its inmate on the way back
         self.presence: dict[int, int] = {}  # ticket -> its pages open now
         self.schedule = schedule
         self.timezone = timezone
@@ -90,8 +92,12 @@ class FacilityState:
                     self.queue.mark(info.ticket.ticket_id, TicketState.WAITING)
                 return []
             case c.StartVisit(visit_id=visit_id, allotted_seconds=allotted, actor=actor):
+                info = self.visit(visit_id)
+                if info.visit.state is lc.VisitState.CALLED and not escort.may_start(
+                        self.identity_check, info.identity_confirmed):
+                    raise HubError("identity_unchecked")
                 event = lc.Start(allotted or self.policy.call_seconds)
-                return self._apply(self.visit(visit_id), event, "start", actor, now)
+                return self._apply(info, event, "start", actor, now)
             case c.ExtendVisit(visit_id=visit_id, seconds=seconds, actor=actor):
                 return self._apply(self.visit(visit_id), lc.Extend(seconds), "extend", actor, now)
             case c.EndVisit(visit_id=visit_id, reason=reason, actor=actor):
@@ -135,6 +141,8 @@ class FacilityState:
             case c.Refresh():
                 self._refresh_call_length(now)
                 return self._turn_near(now)
+            case c.EscortStep() | c.CheckIdentity() | c.CheckOut() | c.ReturnedToBlock():
+                return floor.handle(self, command, now)
         raise TypeError(f"unknown command {command!r}")
 
     # Queries ----------------------------------------------------------------------------
@@ -219,6 +227,9 @@ class FacilityState:
             self.queue.remove(ticket_id)
             del self.tickets[ticket_id]
             self._told_turn_near.discard(ticket_id)
+        for visit_id, back in list(self.returning.items()):
+            if back.info.ticket.day < today:  # the night's count settled it
+                del self.returning[visit_id]
         return [*dropped, c.Broadcast()] if dropped else []
 
     def _cancel(self, ticket_id: int) -> list[c.Action]:
@@ -323,6 +334,7 @@ class FacilityState:
         for change in changes:
             match change:
                 case lc.OpenMedia():
+                    info.escort = escort.Escort.ARRIVED  # a call runs with the inmate there
                     out += [c.WriteVisitEvent(vid, now, "started", actor,
                                             f"{visit.allotted_seconds}s"),
                             c.OpenRelay(info), c.WriteVisitStarted(visit)]
@@ -342,6 +354,8 @@ class FacilityState:
                     self.queue.mark(info.ticket.ticket_id, TicketState.DONE)
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
+                    if escort.needs_return(info.escort, visit.started_at is not None):
+                        self.returning[vid] = c.Returning(info, now)
                     out += [c.WriteVisitEvent(vid, now, "ended", actor,
                                               f"{outcome.value}: {reason}"),
                             c.WriteVisitFinished(visit),

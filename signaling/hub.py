@@ -24,7 +24,7 @@ from typing import Any
 
 from signaling import commands as c
 from signaling import views
-from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
+from signaling.bus.base import Bus, console_topic, escort_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
@@ -174,6 +174,11 @@ class FacilityHub:
         await self._run(c.EndVisit(visit_id, reason, actor), visit_id)
         return info
 
+    async def floor_step(self, command: c.EscortStep | c.CheckIdentity | c.CheckOut
+                         | c.ReturnedToBlock) -> None:
+        """A step of the inmate's way to the station and back (signaling/floor.py)."""
+        await self._run(command, command.visit_id)
+
     async def tick(self) -> None:
         for visit_id in list(self.state.visits):
             lock = self._visit_order.get(visit_id)
@@ -262,6 +267,9 @@ class FacilityHub:
 
     def snapshot(self) -> dict[str, Any]:
         return views.console_view(self.state, self._clock()).to_message()
+
+    def escort_snapshot(self) -> dict[str, Any]:
+        return views.escort_view(self.state, self._clock()).to_message()
 
     def visit_summary(self, info: VisitInfo) -> dict[str, Any]:
         return views.visit_summary(self.state, info, self._clock()).to_dict()
@@ -386,7 +394,9 @@ class FacilityHub:
         await self._bus.publish(station_topic(info.station.station_id), msg)
 
     async def _publish_console(self) -> None:
+        # The block officers' page changes with the console's picture, so it goes with it.
         await self._bus.publish(console_topic(self.state.facility_id), self.snapshot())
+        await self._bus.publish(escort_topic(self.state.facility_id), self.escort_snapshot())
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

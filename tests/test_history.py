@@ -16,6 +16,7 @@ async def _visit(s: Sambang, csrf: str, name: str, extend: bool) -> int:
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         await s.post(f"/api/visits/{visit_id}/start",
                      {"inmate_confirmed": True, "allotted_seconds": 600}, csrf)
         if extend:

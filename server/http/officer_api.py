@@ -25,8 +25,8 @@ from server.http.openapi import openapi_document
 from server.http.request_audit import audit
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.services import facilities
+from server.services.hubs import ticket_info
 from server.timefmt import local_day
-from signaling.commands import TicketInfo
 
 
 def setup_routes(app: web.Application) -> None:
@@ -94,9 +94,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
         engine, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
         relation, inmate_id, now,
     )
-    await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
-                                      ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
-                                      ticket.day))
+    await hub.ticket_added(ticket_info(ticket, inmates[inmate_id]))
     return web.json_response(
         {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
         status=201,

@@ -18,6 +18,7 @@ from server.db import facility_rows, staff_rows
 from server.errors import ApiError
 from server.http.auth import (
     CONSOLE_ROLES,
+    ESCORT_ROLES,
     SESSION_COOKIE,
     SUPERVISOR_ROLES,
     current_staff,
@@ -27,7 +28,7 @@ from server.http.lookups import todays_ticket
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
-from signaling.bus.base import console_topic, station_topic, ticket_topic
+from signaling.bus.base import console_topic, escort_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
 from signaling.protocol import (
@@ -51,6 +52,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/ws/ticket/{token}", family_socket)
     app.router.add_get("/ws/station/{token}", station_socket)
     app.router.add_get("/ws/console", console_socket)
+    app.router.add_get("/ws/escort", escort_socket)
 
 
 async def _open(request: web.Request) -> web.WebSocketResponse:
@@ -153,6 +155,49 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def _session_watch(request: web.Request, ws: web.WebSocketResponse) -> None:
+    # Logging out or a disabled account ends this page, monitoring included.
+    token = request.cookies.get(SESSION_COOKIE, "")
+    while not ws.closed:
+        await asyncio.sleep(request.app[CONFIG].session_check_seconds)
+        now = request.app[CLOCK]()
+        if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
+            await ws.close(code=4401, message=b"session ended")
+            return
+
+
+async def escort_socket(request: web.Request) -> web.StreamResponse:
+    """The block officers' page and loudspeakers: whom to bring and take back, live. It only
+    listens; the steps go through the JSON API."""
+    found = await current_staff(request)
+    if found is None or found[0].role not in ESCORT_ROLES or not same_origin(request):
+        return web.json_response(
+            {"error": {"code": "login_required",
+                       "message": translate("login_required", request_lang(request))}},
+            status=401,
+        )
+    hub = request.app[HUBS].get(found[0].facility_id)
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
+    ws = await _open(request)
+    structlog.contextvars.bind_contextvars(staff=found[0].username, conn=id(ws))
+    subscription = request.app[BUS].subscribe(escort_topic(hub.facility_id), _sender(ws))
+
+    async def on_message(msg: ClientMessage) -> None:
+        if not isinstance(msg, Ping):
+            raise ProtocolError("the escort page sends its steps through the JSON API")
+        await ws.send_json(message("pong"))
+
+    watcher = asyncio.create_task(_session_watch(request, ws))
+    try:
+        await ws.send_json(hub.escort_snapshot())
+        await _serve(request, ws, on_message)
+    finally:
+        watcher.cancel()
+        subscription.cancel()
+    return ws
+
+
 async def console_socket(request: web.Request) -> web.StreamResponse:
     found = await current_staff(request)
     if found is None or found[0].role not in CONSOLE_ROLES or not same_origin(request):
@@ -198,17 +243,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         watching.add(msg.visit_id)
         await ws.send_json(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
 
-    async def session_watch() -> None:
-        # Logging out or a disabled account ends this page, monitoring included.
-        token = request.cookies.get(SESSION_COOKIE, "")
-        while not ws.closed:
-            await asyncio.sleep(request.app[CONFIG].session_check_seconds)
-            now = request.app[CLOCK]()
-            if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
-                await ws.close(code=4401, message=b"session ended")
-                return
-
-    watcher = asyncio.create_task(session_watch())
+    watcher = asyncio.create_task(_session_watch(request, ws))
     try:
         await ws.send_json(hub.snapshot())
         await _serve(request, ws, on_message)

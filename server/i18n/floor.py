@@ -40,4 +40,67 @@ TEXT: dict[str, tuple[str, str]] = {
     "identity_check_setting": ("Periksa identitas WBP (foto register dan gambar bilik) sebelum "
                                "panggilan dimulai", "Check the inmate's identity (register photo "
                                "and station picture) before a call starts"),
+    # The block officer's page and the loudspeaker
+    "escort_page": ("Penjemputan WBP", "Escorting inmates"),
+    "to_bring": ("Dijemput ke bilik (urutan panggilan)", "To bring to a station (call order)"),
+    "to_return": ("Diantar kembali ke blok", "To take back to the block"),
+    "btn_fetching": ("Jemput sekarang", "Fetching now"),
+    "btn_arrived": ("Tiba di bilik", "Arrived at the station"),
+    "btn_returned": ("Kembali ke blok", "Back in the block"),
+    "step_called": ("Dipanggil, belum dijemput", "Called, not fetched yet"),
+    "step_fetching": ("Sedang dijemput", "Being fetched"),
+    "step_arrived": ("Tiba di bilik, menunggu pemeriksaan identitas",
+                     "At the station, waiting for the identity check"),
+    "step_ended": ("Kunjungan selesai, menunggu pemeriksaan keluar oleh petugas kunjungan",
+                   "Visit over, waiting for the visiting-room officer's check-out"),
+    "step_checked_out": ("Sudah diperiksa keluar: antar kembali ke blok",
+                         "Checked out: take back to the block"),
+    "to_station": ("menuju {station}", "to {station}"),
+    "cell_of": ("Kamar {cell}", "Cell {cell}"),
+    "since_minutes": ("{n} menit lalu", "{n} min ago"),
+    "nobody_to_bring": ("Tidak ada WBP yang perlu dijemput.", "Nobody to bring."),
+    "nobody_to_return": ("Tidak ada WBP yang perlu diantar kembali.", "Nobody to take back."),
+    "all_blocks": ("Semua blok", "All blocks"),
+    "speaker_page": ("Jadikan halaman ini pengeras suara blok", "Use this page as the block's "
+                     "loudspeaker"),
+    "speaker_hint": ("Pengeras suara untuk {block}: setiap panggilan dibacakan sekali.",
+                     "Loudspeaker for {block}: each call is read out once."),
+    "speaker_on": ("Nyalakan pengeras suara", "Switch the loudspeaker on"),
+    "speaker_off": ("Matikan pengeras suara", "Switch the loudspeaker off"),
+    "speaker_listening": ("Pengeras suara menyala: panggilan berikutnya akan dibacakan.",
+                          "Loudspeaker on: the next calls will be read out."),
+    "play_call": ("Putar panggilan", "Play the call"),
+    # The console
+    "esc_called": ("WBP dipanggil", "Inmate called"),
+    "esc_fetching": ("WBP sedang dijemput", "Inmate being fetched"),
+    "esc_arrived": ("WBP tiba di bilik", "Inmate at the station"),
+    "identity_ok": ("identitas cocok", "identity confirmed"),
+    # The family's page while the inmate is brought (no "WBP" there)
+    "state_called_fetching": ("Giliran Anda! Orang yang Anda kunjungi sedang dijemput petugas "
+                              "menuju {station}.", "Your turn! An officer is bringing the person "
+                              "you visit to {station}."),
+    "state_called_arrived": ("Orang yang Anda kunjungi sudah tiba di {station}. Panggilan video "
+                             "segera dimulai.", "The person you visit is at {station}. The "
+                             "video call starts soon."),
+    # Refusals
+    "step_order": ("Langkah ini sudah dilakukan atau belum waktunya.",
+                   "This step is done already or not due yet."),
+    "identity_unchecked": ("Periksa identitas WBP dengan foto register sebelum memulai.",
+                           "Check the inmate's identity against the register's photo before "
+                           "starting."),
+    "reason_required": ("Isian tidak valid: alasan (wajib diisi).",
+                        "Invalid field: reason (it is required)."),
+    "not_returning": ("WBP ini tidak sedang menunggu diantar kembali.",
+                      "This inmate is not waiting to be taken back."),
+    "checkout_first": ("Petugas kunjungan harus memeriksa keluar WBP ini terlebih dahulu.",
+                       "The visiting-room officer must check this inmate out first."),
+    # The visit's timeline
+    "ev_fetching": ("WBP dijemput", "inmate being fetched"),
+    "ev_arrived": ("WBP tiba di bilik", "inmate at the station"),
+    "ev_identity_confirmed": ("identitas diperiksa: cocok dengan register",
+                              "identity checked: matches the register"),
+    "ev_identity_refused": ("identitas tidak cocok: panggilan dihentikan",
+                            "identity refused: call stopped"),
+    "ev_checked_out": ("diperiksa keluar", "checked out"),
+    "ev_returned": ("kembali ke blok", "back in the block"),
 }

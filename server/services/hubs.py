@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -89,6 +90,7 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
                           on_turn_near=turn_near)
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
+        state.identity_check = facility.identity_check
         hubs[facility.id] = hub
         await load_todays_tickets(app, facility.id)
         tasks.append(asyncio.create_task(hub.run_ticks(config.tick_seconds)))
@@ -129,7 +131,7 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
         if state is TicketState.CALLED:
             # A restart ended any visit in progress; its row keeps what was known.
             state = TicketState.DONE
-        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
+        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]), state)
     return len(new)
 
 
@@ -153,6 +155,9 @@ class TimedRecords(SqlRecords):
         return visit_id
 
 
-def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
+def ticket_info(ticket: ticket_rows.Ticket, inmate: dict[str, Any]) -> TicketInfo:
+    """What the hub keeps of a ticket, with where its inmate is found (block and cell)."""
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name, ticket.day)
+                      ticket.inmate_id, inmate["full_name"], ticket.day,
+                      reg_number=inmate["reg_number"], block=inmate["block"] or "",
+                      cell=inmate["cell"] or "")

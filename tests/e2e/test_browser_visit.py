@@ -204,6 +204,7 @@ async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMake
     assert status == 201, visit
     visit_id = int(visit["visit_id"])
     await family.wait_for_selector("text=Giliran Anda!")
+    await s.confirm_identity(visit_id, csrf)
     status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
     assert status == 200
     await wait_decoding(family)
@@ -288,6 +289,7 @@ async def test_family_controls_and_leaving_the_call(make_sambang: AppMaker) -> N
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
                                  csrf)
         assert status == 200

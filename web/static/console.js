@@ -87,7 +87,9 @@
       vt.appendChild(el("tr", { "data-visit": v.visit_id, "class": v.legs_lost.length ? "lost" : "" }, [
         el("td", { text: "#" + v.ticket_number + " " + v.visitor_name + " → " + v.inmate_name }),
         el("td", { text: v.station_name }),
-        el("td", { text: t("vs_" + v.state) }),
+        el("td", { "class": "vstate", text: v.state === "called"
+          ? t("esc_" + v.escort) + (v.identity_confirmed ? " · " + t("identity_ok") : "")
+          : t("vs_" + v.state) }),
         el("td", { "class": "left", text: fmt(left) }),
         el("td", {}, actions)
       ]));
