@@ -43,6 +43,7 @@ from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
+    ANNOUNCER,
     APPROVAL_LOCKS,
     BUS,
     CLOCK,
@@ -62,6 +63,7 @@ from server.keys import (
 from server.metrics import Metrics
 from server.secret import load_secret
 from server.services import housekeeping, hubs, outbox
+from server.services.announcements import Announcer
 from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
@@ -201,6 +203,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[METRICS] = Metrics()
     app[STATIC] = StaticFiles(WEB_DIR / "static")
     app[POSTERS] = PosterCache()
+    app[ANNOUNCER] = Announcer(config.data_dir)
     app[CLOCK] = clock
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()

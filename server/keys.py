@@ -15,6 +15,7 @@ from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.metrics import Metrics
+from server.services.announcements import Announcer
 from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus
@@ -49,3 +50,4 @@ APPROVAL_LOCKS = web.AppKey("approval_locks", ApprovalLocks)
 METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
+ANNOUNCER = web.AppKey("announcer", Announcer)

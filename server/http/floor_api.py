@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.db.staff_rows import Staff
+from server.errors import ApiError
 from server.http.auth import CONSOLE_ROLES, ESCORT_ROLES, require_staff
 from server.http.lookups import hub_for
 from server.http.models import floor as m
@@ -14,6 +15,8 @@ from server.http.models.common import Done
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.request_audit import audit
+from server.keys import ANNOUNCER
+from server.services.announcements import AnnouncementUnavailable, announcement_text
 from signaling import commands as c
 from signaling.escort import Escort
 
@@ -24,6 +27,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visits/{visit_id:\\d+}/identity", check_identity)
     app.router.add_post("/api/visits/{visit_id:\\d+}/checkout", check_out)
     app.router.add_post("/api/visits/{visit_id:\\d+}/returned", returned)
+    app.router.add_get("/api/visits/{visit_id:\\d+}/announcement", announcement)
+    app.router.add_get("/api/visits/{visit_id:\\d+}/announcement.wav", announcement_audio)
 
 
 def officer_name(staff: Staff) -> str:
@@ -86,3 +91,30 @@ async def returned(request: web.Request) -> web.Response:
     await audit(request, "visit.returned", f"visit:{visit_id}", staff=staff)
     await hub_for(request, staff).floor_step(c.ReturnedToBlock(visit_id, officer_name(staff)))
     return web.json_response({"ok": True})
+
+
+async def _words(request: web.Request) -> str:
+    """What the loudspeaker says for a called (or running) visit of the staff's facility."""
+    staff = await require_staff(request, ESCORT_ROLES)
+    info = hub_for(request, staff).state.visit(path_id(request, "visit_id"))
+    return announcement_text(info.ticket.inmate_name, info.ticket.block, info.station.name)
+
+
+@operation("floor", "The words that call the visit's inmate aloud, and where their audio is",
+           reply=m.Announcement)
+async def announcement(request: web.Request) -> web.Response:
+    text = await _words(request)
+    return web.json_response({"text": text, "audio": f"{request.path}.wav"})
+
+
+@operation("floor", "The call spoken in Bahasa Indonesia (espeak-ng), a WAV made on the server "
+           "and kept", reply_type="audio/wav")
+async def announcement_audio(request: web.Request) -> web.StreamResponse:
+    text = await _words(request)
+    try:
+        path = await request.app[ANNOUNCER].audio(text)
+    except AnnouncementUnavailable:
+        raise ApiError("announce_unavailable", 503) from None
+    response = web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+    response.content_type = "audio/wav"
+    return response

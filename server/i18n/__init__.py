@@ -54,8 +54,8 @@ SCRIPT_KEYS = (
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
     "unserved", "state_called_fetching", "state_called_arrived", "esc_called", "esc_fetching",
-    "esc_arrived", "identity_ok", "mic_off", "mic_on", "cam_off", "cam_on", "flip_failed",
-    "no_devices",
+    "esc_arrived", "identity_ok", "announce", "announce_unavailable", "mic_off", "mic_on",
+    "cam_off", "cam_on", "flip_failed", "no_devices",
 )
 
 

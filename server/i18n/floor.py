@@ -103,4 +103,8 @@ TEXT: dict[str, tuple[str, str]] = {
                             "identity refused: call stopped"),
     "ev_checked_out": ("diperiksa keluar", "checked out"),
     "ev_returned": ("kembali ke blok", "back in the block"),
+    "announce_unavailable": ("Suara panggilan tidak dapat dibuat (espeak-ng tidak tersedia). "
+                             "Panggil WBP secara langsung.", "The spoken call could not be made "
+                             "(espeak-ng is not available). Call the inmate by voice."),
+    "announce": ("Umumkan", "Announce"),
 }

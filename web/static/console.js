@@ -46,6 +46,12 @@
     return b;
   }
 
+  // The call spoken on the server (espeak-ng, Indonesian), played on this PC's speaker.
+  function announce(visitId) {
+    var audio = new Audio("/api/visits/" + visitId + "/announcement.wav");
+    audio.play().catch(function () { alertBox(t("announce_unavailable")); });
+  }
+
   function fmt(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
@@ -56,7 +62,11 @@
     var st = $("stations").tBodies[0]; st.textContent = "";
     snap.stations.forEach(function (s) {
       var actions = s.visit_id ? [] :
-        [button(t("call_next"), function () { api("/api/visits", { station_id: s.station_id }); })];
+        [button(t("call_next"), function () {
+          api("/api/visits", { station_id: s.station_id }).then(function (v) {
+            if (v.visit_id) announce(v.visit_id);  // called aloud at once, from this PC
+          });
+        })];
       st.appendChild(el("tr", { "data-station": s.station_id }, [
         el("td", { text: s.name }),
         el("td", { text: s.online ? t("online") : t("offline"), "class": s.online ? "ok" : "muted" }),
@@ -68,6 +78,7 @@
     snap.visits.forEach(function (v) {
       var actions = [];
       if (v.state === "called") {
+        actions.push(button(t("announce"), function () { announce(v.visit_id); }));
         actions.push(button(t("start"), function () {
           api("/api/visits/" + v.visit_id + "/start", { inmate_confirmed: true });
         }, "primary"));
