@@ -58,6 +58,7 @@ from server.keys import (
     SECRET,
     SOCKETS,
     STATIC,
+    STATION_PICTURES,
     OpenSockets,
 )
 from server.metrics import Metrics
@@ -66,6 +67,7 @@ from server.services import housekeeping, hubs, outbox
 from server.services.announcements import Announcer
 from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
+from server.services.station_pictures import StationPictures
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.unix_socket import BusBroker
 from signaling.ports import HubError, RelayClient
@@ -204,6 +206,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[STATIC] = StaticFiles(WEB_DIR / "static")
     app[POSTERS] = PosterCache()
     app[ANNOUNCER] = Announcer(config.data_dir)
+    app[STATION_PICTURES] = StationPictures()
     app[CLOCK] = clock
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()

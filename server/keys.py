@@ -18,6 +18,7 @@ from server.metrics import Metrics
 from server.services.announcements import Announcer
 from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
+from server.services.station_pictures import StationPictures
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 from signaling.ports import RelayClient
@@ -51,3 +52,4 @@ METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
 ANNOUNCER = web.AppKey("announcer", Announcer)
+STATION_PICTURES = web.AppKey("station_pictures", StationPictures)

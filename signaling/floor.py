@@ -56,6 +56,16 @@ def handle(state: FacilityState, command: FloorCommand, now: float) -> list[c.Ac
     raise TypeError(f"unknown command {command!r}")
 
 
+def called_visit_at(state: FacilityState, station_id: int) -> c.VisitInfo:
+    """The visit whose inmate is being brought to this station (its picture is wanted for the
+    identity check); refused when there is none."""
+    station = state.stations.get(station_id)
+    info = state.visits.get(station.visit_id) if station and station.visit_id else None
+    if info is None or info.visit.state is not lc.VisitState.CALLED:
+        raise HubError("not_called")
+    return info
+
+
 def _called(state: FacilityState, visit_id: int) -> c.VisitInfo:
     info = state.visit(visit_id)
     if info.visit.state is not lc.VisitState.CALLED:

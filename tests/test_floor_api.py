@@ -5,6 +5,12 @@ every step in the visit's timeline with the officer's name."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import io
+
+from PIL import Image
+
 from tests.conftest import Sambang
 from tests.peers import Peer
 
@@ -100,3 +106,45 @@ async def test_the_escort_socket_and_page_are_for_staff_who_escort(sambang: Samb
     assert "Penjemputan WBP" in page
     resp = await s.client.get("/ws/console")
     assert resp.status == 401  # the block officer has no console
+
+
+async def test_the_station_camera_beside_the_register_for_the_identity_check(
+        sambang: Sambang) -> None:
+    s = sambang
+    officer = await s.login("petugas")
+    _, token = await s.issue_ticket(officer)
+    station_id, station_token = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    station = await Peer(s.client, f"/ws/station/{station_token}").open()
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "navy").save(out, format="JPEG", quality=70)
+    still = base64.b64encode(out.getvalue()).decode()
+    try:
+        await family.wait_for("queue")
+        await station.send({"type": "snapshot", "jpeg": still})
+        refused = await station.wait_for("error")
+        assert refused["message"] == "Tidak ada WBP yang sedang dipanggil ke bilik ini."
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, officer)
+        assert status == 201
+        picture = f"/api/visits/{visit['visit_id']}/station-picture"
+        resp = await s.client.get(picture)
+        assert resp.status == 404 and (await resp.json())["error"]["message"] == (
+            "Belum ada gambar dari kamera bilik.")
+        await station.wait_for("called")
+        await station.send({"type": "snapshot", "jpeg": still})
+        for _ in range(50):
+            resp = await s.client.get(picture)
+            if resp.status == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert resp.status == 200 and resp.content_type == "image/jpeg"
+        assert await resp.read() == out.getvalue()
+        await family.send({"type": "snapshot", "jpeg": still})
+        assert (await family.wait_for("error"))["code"] == "forbidden"
+        await s.confirm_identity(visit["visit_id"], officer)
+        await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True},
+                     officer)
+        assert (await s.client.get(picture)).status == 404  # gone once the call runs
+    finally:
+        await family.close()
+        await station.close()

@@ -15,10 +15,11 @@ from server.http.models.common import Done
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.request_audit import audit
-from server.keys import ANNOUNCER
+from server.keys import ANNOUNCER, CLOCK, STATION_PICTURES
 from server.services.announcements import AnnouncementUnavailable, announcement_text
 from signaling import commands as c
 from signaling.escort import Escort
+from signaling.lifecycle import VisitState
 
 
 def setup_routes(app: web.Application) -> None:
@@ -27,6 +28,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visits/{visit_id:\\d+}/identity", check_identity)
     app.router.add_post("/api/visits/{visit_id:\\d+}/checkout", check_out)
     app.router.add_post("/api/visits/{visit_id:\\d+}/returned", returned)
+    app.router.add_get("/api/visits/{visit_id:\\d+}/station-picture", station_picture)
     app.router.add_get("/api/visits/{visit_id:\\d+}/announcement", announcement)
     app.router.add_get("/api/visits/{visit_id:\\d+}/announcement.wav", announcement_audio)
 
@@ -91,6 +93,22 @@ async def returned(request: web.Request) -> web.Response:
     await audit(request, "visit.returned", f"visit:{visit_id}", staff=staff)
     await hub_for(request, staff).floor_step(c.ReturnedToBlock(visit_id, officer_name(staff)))
     return web.json_response({"ok": True})
+
+
+@operation("floor", "The newest still of the station's camera while its inmate is called, for "
+           "the identity check beside the register's photo (404 while there is none)",
+           reply_type="image/jpeg")
+async def station_picture(request: web.Request) -> web.Response:
+    staff = await require_staff(request, CONSOLE_ROLES)
+    info = hub_for(request, staff).state.visit(path_id(request, "visit_id"))
+    if info.visit.state is not VisitState.CALLED:  # the check is over once the call runs
+        raise ApiError("no_picture", 404)
+    jpeg = request.app[STATION_PICTURES].newest(info.station.station_id, info.visit.visit_id,
+                                                request.app[CLOCK]())
+    if jpeg is None:
+        raise ApiError("no_picture", 404)
+    return web.Response(body=jpeg, content_type="image/jpeg",
+                        headers={"Cache-Control": "no-store"})
 
 
 async def _words(request: web.Request) -> str:

@@ -27,7 +27,8 @@ from server.http.auth import (
 from server.http.lookups import todays_ticket
 from server.http.request_audit import audit
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS, STATION_PICTURES
+from signaling import floor
 from signaling.bus.base import console_topic, escort_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -38,6 +39,7 @@ from signaling.protocol import (
     Offer,
     Ping,
     ProtocolError,
+    Snapshot,
     Unmonitor,
     message,
     parse_client_message,
@@ -119,6 +121,13 @@ async def _leg_socket(
             await ws.send_json(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             await ws.send_json(message("pong"))
+        elif isinstance(msg, Snapshot):
+            if side != "station":  # a family's camera is never the officers' to look at
+                raise HubError("forbidden")
+            # Kept only while this station's inmate is called, and only for that visit.
+            info = floor.called_visit_at(hub.state, owner_id)
+            request.app[STATION_PICTURES].put(owner_id, info.visit.visit_id, msg.jpeg,
+                                              request.app[CLOCK]())
 
     try:
         await joined()

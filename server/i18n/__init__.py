@@ -55,7 +55,10 @@ SCRIPT_KEYS = (
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
     "unserved", "state_called_fetching", "state_called_arrived", "esc_called", "esc_fetching",
     "esc_arrived", "identity_ok", "announce", "announce_unavailable", "mic_off", "mic_on",
-    "cam_off", "cam_on", "flip_failed", "no_devices",
+    "cam_off", "cam_on", "flip_failed", "no_devices", "identity_title", "identity_register",
+    "identity_station", "identity_confirm", "identity_stop", "identity_reason", "checkout",
+    "checkout_title", "checkout_hint", "no_photo", "no_picture", "cell_of", "step_ended",
+    "step_checked_out",
 )
 
 

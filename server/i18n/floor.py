@@ -107,4 +107,27 @@ TEXT: dict[str, tuple[str, str]] = {
                              "Panggil WBP secara langsung.", "The spoken call could not be made "
                              "(espeak-ng is not available). Call the inmate by voice."),
     "announce": ("Umumkan", "Announce"),
+    "no_picture": ("Belum ada gambar dari kamera bilik.", "No picture from the station yet."),
+    "not_called": ("Tidak ada WBP yang sedang dipanggil ke bilik ini.",
+                   "No inmate is being called to this station."),
+    "station_identity_hint": ("Petugas memeriksa identitas melalui kamera ini sebelum panggilan "
+                              "dimulai.", "The officer checks identity through this camera "
+                              "before the call starts."),
+    # The console's identity check and check-out
+    "identity_title": ("Pemeriksaan identitas sebelum panggilan",
+                       "Identity check before the call"),
+    "identity_register": ("Foto register", "Register photo"),
+    "identity_station": ("Kamera bilik sekarang", "Station camera now"),
+    "identity_confirm": ("Identitas cocok", "Identity matches"),
+    "identity_stop": ("Tidak cocok — hentikan", "Does not match — stop"),
+    "identity_reason": ("Alasan menghentikan panggilan", "Why the call is stopped"),
+    "checkout": ("Periksa keluar", "Check out"),
+    "checkout_title": ("Pemeriksaan keluar setelah kunjungan", "Check-out after the visit"),
+    "checkout_hint": ("Cocokkan WBP dengan foto register sebelum diantar kembali ke blok.",
+                      "Compare the inmate with the register photo before he is taken back."),
+    # Reports
+    "avg_call_to_start": ("Rata-rata dipanggil sampai mulai (menit)",
+                          "Average call to start (minutes)"),
+    "max_call_to_start": ("Terlama dipanggil sampai mulai (menit)",
+                          "Longest call to start (minutes)"),
 }

@@ -79,9 +79,12 @@
       var actions = [];
       if (v.state === "called") {
         actions.push(button(t("announce"), function () { announce(v.visit_id); }));
-        actions.push(button(t("start"), function () {
+        var start = button(t("start"), function () {
           api("/api/visits/" + v.visit_id + "/start", { inmate_confirmed: true });
-        }, "primary"));
+        }, "primary");
+        // Where the facility checks identity first, the call waits for it.
+        if (snap.identity_check && !v.identity_confirmed) start.disabled = true;
+        actions.push(start);
         actions.push(button(t("cancel"), function () {
           api("/api/visits/" + v.visit_id + "/end", { reason: "cancelled" });
         }));
@@ -123,6 +126,88 @@
     });
   }
 
+  // The identity check before a call: the register's photo and data beside the station's
+  // camera (a still each second), then the officer confirms or stops the call with a reason.
+  // Drawn again only when the picture of the day changes, so a reason being typed stays.
+  var reasons = {};
+
+  function photo(inmateId, alt) {
+    var img = el("img", { "class": "portrait", alt: alt, src: "/api/inmates/" + inmateId + "/photo" });
+    img.addEventListener("error", function () {
+      img.replaceWith(el("span", { "class": "portrait none", text: t("no_photo") }));
+    });
+    return img;
+  }
+
+  function figure(child, caption) {
+    return el("figure", {}, [child, el("figcaption", { text: caption })]);
+  }
+
+  function facts(v) {
+    return el("div", { "class": "who" }, [
+      el("p", { "class": "name", text: v.inmate_name }),
+      el("p", { text: v.reg_number }),
+      el("p", { text: v.block + (v.cell ? " · " + t("cell_of", { cell: v.cell }) : "") }),
+      el("p", { "class": "to", text: v.station_name + " · #" + v.ticket_number + " " + v.visitor_name })
+    ]);
+  }
+
+  function renderChecks() {
+    var snap = snapshot, box = $("identity");
+    box.textContent = "";
+    var called = snap.visits.filter(function (v) { return v.state === "called"; });
+    $("identity-card").hidden = !called.length;
+    called.forEach(function (v) {
+      var still = el("img", { "class": "portrait still", alt: t("no_picture"),
+                              "data-still": v.visit_id });
+      still.addEventListener("error", function () { still.classList.add("missing"); });
+      still.addEventListener("load", function () { still.classList.remove("missing"); });
+      var actions = [el("p", { "class": "step", text: t("esc_" + v.escort) })];
+      if (v.identity_confirmed) {
+        actions.push(el("p", { "class": "ok", text: t("identity_ok") }));
+      } else {
+        var reason = el("input", { type: "text", maxlength: "500",
+                                   placeholder: t("identity_reason"), "aria-label": t("identity_reason") });
+        reason.value = reasons[v.visit_id] || "";
+        reason.addEventListener("input", function () { reasons[v.visit_id] = reason.value; });
+        actions.push(button(t("identity_confirm"), function () {
+          api("/api/visits/" + v.visit_id + "/identity", { confirmed: true });
+        }, "primary"));
+        actions.push(reason);
+        actions.push(button(t("identity_stop"), function () {
+          api("/api/visits/" + v.visit_id + "/identity", { confirmed: false, reason: reason.value });
+        }, "danger"));
+      }
+      box.appendChild(el("div", { "class": "check", "data-check": v.visit_id }, [
+        figure(photo(v.inmate_id, v.inmate_name), t("identity_register")),
+        figure(still, t("identity_station")),
+        facts(v), el("div", { "class": "actions" }, actions)
+      ]));
+    });
+    refreshStills();
+    var out = $("checkout");
+    out.textContent = "";
+    $("checkout-card").hidden = !snap.returning.length;
+    snap.returning.forEach(function (r) {
+      var act = r.step === "ended"
+        ? button(t("checkout"), function () { api("/api/visits/" + r.visit_id + "/checkout", {}); }, "primary")
+        : el("p", { "class": "ok", text: t("step_checked_out") });
+      out.appendChild(el("div", { "class": "check", "data-returning": r.visit_id }, [
+        figure(photo(r.inmate_id, r.inmate_name), t("identity_register")),
+        facts({ inmate_name: r.inmate_name, reg_number: r.reg_number, block: r.block, cell: r.cell,
+                station_name: r.station_name, ticket_number: r.ticket_number, visitor_name: "" }),
+        el("div", { "class": "actions" }, [act])
+      ]));
+    });
+  }
+
+  function refreshStills() {
+    document.querySelectorAll("[data-still]").forEach(function (img) {
+      img.src = "/api/visits/" + img.dataset.still + "/station-picture?t=" + Date.now();
+    });
+  }
+  setInterval(refreshStills, 1000);
+
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + location.host + "/ws/console");
@@ -132,6 +217,7 @@
         snapshot = msg;
         clockOffset = msg.server_now - Date.now();
         render();
+        renderChecks();
       } else if (msg.type === "leg_lost") {
         alertBox(t("leg_lost", { side: t("side_" + msg.side), station: msg.station_name,
                                  number: msg.ticket_number }));
