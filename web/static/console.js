@@ -83,7 +83,10 @@
           api("/api/visits/" + v.visit_id + "/start", { inmate_confirmed: true });
         }, "primary");
         // Where the facility checks identity first, the call waits for it.
-        if (snap.identity_check && !v.identity_confirmed) start.disabled = true;
+        if (snap.identity_check && !v.identity_confirmed) {
+          start.disabled = true;
+          start.title = t("identity_unchecked");
+        }
         actions.push(start);
         actions.push(button(t("cancel"), function () {
           api("/api/visits/" + v.visit_id + "/end", { reason: "cancelled" });
