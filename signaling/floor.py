@@ -5,7 +5,7 @@ and (before the call) the family's and the station's pages."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from signaling import commands as c
 from signaling import escort
@@ -13,10 +13,20 @@ from signaling import lifecycle as lc
 from signaling.escort import Escort, Return
 from signaling.ports import HubError
 
-if TYPE_CHECKING:
-    from signaling.facility import FacilityState
-
 FloorCommand = c.EscortStep | c.CheckIdentity | c.CheckOut | c.ReturnedToBlock
+
+
+class FacilityState(Protocol):
+    """What of signaling.facility.FacilityState these steps use (named, not imported: the
+    facility hands its floor commands here)."""
+
+    stations: dict[int, c.StationInfo]
+    visits: dict[int, c.VisitInfo]
+    returning: dict[int, c.Returning]
+
+    def visit(self, visit_id: int) -> c.VisitInfo: ...
+
+    def handle(self, command: c.Command, now: float) -> list[c.Action]: ...
 
 
 def handle(state: FacilityState, command: FloorCommand, now: float) -> list[c.Action]:

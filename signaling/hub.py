@@ -27,6 +27,7 @@ from signaling import views
 from signaling.bus.base import Bus, console_topic, escort_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
+from signaling.floor import FloorCommand
 from signaling.lifecycle import VisitState
 from signaling.ports import (
     HubError,
@@ -174,9 +175,7 @@ class FacilityHub:
         await self._run(c.EndVisit(visit_id, reason, actor), visit_id)
         return info
 
-    async def floor_step(self, command: c.EscortStep | c.CheckIdentity | c.CheckOut
-                         | c.ReturnedToBlock) -> None:
-        """A step of the inmate's way to the station and back (signaling/floor.py)."""
+    async def floor_step(self, command: FloorCommand) -> None:  # the way to a station and back
         await self._run(command, command.visit_id)
 
     async def tick(self) -> None:
@@ -267,9 +266,6 @@ class FacilityHub:
 
     def snapshot(self) -> dict[str, Any]:
         return views.console_view(self.state, self._clock()).to_message()
-
-    def escort_snapshot(self) -> dict[str, Any]:
-        return views.escort_view(self.state, self._clock()).to_message()
 
     def visit_summary(self, info: VisitInfo) -> dict[str, Any]:
         return views.visit_summary(self.state, info, self._clock()).to_dict()
@@ -393,10 +389,10 @@ class FacilityHub:
         await self._bus.publish(ticket_topic(info.ticket.ticket_id), msg)
         await self._bus.publish(station_topic(info.station.station_id), msg)
 
-    async def _publish_console(self) -> None:
-        # The block officers' page changes with the console's picture, so it goes with it.
+    async def _publish_console(self) -> None:  # the block officers' picture changes with it
         await self._bus.publish(console_topic(self.state.facility_id), self.snapshot())
-        await self._bus.publish(escort_topic(self.state.facility_id), self.escort_snapshot())
+        await self._bus.publish(escort_topic(self.state.facility_id),
+                                views.escort_view(self.state, self._clock()).to_message())
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

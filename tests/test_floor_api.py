@@ -148,3 +148,26 @@ async def test_the_station_camera_beside_the_register_for_the_identity_check(
     finally:
         await family.close()
         await station.close()
+
+
+async def test_the_identity_check_before_a_call_is_a_facility_setting(sambang: Sambang) -> None:
+    s = sambang
+    admin = await s.login("admin")
+    settings = await (await s.client.get("/api/admin/facility")).json()
+    assert settings["identity_check"] is True  # on unless the admin turns it off
+    status, changed = await s.post("/api/admin/facility", {"identity_check": False}, admin)
+    assert status == 200 and changed["identity_check"] is False
+    officer = await s.login("petugas")
+    _, token = await s.issue_ticket(officer)
+    station_id, _ = await s.station_token()
+    family = await Peer(s.client, f"/ws/ticket/{token}").open()
+    try:
+        await family.wait_for("queue")
+        assert (await (await s.client.get("/api/queue")).json())["identity_check"] is False
+        status, visit = await s.post("/api/visits", {"station_id": station_id}, officer)
+        assert status == 201
+        status, started = await s.post(f"/api/visits/{visit['visit_id']}/start",
+                                       {"inmate_confirmed": True}, officer)
+        assert status == 200 and started["state"] == "live"
+    finally:
+        await family.close()

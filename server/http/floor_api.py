@@ -20,6 +20,7 @@ from server.services.announcements import AnnouncementUnavailable, announcement_
 from signaling import commands as c
 from signaling.escort import Escort
 from signaling.lifecycle import VisitState
+from signaling.views import escort_view
 
 
 def setup_routes(app: web.Application) -> None:
@@ -43,7 +44,8 @@ def officer_name(staff: Staff) -> str:
            "back", reply=m.Escort)
 async def escort_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ESCORT_ROLES)
-    return web.json_response(hub_for(request, staff).escort_snapshot())
+    hub = hub_for(request, staff)
+    return web.json_response(escort_view(hub.state, request.app[CLOCK]()).to_message())
 
 
 @operation("floor", "The block officer's step for a called inmate: fetching (dijemput) or "

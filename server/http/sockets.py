@@ -44,6 +44,7 @@ from signaling.protocol import (
     message,
     parse_client_message,
 )
+from signaling.views import escort_view
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ async def escort_socket(request: web.Request) -> web.StreamResponse:
 
     watcher = asyncio.create_task(_session_watch(request, ws))
     try:
-        await ws.send_json(hub.escort_snapshot())
+        await ws.send_json(escort_view(hub.state, request.app[CLOCK]()).to_message())
         await _serve(request, ws, on_message)
     finally:
         watcher.cancel()
