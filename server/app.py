@@ -173,7 +173,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
         # A short path of its own: unix socket paths are limited to about 100 bytes.
         broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
         await broker.start()
-        pool = WorkerRelay(broker, broker.path, workers)
+        pool = WorkerRelay(broker, broker.path, workers, turn=app[CONFIG].turn)
         bus, relay = broker, pool
         try:
             await pool.start()
@@ -182,7 +182,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
             await broker.close()
             raise
     else:
-        bus, relay = InProcessBus(), LocalRelay()
+        bus, relay = InProcessBus(), LocalRelay(app[CONFIG].turn)
     app[BUS] = bus
     app[RELAY] = relay
     yield

@@ -17,6 +17,7 @@ from server import cli_db
 from server.config import Config
 from server.db.errors import SchemaError
 from server.secret import SecretError
+from signaling.turn import TurnSettingsError
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
-    except (CommandError, SchemaError) as exc:
+    except (CommandError, SchemaError, TurnSettingsError) as exc:
         print(f"sambang: {exc}", file=sys.stderr)
         return 2
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from signaling.turn import TurnSettings
+
 
 @dataclass(frozen=True)
 class Config:
@@ -39,6 +41,12 @@ class Config:
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
     # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
     metrics_token: str = field(default="", repr=False)
+    # TURN servers the pages and the relay are given (coturn; docs/turn.md), with the secret
+    # shared with coturn that signs each visit's time-limited credentials.
+    turn: TurnSettings = TurnSettings()
+    # Answers ask the pages' Opus encoders for in-band FEC (signaling/answer.py); off only to
+    # measure what it brings.
+    opus_fec: bool = True
 
     @property
     def worker_count(self) -> int:
@@ -80,6 +88,8 @@ class Config:
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
+            turn=TurnSettings.from_mapping(env),
+            opus_fec=env.get("SAMBANG_OPUS_FEC", "1") not in ("0", "false", "no"),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

@@ -4,12 +4,13 @@ state and a time passed in, so they are pure like the state itself."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from signaling.commands import Returning, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
+from signaling.turn import TurnSettings, ice_servers
 
 
 class _Message:
@@ -54,6 +55,8 @@ class LiveView(_Message):
     ticket_number: int
     visitor_name: str
     station_name: str
+    # TURN servers with this visit's time-limited credentials, for `new RTCPeerConnection`.
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,11 @@ def cancelled_view(number: int, call_seconds: int) -> QueueView:
                      call_seconds=call_seconds)
 
 
-def visit_view(info: VisitInfo, now: float) -> VisitView:
-    """What the family's and the station's pages show of their visit."""
+def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) -> VisitView:
+    """What the family's and the station's pages show of their visit. A live one comes with the
+    ICE servers its pages connect through, their credentials valid until its deadline (plus a
+    margin): every `live` (start, extension, a page back) brings fresh ones for the deadline as
+    it is then."""
     v = info.visit
     server_now = int(now * 1000)
     if v.state is VisitState.CALLED:
@@ -217,7 +223,8 @@ def visit_view(info: VisitInfo, now: float) -> VisitView:
                         ends_at=int(v.deadline * 1000), allotted_seconds=v.allotted_seconds,
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
-                        station_name=info.station.name)
+                        station_name=info.station.name,
+                        ice_servers=ice_servers(turn or TurnSettings(), v.visit_id, v.deadline))
     return EndedView(visit_id=v.visit_id, server_now=server_now,
                      outcome=v.outcome.value if v.outcome else None)
 

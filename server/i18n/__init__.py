@@ -58,7 +58,7 @@ SCRIPT_KEYS = (
     "cam_off", "cam_on", "flip_failed", "no_devices", "identity_title", "identity_register",
     "identity_station", "identity_confirm", "identity_stop", "identity_reason", "checkout",
     "checkout_title", "checkout_hint", "no_photo", "no_picture", "cell_of", "step_ended",
-    "step_checked_out", "identity_unchecked",
+    "step_checked_out", "identity_unchecked", "audio_only", "with_video", "audio_only_on",
 )
 
 

@@ -36,7 +36,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "mic_on": ("Nyalakan suara saya", "Unmute me"),
     "cam_off": ("Matikan kamera", "Camera off"),
     "cam_on": ("Nyalakan kamera", "Camera on"),
-    "flip_camera": ("Ganti kamera", "Switch camera"),  # front/back, as phones say it
+    "flip_camera": ("Ganti kamera", "Switch camera"),
+    # The family's own choice on a weak or costly line: no video either way, the voice stays.
+    "audio_only": ("Hanya suara", "Audio only"),
+    "with_video": ("Pakai video", "Use video"),
+    "audio_only_on": ("Hanya suara dengan {station}: video dimatikan agar kuota hemat dan suara "
+                      "tetap jelas.",
+                      "Audio only with {station}: video is off to save data and keep the sound "
+                      "clear."),  # front/back, as phones say it
     "flip_failed": ("Kamera yang lain tidak bisa dibuka.", "The other camera could not be opened."),
     "remote_wait": ("Menunggu gambar dan suara…", "Waiting for picture and sound…"),
     "leave": ("Keluar", "Leave"),
@@ -62,4 +69,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "station_idle": ("Menunggu panggilan", "Waiting for a call"),
     "station_called": ("Panggilan untuk antrean nomor {number}: {name}",
                        "Call for queue number {number}: {name}"),
+    # A page's offer refused; the call it has goes on (docs/protocol.md).
+    "bad_offer": ("Permintaan sambungan dari halaman ini tidak dapat dipakai. Panggilan tetap "
+                  "berjalan.", "This page's connection request could not be used. The call "
+                  "goes on."),
+    "too_many_offers": ("Terlalu sering menyambung ulang. Tunggu sebentar.",
+                        "Reconnecting too often. Wait a moment."),
 }

@@ -87,7 +87,8 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
             state.override_day = facility.call_override_day
         hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
                           recordings_dir=(config.data_dir / "recordings").resolve(),
-                          on_turn_near=turn_near)
+                          on_turn_near=turn_near, turn=config.turn,
+                          opus_fec=config.opus_fec)
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         state.identity_check = facility.identity_check

@@ -208,7 +208,8 @@ def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
     assert views.visit_view(info, NINE + 180).to_message() == {
         "type": "live", "visit_id": 7, "server_now": int((NINE + 180) * 1000),
         "ends_at": int((NINE + 240) * 1000), "allotted_seconds": 240, "seconds_left": 60,
-        "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1"}
+        "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1",
+        "ice_servers": []}
     assert state.handle(c.TickVisit(7), NINE + 239) != []  # the ten-second warning
     assert state.handle(c.TickVisit(7), NINE + 240)[0] == c.CloseRelay(info.visit)
 

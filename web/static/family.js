@@ -27,6 +27,7 @@
 
   function live(msg) {
     visitId = msg.visit_id;
+    $("audio-only").textContent = s.t("audio_only_on", { station: msg.station_name });
     setState("live", s.t("state_live"));
     if (stepped) return;  // the countdown on the "you left" card is already corrected
     enterCall();
@@ -98,12 +99,28 @@
     if (s.localStream) applyDevices(s.localStream);
   });
 
+  // Audio only, the family's own choice on a weak or costly line: the camera is closed and the
+  // call is offered again without video either way; "use video" offers it again with.
+  $("audio-btn").addEventListener("click", function () {
+    s.audioOnly = !s.audioOnly;
+    $("audio-btn").textContent = s.t(s.audioOnly ? "with_video" : "audio_only");
+    $("audio-btn").setAttribute("aria-pressed", String(s.audioOnly));
+    s.show("audio-only", s.audioOnly);
+    s.show("cam-btn", !s.audioOnly);
+    s.show("remote", !s.audioOnly);
+    s.show("self", !s.audioOnly);
+    s.closeCall();
+    s.releaseMedia();
+    if (s.audioOnly) s.show("flip-btn", false);
+    enterCall();
+  });
+
   // Front/back only where the phone has two cameras.
   function showFlip() {
     if (!navigator.mediaDevices.enumerateDevices) return;
     navigator.mediaDevices.enumerateDevices().then(function (devices) {
       var cameras = devices.filter(function (d) { return d.kind === "videoinput"; });
-      s.show("flip-btn", cameras.length > 1 && !!s.localStream);
+      s.show("flip-btn", cameras.length > 1 && !!s.localStream && !s.audioOnly);
     });
   }
 
