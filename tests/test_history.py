@@ -55,6 +55,7 @@ async def test_filters_and_timeline(sambang: Sambang) -> None:
     record = await (await s.client.get(f"/api/visits/{first}")).json()
     kinds = [(e["kind"], e["actor"]) for e in record["timeline"]]
     assert kinds == [("registered", "Sri Wahyuni"), ("called", "petugas"),
+                     ("identity_confirmed", "Petugas Kunjungan (petugas)"),
                      ("started", "petugas"), ("warning", "system"), ("extended", "petugas"),
                      ("ended", "petugas")]
     assert record["timeline"][-1]["detail"] == "ended_early: cukup"
