@@ -130,7 +130,10 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     await station.wait_for_selector("text=Panggilan untuk antrean nomor 1: Sri Wahyuni")
     await second.wait_for_function("document.querySelector('#position').textContent === '1'")
 
-    await officer.locator("#visits button", has_text="Mulai").click()
+    # The officer compares the inmate at Bilik 1 with the register (the demo checks identity
+    # before a call), then starts it.
+    await officer.locator("#identity button", has_text="Identitas cocok").click()
+    await officer.locator("#visits button:not([disabled])", has_text="Mulai").click()
     family_stats = await wait_decoding(first)
     station_stats = await wait_decoding(station)
     assert family_stats["video"] >= 15 and station_stats["video"] >= 15
