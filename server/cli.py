@@ -117,7 +117,9 @@ async def _staff_command(args: argparse.Namespace) -> int:
         if found is None:
             print(f"sambang: no staff account {args.username!r}", file=sys.stderr)
             return 2
-        await staff_rows.set_password_hash(engine, found[0].id, hash_password(_password()))
+        # Through update_staff: a new password ends the account's sessions, and the servers
+        # close its open pages within a second (server/http/staff_sockets.py).
+        await staff_rows.update_staff(engine, found[0].id, password_hash=hash_password(_password()))
         await _audit_cli(engine, "staff.password", f"staff:{args.username}")
         print(f"sambang: password of {args.username} changed")
         return 0

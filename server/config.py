@@ -20,7 +20,9 @@ class Config:
     # How often a new day's tickets and newly added facilities are picked up.
     day_roll_seconds: float = 60.0
     session_hours: int = 12
-    session_check_seconds: float = 30.0  # how soon a logout ends a staff member's open pages
+    # How often open staff pages are checked against their sessions: a logout, a disabled
+    # account, a new role or password closes them within this (any process, the CLI too).
+    session_check_seconds: float = 0.5
     # Rejected or never-used registrations (and their KTP) are deleted after this many days.
     personal_data_days: int = 90
     secure_cookies: bool = False  # set behind HTTPS

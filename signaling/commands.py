@@ -25,6 +25,9 @@ class TicketInfo:
     inmate_id: int
     inmate_name: str
     day: str = ""  # the facility's local date the ticket is for
+    session_name: str | None = None  # the schedule's session it is for
+    first: bool = False  # owed a visit: first in its queue
+    makeup_seconds: int | None = None  # a make-up: the length of the call it is owed
     reg_number: str = ""  # where the block officer finds the inmate, and how he is checked
     block: str = ""
     cell: str = ""
@@ -49,6 +52,7 @@ class VisitInfo:
     recording: bool = False
     marked_legal: bool = False
     synced_at: float = 0.0  # server time of the last `time` message to its pages
+    after: str | None = None  # a cancelled call: what became of its ticket (AfterCancel)
     escort: Escort = Escort.CALLED  # the inmate's way to the station (signaling/escort.py)
     identity_confirmed: bool = False  # compared with the register's photo before the call
 
@@ -278,6 +282,23 @@ class WriteVisitEvent:
 
 
 @dataclass(frozen=True)
+class WriteTicketFirst:
+    """The ticket waits again, first in its queue (its call was cancelled)."""
+
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class GrantMakeup:
+    """The family is owed `seconds` of a visit it lost: a make-up ticket for the next session."""
+
+    visit_id: int
+    seconds: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class WriteVisitStarted:
     visit: Visit
 
@@ -362,7 +383,7 @@ class Refused:
     code: str
 
 
-Action = (InsertVisit | WriteTicketState | WriteVisitEvent | WriteVisitStarted
-          | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay | StartRecording
-          | MakePrivate | PublishVisit | PublishWarning | PublishCancelled | PublishLegLost
-          | PublishConsole | Broadcast | TellTurnNear | Refused)
+Action = (InsertVisit | WriteTicketState | WriteTicketFirst | GrantMakeup | WriteVisitEvent
+          | WriteVisitStarted | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay
+          | StartRecording | MakePrivate | PublishVisit | PublishWarning | PublishCancelled
+          | PublishLegLost | PublishConsole | Broadcast | TellTurnNear | Refused)

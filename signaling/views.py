@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from signaling import makeup as mk
 from signaling.commands import Returning, VisitInfo
 from signaling.facility import FacilityState
-from signaling.lifecycle import VisitState
+from signaling.lifecycle import Outcome, VisitState
 from signaling.turn import TurnSettings, ice_servers
 
 
@@ -65,6 +66,10 @@ class EndedView(_Message):
     visit_id: int
     server_now: int
     outcome: str | None
+    # A cancelled call: "queue" (first in the queue again), "makeup" (a make-up ticket for the
+    # next session), "no_show" or "done"; and the officer's cause (signaling/makeup.py).
+    after: str | None = None
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class TicketRow:
     relation: str
     inmate_name: str
     position: int | None
+    first: bool = False  # owed a visit: called before the others
+    makeup_seconds: int | None = None  # a make-up ticket: the call it is owed
 
 
 @dataclass(frozen=True)
@@ -225,8 +232,10 @@ def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) ->
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
                         station_name=info.station.name,
                         ice_servers=ice_servers(turn or TurnSettings(), v.visit_id, v.deadline))
+    cause = mk.cancel_cause(v.end_reason) if v.outcome is Outcome.CANCELLED else None
     return EndedView(visit_id=v.visit_id, server_now=server_now,
-                     outcome=v.outcome.value if v.outcome else None)
+                     outcome=v.outcome.value if v.outcome else None, after=info.after,
+                     cause=cause.value if cause else None)
 
 
 def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
@@ -280,7 +289,8 @@ def console_view(state: FacilityState, now: float) -> ConsoleView:
             ticket_id=qt.ticket_id, number=qt.number, state=qt.state.value, present=qt.present,
             skipped=qt.skipped_at is not None, visitor_name=info.visitor_name,
             relation=info.relation, inmate_name=info.inmate_name,
-            position=state.queue.position(qt.ticket_id)))
+            position=state.queue.position(qt.ticket_id), first=qt.first,
+            makeup_seconds=info.makeup_seconds))
     stations = [StationRow(station_id=s.station_id, name=s.name, visit_id=s.visit_id,
                            online=s.pages > 0) for s in state.stations.values()]
     return ConsoleView(

@@ -31,9 +31,11 @@ from server.http.lookups import todays_ticket
 from server.http.ratelimit import Window
 from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
+from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS, STATION_PICTURES
 from signaling import floor
+from signaling.answer import with_opus_fec
 from signaling.bus.base import console_topic, escort_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -140,6 +142,8 @@ async def _leg_socket(
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Offer):
             answer = await hub.offer(side, owner_id, msg.sdp)
+            if request.app[CONFIG].opus_fec:  # the page's Opus sends FEC (signaling/answer.py)
+                answer = with_opus_fec(answer)
             queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             queue.put(message("pong"))
@@ -150,6 +154,8 @@ async def _leg_socket(
             info = floor.called_visit_at(hub.state, owner_id)
             request.app[STATION_PICTURES].put(owner_id, info.visit.visit_id, msg.jpeg,
                                               request.app[CLOCK]())
+        else:  # a supervisor's message on a family's or station's socket: refused, as unknown
+            raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
     try:
         await joined()
@@ -187,17 +193,6 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _session_watch(request: web.Request, ws: web.WebSocketResponse) -> None:
-    # Logging out or a disabled account ends this page, monitoring included.
-    token = request.cookies.get(SESSION_COOKIE, "")
-    while not ws.closed:
-        await asyncio.sleep(request.app[CONFIG].session_check_seconds)
-        now = request.app[CLOCK]()
-        if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
-            await ws.close(code=4401, message=b"session ended")
-            return
-
-
 async def escort_socket(request: web.Request) -> web.StreamResponse:
     """The block officers' page and loudspeakers: whom to bring and take back, live. It only
     listens; the steps go through the JSON API."""
@@ -208,24 +203,33 @@ async def escort_socket(request: web.Request) -> web.StreamResponse:
                        "message": translate("login_required", request_lang(request))}},
             status=401,
         )
-    hub = request.app[HUBS].get(found[0].facility_id)
+    staff = found[0]
+    session_token = request.cookies.get(SESSION_COOKIE, "")
+    hub = request.app[HUBS].get(staff.facility_id)
     if hub is None:
         return _not_found(request, "facility_not_ready")
     ws, queue = await _open(request)
-    structlog.contextvars.bind_contextvars(staff=found[0].username, conn=id(ws))
+    structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    # Closed within a second of a logout or a change of rights (server/http/staff_sockets.py).
+    request.app[STAFF_SOCKETS].add(ws, session_token, staff)
     subscription = request.app[BUS].subscribe(escort_topic(hub.facility_id), _sender(queue))
 
     async def on_message(msg: ClientMessage) -> None:
+        now = request.app[CLOCK]()
+        owner = await staff_rows.session_staff(request.app[ENGINE], session_token, now)
+        if owner is None or owner[0].id != staff.id or owner[0].role != staff.role:
+            request.app[STAFF_SOCKETS].discard(ws)
+            await close_ended(ws)
+            return
         if not isinstance(msg, Ping):
             raise ProtocolError("the escort page sends its steps through the JSON API")
         queue.put(message("pong"))
 
-    watcher = asyncio.create_task(_session_watch(request, ws))
     try:
         queue.put(escort_view(hub.state, request.app[CLOCK]()).to_message())
         await _serve(request, ws, queue, on_message)
     finally:
-        watcher.cancel()
+        request.app[STAFF_SOCKETS].discard(ws)
         subscription.cancel()
         await _closed(request, ws, queue)
     return ws
@@ -240,12 +244,16 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     staff = found[0]
+    session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
     hub = request.app[HUBS].get(staff.facility_id)
     if hub is None:
         return _not_found(request, "facility_not_ready")
     ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    # A logout, a disabled account, a new role or password closes this socket within a second
+    # (server/http/staff_sockets.py), from whichever process or command made the change.
+    request.app[STAFF_SOCKETS].add(ws, session_token, staff)
     subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(queue))
     watching: set[int] = set()
     monitor_id = f"{staff.username}:{id(ws)}"
@@ -256,7 +264,20 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             await hub.unmonitor(visit_id, monitor_id)
             await audit(request, "monitor.leave", f"visit:{visit_id}", staff=staff)
 
+    async def owner_now() -> staff_rows.Staff | None:
+        """Who holds this socket's session now, if they still may hold a console: asked at
+        every message, so nothing is done in the moment before the watcher closes it."""
+        now = request.app[CLOCK]()
+        found = await staff_rows.session_staff(request.app[ENGINE], session_token, now)
+        if found is None or found[0].id != staff.id or found[0].role != staff.role:
+            return None
+        return found[0]
+
     async def on_message(msg: ClientMessage) -> None:
+        if await owner_now() is None:
+            request.app[STAFF_SOCKETS].discard(ws)
+            await close_ended(ws)
+            return
         if isinstance(msg, Ping):
             queue.put(message("pong"))
             return
@@ -276,7 +297,6 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         watching.add(msg.visit_id)
         queue.put(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
 
-    watcher = asyncio.create_task(_session_watch(request, ws))
     try:
         queue.put(hub.snapshot())
         await _serve(request, ws, queue, on_message)
@@ -286,7 +306,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(ConnectionResetError):
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
     finally:
-        watcher.cancel()
+        request.app[STAFF_SOCKETS].discard(ws)
         subscription.cancel()
         await _closed(request, ws, queue)
         for visit_id in list(watching):

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import facility_rows, ticket_rows
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, RELAY
-from server.services import facilities
+from server.services import facilities, makeup
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.notify import notify_turn_near
@@ -82,13 +82,13 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
         state = FacilityState(facility.id, facility.name, policy,
                               schedule=schedule_of(facility), timezone=facility.timezone,
                               recording=facility.recording)
+        state.turn = config.turn
         if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
             state.call_override = facility.call_override_seconds
             state.override_day = facility.call_override_day
         hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
                           recordings_dir=(config.data_dir / "recordings").resolve(),
-                          on_turn_near=turn_near, turn=config.turn,
-                          opus_fec=config.opus_fec)
+                          on_turn_near=turn_near)
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         state.identity_check = facility.identity_check
@@ -140,7 +140,7 @@ class TimedRecords(SqlRecords):
     """The durable side, and for /metrics how long each called ticket waited in its queue."""
 
     def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application) -> None:
-        super().__init__(engine, data_dir)
+        super().__init__(engine, data_dir, app[CLOCK])
         self._app = app
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
@@ -156,9 +156,25 @@ class TimedRecords(SqlRecords):
         return visit_id
 
 
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        ticket_id = await makeup.grant(self._app[ENGINE], visit_id=visit_id, seconds=seconds,
+                                       reason=reason, by=actor, now=self._app[CLOCK]())
+        if ticket_id is not None:
+            await queue_makeup(self._app, ticket_id)
+
+
+async def queue_makeup(app: web.Application, ticket_id: int) -> None:
+    """A make-up ticket whose session's queue is open joins it now; a later one joins when its
+    queue opens (the day roll)."""
+    ticket = await ticket_rows.ticket_by_id(app[ENGINE], ticket_id)
+    if ticket is not None and ticket.facility_id in app[HUBS]:
+        await load_todays_tickets(app, ticket.facility_id)
+
+
 def ticket_info(ticket: ticket_rows.Ticket, inmate: dict[str, Any]) -> TicketInfo:
     """What the hub keeps of a ticket, with where its inmate is found (block and cell)."""
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate["full_name"], ticket.day,
+                      ticket.inmate_id, inmate["full_name"], ticket.day, ticket.session_name,
+                      ticket.first_in_queue, ticket.makeup_seconds,
                       reg_number=inmate["reg_number"], block=inmate["block"] or "",
                       cell=inmate["cell"] or "")

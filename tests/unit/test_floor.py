@@ -26,7 +26,8 @@ def _state(identity_check: bool = True) -> FacilityState:
     for n, (name, block, cell) in enumerate((("Ahmad Fauzi", "Blok A", "A-3"),
                                              ("Joko Prasetyo", "Blok B", "B-1")), start=1):
         state.handle(c.AddTicket(c.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
-                                              name, "2026-11-23", f"REG-{n}", block, cell)), NOW)
+                                              name, "2026-11-23", reg_number=f"REG-{n}",
+                                              block=block, cell=cell)), NOW)
         state.handle(c.FamilyJoined(100 + n), NOW)
     return state
 

@@ -41,6 +41,8 @@ class MemoryRecords:
         self.hold: asyncio.Event | None = None  # while set, writing a called visit waits
         self.writing = asyncio.Event()
         self.fail = False
+        self.first: set[int] = set()
+        self.makeups: list[tuple[int, int, str]] = []
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
                            officer_id: int) -> int:
@@ -72,6 +74,13 @@ class MemoryRecords:
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         self.tickets[ticket_id] = state
+
+    async def ticket_first(self, ticket_id: int) -> None:
+        self.tickets[ticket_id] = TicketState.WAITING
+        self.first.add(ticket_id)
+
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        self.makeups.append((visit_id, seconds, reason))
 
 
 class MemoryRelay:
@@ -278,7 +287,7 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
 async def test_live_gives_both_pages_turn_credentials_for_the_deadline_as_it_is_then() -> None:
     s = Setup()
     turn = TurnSettings(("turns:turn.lapas.example:443?transport=tcp",), "rahasia-coturn")
-    s.hub = FacilityHub(s.hub.state, s.bus, s.relay, s.records, s.clock, turn=turn)
+    s.hub.state.turn = turn
     await s.hub.family_joined(101)
     await s.hub.station_joined(1)
     visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id

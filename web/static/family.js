@@ -23,6 +23,8 @@
     $("call-length").textContent = Math.round(msg.call_seconds / 60) + " " + s.t("minutes");
     // "called" is told by the `called` and `live` messages, which know the station.
     if (msg.state !== "called") setState(msg.state, s.t("state_" + msg.state));
+    // Taken out of the queue (a ban, a refused make-up): the page says why, from the server.
+    if (msg.state === "cancelled") location.reload();
   }
 
   function live(msg) {
@@ -49,6 +51,18 @@
   }
 
   function ended(msg) {
+    // A call the facility cancelled costs the family nothing: it is first in the queue again
+    // (the `queue` message follows), or its page now leads to a make-up ticket.
+    if (msg.after === "queue") {
+      $("owed").textContent = s.t("cause_" + (msg.cause === "inmate_unavailable" ||
+        msg.cause === "station_fault" ? msg.cause : "other")) + " " + s.t("back_in_queue");
+      s.show("owed", true);
+      setState("waiting", s.t("state_waiting"));
+      return;
+    }
+    if (msg.after === "makeup") { location.reload(); return; }
+    if (msg.after === "no_show") msg.outcome = "no_show";
+    if (msg.after === "done" && msg.cause === "family_request") msg.outcome = "family_request";
     stepped = false;
     visitId = null;
     s.show("confirm", false);

@@ -56,6 +56,11 @@ class EndBody(Body):
     reason: Text = Field("", max_length=500)
 
 
+class RefuseMakeupBody(Body):
+    reason: Text = Field(min_length=1, max_length=500,
+                         description="Why no make-up is given; the family reads it")
+
+
 class FlagBody(Body):
     reason: Text = Field(min_length=1, max_length=500)
 
