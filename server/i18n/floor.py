@@ -33,8 +33,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "photos_refused": ("ZIP ditolak, tidak ada foto yang disimpan:",
                        "ZIP refused, no photo was stored:"),
     "no_photo": ("Belum ada foto", "No photo yet"),
-    "choose_file": ("Pilih berkas", "Choose a file"),
-    "no_file": ("Belum ada berkas dipilih", "No file chosen"),
     "reg_no": ("No. registrasi", "Reg. number"),
     "block": ("Blok", "Block"), "cell": ("Kamar", "Cell"),
     "identity_check_setting": ("Periksa identitas WBP (foto register dan gambar bilik) sebelum "
