@@ -31,6 +31,11 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class StepOut:
+    """The page leaves its call on purpose: its silence is not a line down."""
+
+
+@dataclass(frozen=True)
 class Monitor:
     """A supervisor's receive-only offer to watch and listen to one visit."""
 
@@ -50,7 +55,7 @@ class Snapshot:
     jpeg: bytes
 
 
-ClientMessage = Offer | Ping | Monitor | Unmonitor | Snapshot
+ClientMessage = Offer | Ping | StepOut | Monitor | Unmonitor | Snapshot
 
 
 def _jpeg(data: dict[str, object]) -> bytes:
@@ -96,6 +101,8 @@ def parse_client_message(text: str) -> ClientMessage:
         return Ping()
     if kind == "offer":
         return Offer(sdp=_sdp(data))
+    if kind == "step_out":
+        return StepOut()
     if kind == "monitor":
         return Monitor(visit_id=_visit_id(data), sdp=_sdp(data))
     if kind == "unmonitor":

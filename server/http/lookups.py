@@ -9,7 +9,8 @@ from server.db.facility_rows import Facility
 from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
-from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS
+from server.http.forward import owner_elsewhere
+from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS, NODE
 from server.services import makeup
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
@@ -22,9 +23,25 @@ def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
 
 def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
     hub = request.app[HUBS].get(facility_id)
-    if hub is None:  # added while the server ran: its hub starts within a minute
-        raise ApiError("facility_not_ready", 503)
+    if hub is None:
+        # Another node runs it (the request goes there), or it was added while the server
+        # ran (its hub starts within a minute), or its node just died (another takes it).
+        owner_elsewhere(request, facility_id)
+    assert hub is not None
     return hub
+
+
+def hub_running(request: web.Request, facility_id: int) -> None:
+    """503 unless the facility's hub runs here or on another node."""
+    node = request.app.get(NODE)
+    if facility_id not in request.app[HUBS] and (
+            node is None or facility_id not in node.owner_addresses):
+        raise ApiError("facility_not_ready", 503)
+
+
+def local_hub(request: web.Request, facility_id: int) -> FacilityHub:
+    """The same, for sockets: they too are joined to the owner's when it is elsewhere."""
+    return hub_for_facility(request, facility_id)
 
 
 def site_link(request: web.Request, path: str) -> str:
@@ -45,6 +62,8 @@ async def todays_ticket(
     if ticket is None:
         return None
     facility = request.app[FACILITIES].get(ticket.facility_id)
+    if facility is not None and ticket.facility_id not in request.app[HUBS]:
+        owner_elsewhere(request, ticket.facility_id)  # the page is made, or joined, there
     hub = request.app[HUBS].get(ticket.facility_id)
     if (
         facility is None or hub is None

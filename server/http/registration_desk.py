@@ -4,33 +4,31 @@ a visitor."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
-
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import ticket_rows
 from server.db import visitors as reg
-from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
-from server.http.lookups import facility_of, hub_for_facility
+from server.http.lookups import facility_of, hub_for_facility, hub_running
 from server.http.models import verification as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
-from server.http.request_audit import audit
+from server.http.request_audit import audit, audit_with, request_event
 from server.http.visit_records import day_start
 from server.i18n import request_lang
-from server.keys import APPROVAL_LOCKS, CLOCK, CONFIG, ENGINE, SECRET
+from server.keys import CLOCK, CONFIG, ENGINE, SECRET
 from server.secret import request_ticket_token
+from server.services import approvals
+from server.services.approvals import Approval
+from server.services.audit import AuditEvent
 from server.services.facilities import schedule_of
-from server.services.hubs import load_todays_tickets
+from server.services.hubs import tickets_changed
 from server.services.notify import notify_request
 from server.timefmt import local_day, local_time, session_label
-from signaling.schedule import week_of, week_start
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
 REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
@@ -46,9 +44,10 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visitors/{visitor_id:\\d+}/bans", ban_visitor)
 
 
-async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
+async def approve_request(request: web.Request, request_id: int, decided_by: str,
+                          event: AuditEvent | None = None) -> str:
     """Approve a pending request: a ticket for the session's day follows (it joins the queue
-    when that session's queue opens); returns its token."""
+    when that session's queue opens), committed with `event`; returns its token."""
     engine = request.app[ENGINE]
     row = await reg.visit_request(engine, request_id)
     if row is None:
@@ -59,54 +58,29 @@ async def approve_request(request: web.Request, request_id: int, decided_by: str
     now = request.app[CLOCK]()
     if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
         raise ApiError("banned", 403)
-    hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
+    # A facility whose hub runs nowhere yet: 503 now. (Not forwarded: a family's request that
+    # is approved at once was written here already.)
+    hub_running(request, facility.id)
     today = local_day(now, facility.timezone)
     day = row["day"] or today
     if day < today:  # its session has passed: the officer rejects it instead
         raise ApiError("request_expired", 409)
     if row["state"] != "pending":
         raise ApiError("request_decided", 409)
-    # One approval at a time per facility (see server/services/approvals.py).
-    async with request.app[APPROVAL_LOCKS].of(facility.id):
-        ticket = await _ticket_within_limit(request, facility, row, request_id, day, now,
-                                            visitor)
-    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
-                            decided_by=decided_by, ticket_id=ticket.id):
-        await ticket_rows.set_ticket_state(engine, ticket.id, "cancelled")
-        raise ApiError("request_decided", 409)
-    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
-    if day == today:  # into the queue now if its session's queue is open, else when it opens
-        await load_todays_tickets(request.app, facility.id)
-    await notify_request(request.app, request_id)
-    return request_ticket_token(request.app[SECRET], request_id)
-
-
-async def _ticket_within_limit(request: web.Request, facility: Facility,
-                               row: dict[str, Any], request_id: int, day: str, now: float,
-                               visitor: dict[str, Any]) -> ticket_rows.Ticket:
-    """The ticket for an approved request, unless the inmate's week is full."""
-    engine = request.app[ENGINE]
     schedule = schedule_of(facility)
-    if schedule is not None and row["day"]:
-        # Other families' requests do not hold places: the week may have filled up since.
-        monday = week_start(date.fromisoformat(day))
-        booked = await reg.booked_weeks(engine, row["inmate_id"], monday,
-                                        monday + timedelta(days=6))
-        if booked.get(week_of(monday), 0) >= schedule.visits_per_week:
-            raise ApiError("weekly_limit", 409)
-    token = request_ticket_token(request.app[SECRET], request_id)
-    for attempt in range(2):
-        try:
-            ticket, _ = await ticket_rows.create_ticket(
-                engine, facility.id, day, visitor["full_name"], visitor["relation"],
-                row["inmate_id"], now, token=token, session_name=row["session_name"])
-            break
-        except IntegrityError:
-            if await ticket_rows.ticket_by_token(engine, token) is not None or attempt:
-                # Another officer approved it at the same moment: one ticket only.
-                raise ApiError("request_decided", 409) from None
-            # Else two approvals took the same queue number: the second tries the next one.
-    return ticket
+    approval = Approval(
+        request_id=request_id, facility_id=facility.id, visitor_id=visitor["id"],
+        visitor_name=visitor["full_name"], relation=visitor["relation"],
+        inmate_id=row["inmate_id"], day=day, session_name=row["session_name"],
+        dated=bool(row["day"]),
+        visits_per_week=schedule.visits_per_week if schedule is not None else None,
+        decided_by=decided_by, now=now, token=request_ticket_token(request.app[SECRET],
+                                                                    request_id))
+    await approvals.approve(engine, approval, event)
+    if day == today:  # into the queue now if its session's queue is open, else when it opens
+        await tickets_changed(request.app, facility.id)
+    await notify_request(request.app, request_id)
+    return approval.token
 
 
 async def _own_request(request: web.Request, facility_id: int) -> int:
@@ -122,8 +96,9 @@ async def _own_request(request: web.Request, facility_id: int) -> int:
 async def approve(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
-    await audit(request, "request.approve", f"request:{request_id}", staff=staff)
-    await approve_request(request, request_id, staff.username)
+    await approve_request(request, request_id, staff.username,
+                          request_event(request, "request.approve", f"request:{request_id}",
+                                        staff=staff))
     return web.json_response({"request_id": request_id, "state": "approved"})
 
 
@@ -136,12 +111,16 @@ async def reject(request: web.Request) -> web.Response:
     reason, note = body.reason, body.note
     if reason == "other" and not note:
         raise InvalidField("note", "note_needed")
-    await audit(request, "request.reject", f"request:{request_id}", reason, staff)
-    decided = await reg.decide(request.app[ENGINE], request_id, state="rejected",
-                               reason=f"{reason}: {note}".rstrip(": "),
-                               decided_at=request.app[CLOCK](), decided_by=staff.username)
-    if not decided:
-        raise ApiError("request_decided", 409)
+
+    async def decide(conn: AsyncConnection) -> None:
+        decided = await reg.decide_in(conn, request_id, state="rejected",
+                                      reason=f"{reason}: {note}".rstrip(": "),
+                                      decided_at=request.app[CLOCK](),
+                                      decided_by=staff.username)
+        if not decided:
+            raise ApiError("request_decided", 409)
+
+    await audit_with(request, decide, "request.reject", f"request:{request_id}", reason, staff)
     await notify_request(request.app, request_id)
     return web.json_response({"request_id": request_id, "state": "rejected"})
 
@@ -204,19 +183,23 @@ async def ban_visitor(request: web.Request) -> web.Response:
     until = day_start(body.until, facility.timezone)
     if until <= request.app[CLOCK]():
         raise InvalidField("until", "future")
-    await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
-                f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     now = request.app[CLOCK]()
-    ban_id = await reg.add_ban(
-        request.app[ENGINE], facility_id=staff.facility_id, visitor_id=visitor["id"],
-        inmate_id=inmate_id, reason=reason, until=until, created_by=staff.username,
-        created_at=now)
-    # What the ban covers and was already asked for or approved goes too: a ticket approved
-    # last week for Thursday must not open its queue room on Thursday.
-    rejected, cancelled = await reg.withdraw_for_ban(
-        request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
-        body.until.isoformat(), now, staff.username)
-    hub = hub_for_facility(request, staff.facility_id)
+    hub = hub_for_facility(request, staff.facility_id)  # first: it may go to the hub's node
+
+    async def ban(conn: AsyncConnection) -> tuple[int, int, list[int]]:
+        ban_id = await reg.add_ban(
+            conn, facility_id=staff.facility_id, visitor_id=visitor["id"], inmate_id=inmate_id,
+            reason=reason, until=until, created_by=staff.username, created_at=now)
+        # What the ban covers and was already asked for or approved goes too: a ticket
+        # approved last week for Thursday must not open its queue room on Thursday.
+        rejected, cancelled = await reg.withdraw_for_ban(
+            conn, visitor["id"], inmate_id, local_day(now, facility.timezone),
+            body.until.isoformat(), now, staff.username)
+        return ban_id, rejected, cancelled
+
+    ban_id, rejected, cancelled = await audit_with(
+        request, ban, "visitor.ban", f"visitor:{visitor['id']}",
+        f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)
     return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,

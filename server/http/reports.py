@@ -54,6 +54,10 @@ class ReportRow:
     max_wait_minutes: float | None
     no_shows: int
     ended_early: int
+    # Visits cut by a line down past the grace or a server stop, and the minutes their clocks
+    # stood still while a line was down (not in `minutes`).
+    lines_lost: int
+    paused_minutes: float
     utilisation: float | None  # share of the day's working span a station was in a call
     # From the officer's call to the call's start: fetching the inmate from the block and
     # checking his identity (seed 000 steps 3-4); per block, it shows which block is far.
@@ -99,6 +103,9 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
             max_wait_minutes=round(max(waits), 1) if waits else None,
             no_shows=misses.get((kind, group), 0),
             ended_early=sum(1 for v in members if v["outcome"] == "ended_early"),
+            lines_lost=sum(1 for v in members
+                           if v["outcome"] in ("connection_lost", "interrupted")),
+            paused_minutes=round(sum(v.get("paused_seconds") or 0 for v in held) / 60, 1),
             utilisation=round(live / span, 3) if kind == "station" and span > 0 else None,
             avg_call_to_start_minutes=round(sum(fetches) / len(fetches), 1) if fetches else None,
             max_call_to_start_minutes=round(max(fetches), 1) if fetches else None,

@@ -27,7 +27,7 @@ from server.http.auth import (
     current_staff,
     same_origin,
 )
-from server.http.lookups import todays_ticket
+from server.http.lookups import local_hub, todays_ticket
 from server.http.ratelimit import Window
 from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
@@ -47,6 +47,7 @@ from signaling.protocol import (
     Ping,
     ProtocolError,
     Snapshot,
+    StepOut,
     Unmonitor,
     message,
     parse_client_message,
@@ -154,6 +155,8 @@ async def _leg_socket(
             info = floor.called_visit_at(hub.state, owner_id)
             request.app[STATION_PICTURES].put(owner_id, info.visit.visit_id, msg.jpeg,
                                               request.app[CLOCK]())
+        elif isinstance(msg, StepOut):
+            await hub.step_out(side, owner_id)
         else:  # a supervisor's message on a family's or station's socket: refused, as unknown
             raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
@@ -163,7 +166,8 @@ async def _leg_socket(
     finally:
         subscription.cancel()
         await _closed(request, ws, queue)
-        await left()
+        # A page that drops cancels this handler; what its leaving means must still be done.
+        await asyncio.shield(left())
     return ws
 
 
@@ -183,9 +187,7 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     station = await facility_rows.station_by_token(request.app[ENGINE], request.match_info["token"])
     if station is None:
         return _not_found(request, "bad_station")
-    hub = request.app[HUBS].get(station["facility_id"])
-    if hub is None:
-        return _not_found(request, "facility_not_ready")
+    hub = local_hub(request, int(station["facility_id"]))  # or joined to its node's
     station_id = int(station["id"])
     return await _leg_socket(
         request, hub, "station", station_id, station_topic(station_id),
@@ -246,9 +248,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     staff = found[0]
     session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
-    hub = request.app[HUBS].get(staff.facility_id)
-    if hub is None:
-        return _not_found(request, "facility_not_ready")
+    hub = local_hub(request, staff.facility_id)  # or joined to its node's
     ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
     # A logout, a disabled account, a new role or password closes this socket within a second

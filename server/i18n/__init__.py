@@ -59,6 +59,7 @@ SCRIPT_KEYS = (
     "identity_station", "identity_confirm", "identity_stop", "identity_reason", "checkout",
     "checkout_title", "checkout_hint", "no_photo", "no_picture", "cell_of", "step_ended",
     "step_checked_out", "identity_unchecked", "audio_only", "with_video", "audio_only_on",
+    "ended_connection_lost", "ended_interrupted", "vs_paused",
     "cause_inmate_unavailable", "cause_station_fault", "cause_other", "back_in_queue",
     "ended_no_show", "ended_family_request", "cancel_inmate_unavailable",
     "cancel_station_fault", "cancel_family_absent", "makeup_badge", "first_badge",

@@ -52,6 +52,10 @@ def _rows(sync_conn: Connection, skip: frozenset[tuple[str, str]] = frozenset()
     found = {}
     inspector = sa_inspect(sync_conn)
     for table in metadata.sorted_tables:
+        # The columns the database has: one not upgraded yet lacks those of later revisions.
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        columns = [c for c in table.columns
+                   if c.name in have and (table.name, c.name) not in skip]
         order = list(table.primary_key.columns)
         # The columns the database has: one not upgraded yet lacks those of later revisions.
         have = {c["name"] for c in inspector.get_columns(table.name)}

@@ -187,3 +187,32 @@ class PhotosImport(Reply):
     applied: bool
     stored: int = 0
     rejected: list[RejectedEntry]
+
+
+class FacilityOnNode(Reply):
+    id: int
+    code: str
+    waiting: int = Field(description="tickets waiting in the queue")
+    visits_called: int
+    visits_live: int
+
+
+class ClusterNode(Reply):
+    node_id: str
+    role: str = Field(description="web: pages, API and facility hubs (relay workers optional)")
+    address: str
+    pid: int
+    started_at: float
+    heartbeat_at: float = Field(description="seconds since the epoch of its last heartbeat")
+    seconds_since_heartbeat: float
+    this_node: bool = Field(description="the node that answered this request")
+    open_sockets: int
+    relay_workers: int
+    load_average: float = Field(description="the machine's one-minute load average")
+    visits: int = Field(description="visits called or live on this node")
+    facilities: list[FacilityOnNode]
+
+
+class Cluster(Reply):
+    clustered: bool = Field(description="false: one node, no Redis")
+    nodes: list[ClusterNode]

@@ -10,7 +10,8 @@ from pydantic import Field
 from server.http.models.common import Query, Reply
 from server.http.models.fields import Blank, Day, Id, Text
 
-Outcome = Literal["completed", "ended_early", "cancelled"]  # visit_records.OUTCOMES
+# visit_records.OUTCOMES
+Outcome = Literal["completed", "ended_early", "cancelled", "connection_lost", "interrupted"]
 Period = Literal["day", "week", "month"]  # reports.PERIODS
 
 

@@ -2,7 +2,7 @@
 identity before a call may start (on unless the admin turns it off).
 
 Revision ID: 0003_officers
-Revises: 0002_floor
+Revises: 0002_network
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_officers"
-down_revision = "0002_floor"
+down_revision = "0002_network"  # chained after network's while the branches are merged here
 branch_labels = None
 depends_on = None
 
