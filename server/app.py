@@ -22,10 +22,13 @@ from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
+    block_page,
     cluster,
     complaints,
     family,
     family_api,
+    floor_api,
+    inmate_photos,
     metrics,
     officer_api,
     pages,
@@ -43,6 +46,7 @@ from server.http.staff_sockets import staff_sockets_ctx
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
+    ANNOUNCER,
     BUS,
     CLOCK,
     CONFIG,
@@ -56,12 +60,15 @@ from server.keys import (
     SECRET,
     SOCKETS,
     STATIC,
+    STATION_PICTURES,
     OpenSockets,
 )
 from server.metrics import Metrics
 from server.secret import load_secret
 from server.services import housekeeping, hubs, nodes, outbox
+from server.services.announcements import Announcer
 from server.services.posters import PosterCache
+from server.services.station_pictures import StationPictures
 from signaling.bus.base import Bus, InProcessBus
 from signaling.bus.stale import PREFIX as STALE_PREFIX
 from signaling.bus.stale import SOCKET_NAME, remove_stale
@@ -216,6 +223,8 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[METRICS] = Metrics()
     app[STATIC] = StaticFiles(WEB_DIR / "static")
     app[POSTERS] = PosterCache()
+    app[ANNOUNCER] = Announcer(config.data_dir)
+    app[STATION_PICTURES] = StationPictures()
     app[CLOCK] = clock
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
@@ -248,6 +257,9 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
+    inmate_photos.setup_routes(app)
+    floor_api.setup_routes(app)
+    block_page.setup_routes(app)
     cluster.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)

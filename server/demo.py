@@ -10,11 +10,11 @@ from server.config import Config
 from server.db import facility_rows, staff_rows, ticket_rows
 
 DEMO_INMATES = [
-    ("B.I-001/2026", "Ahmad Fauzi", "Blok A"),
-    ("B.II-014/2026", "Budi Santoso", "Blok A"),
-    ("A.I-102/2026", "Joko Prasetyo", "Blok B"),
-    ("B.I-033/2025", "Rudi Hartono", "Blok C"),
-    ("A.II-007/2026", "Siti Aminah", "Blok Wanita"),
+    ("B.I-001/2026", "Ahmad Fauzi", "Blok A", "A-3"),
+    ("B.II-014/2026", "Budi Santoso", "Blok A", "A-5"),
+    ("A.I-102/2026", "Joko Prasetyo", "Blok B", "B-1"),
+    ("B.I-033/2025", "Rudi Hartono", "Blok C", "C-2"),
+    ("A.II-007/2026", "Siti Aminah", "Blok Wanita", "W-1"),
 ]
 DEMO_SCHEDULE = """
 [facility]
@@ -45,7 +45,7 @@ groups = ["Blok A", "Blok Wanita"]
 """
 DEMO_STAFF = [("petugas", "Petugas Kunjungan", "officer"), ("karupam", "Karupam", "supervisor"),
               ("pendaftaran", "Petugas Pendaftaran", "registration"),
-              ("admin", "Admin UPT", "admin")]
+              ("admin", "Admin UPT", "admin"), ("blok", "Petugas Blok A", "block")]
 
 
 async def seed_demo(engine: AsyncEngine, config: Config) -> None:
@@ -63,9 +63,9 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
         )
         for name in ("Bilik 1", "Bilik 2"):
             await facility_rows.create_station(engine, facility_id, name)
-        for reg, name, block in DEMO_INMATES:
+        for reg, name, block, cell in DEMO_INMATES:
             await ticket_rows.create_inmate(engine, facility_id=facility_id, reg_number=reg,
-                                      full_name=name, block=block)
+                                            full_name=name, block=block, cell=cell)
         lines = []
         for username, full_name, role in DEMO_STAFF:
             password = secrets.token_urlsafe(9)

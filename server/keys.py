@@ -16,7 +16,9 @@ from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.metrics import Metrics
+from server.services.announcements import Announcer
 from server.services.posters import PosterCache
+from server.services.station_pictures import StationPictures
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 from signaling.ports import RelayClient
@@ -51,5 +53,7 @@ OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
 METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
+ANNOUNCER = web.AppKey("announcer", Announcer)
+STATION_PICTURES = web.AppKey("station_pictures", StationPictures)
 # This node of the deployment (server/services/nodes.py): its id, Redis, and the others.
 NODE: web.AppKey[Node] = web.AppKey("node")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from signaling.escort import Escort, Return
 from signaling.lifecycle import Visit
 from signaling.queue import TicketState
 
@@ -27,6 +28,9 @@ class TicketInfo:
     session_name: str | None = None  # the schedule's session it is for
     first: bool = False  # owed a visit: first in its queue
     makeup_seconds: int | None = None  # a make-up: the length of the call it is owed
+    reg_number: str = ""  # where the block officer finds the inmate, and how he is checked
+    block: str = ""
+    cell: str = ""
 
 
 @dataclass
@@ -62,11 +66,22 @@ class VisitInfo:
         """The sides whose trouble stops the clock: lost, and not stepped out on purpose."""
         return self.legs_lost - self.away
     after: str | None = None  # a cancelled call: what became of its ticket (AfterCancel)
+    escort: Escort = Escort.CALLED  # the inmate's way to the station (signaling/escort.py)
+    identity_confirmed: bool = False  # compared with the register's photo before the call
 
     @property
     def legal(self) -> bool:
         # A lawyer's visit, or one an officer marks, is privileged: never monitored or recorded.
         return self.marked_legal or self.ticket.relation == "lawyer"
+
+
+@dataclass
+class Returning:
+    """An inmate whose visit ended, on the way back to the block."""
+
+    info: VisitInfo
+    ended_at: float
+    step: Return = Return.ENDED
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -228,6 +243,39 @@ class RecordingStarted:
 
 
 @dataclass(frozen=True)
+class EscortStep:
+    """The block officer marks "dijemput" (fetching) or "tiba di bilik" (arrived)."""
+
+    visit_id: int
+    step: Escort
+    actor: str
+
+
+@dataclass(frozen=True)
+class CheckIdentity:
+    """Before the call: the officer confirms the inmate is the register's, or stops the call."""
+
+    visit_id: int
+    confirmed: bool
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class CheckOut:
+    """After the call: the officer checks the inmate out of the visiting room."""
+
+    visit_id: int
+    actor: str
+
+
+@dataclass(frozen=True)
+class ReturnedToBlock:
+    visit_id: int
+    actor: str
+
+
+@dataclass(frozen=True)
 class Refresh:
     """Before every broadcast: the call length of now, and who is to hear their turn is near."""
 
@@ -236,7 +284,7 @@ Command = (AddStation | AddTicket | CloseDay | CancelTicket | FamilyJoined | Fam
            | StationJoined | StationLeft | LegGone | LegBack | StepOut | SetCallOverride
            | CallNext | CallRecorded | CallFailed | StartVisit | ExtendVisit | EndVisit
            | TickVisit | ExpireSkipped | MediaAnswered | MarkLegal | FlagVisit | RecordVisit
-           | RecordingStarted | Refresh)
+           | RecordingStarted | Refresh | EscortStep | CheckIdentity | CheckOut | ReturnedToBlock)
 
 # Actions ----------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from signaling import call_length as cl
 from signaling import commands as c
+from signaling import escort, floor, lines
 from signaling import lifecycle as lc
-from signaling import lines
 from signaling import makeup as mk
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
@@ -35,10 +35,12 @@ class FacilityState:
         self.tickets: dict[int, c.TicketInfo] = {}
         self.stations: dict[int, c.StationInfo] = {}
         self.visits: dict[int, c.VisitInfo] = {}
+        self.returning: dict[int, c.Returning] = {}  # visit -> its inmate on the way back
         self.presence: dict[int, int] = {}  # ticket -> its pages open now
         self.schedule = schedule
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
+        self.identity_check = True  # an officer compares the inmate with the register first
         self.reconnect_grace = lc.DEFAULT_RECONNECT_GRACE  # seconds a line may stay down
         # The deployment's TURN servers; each `live` carries this visit's credentials for them.
         self.turn = TurnSettings()
@@ -109,6 +111,9 @@ class FacilityState:
                 return []
             case c.StartVisit(visit_id=visit_id, allotted_seconds=allotted, actor=actor):
                 info = self.visit(visit_id)
+                if info.visit.state is lc.VisitState.CALLED and not escort.may_start(
+                        self.identity_check, info.identity_confirmed):
+                    raise HubError("identity_unchecked")
                 # A make-up lasts the minutes owed, unless the officer says otherwise.
                 event = lc.Start(allotted or info.ticket.makeup_seconds
                                  or self.policy.call_seconds, self.reconnect_grace)
@@ -156,6 +161,8 @@ class FacilityState:
             case c.Refresh():
                 self._refresh_call_length(now)
                 return self._turn_near(now)
+            case c.EscortStep() | c.CheckIdentity() | c.CheckOut() | c.ReturnedToBlock():
+                return floor.handle(self, command, now)
         raise TypeError(f"unknown command {command!r}")
 
     # Queries ----------------------------------------------------------------------------
@@ -241,6 +248,9 @@ class FacilityState:
             del self.tickets[ticket_id]
             self._told_turn_near.discard(ticket_id)
             self.outcomes.pop(ticket_id, None)
+        for visit_id, back in list(self.returning.items()):
+            if back.info.ticket.day < today:  # the night's count settled it
+                del self.returning[visit_id]
         return [*dropped, c.Broadcast()] if dropped else []
 
     def _cancel(self, ticket_id: int) -> list[c.Action]:
@@ -340,6 +350,7 @@ class FacilityState:
         for change in changes:
             match change:
                 case lc.OpenMedia():
+                    info.escort = escort.Escort.ARRIVED  # a call runs with the inmate there
                     out += [c.WriteVisitEvent(vid, now, "started", actor,
                                             f"{visit.allotted_seconds}s"),
                             c.OpenRelay(info), c.WriteVisitStarted(visit)]
@@ -361,6 +372,8 @@ class FacilityState:
                     self.outcomes[info.ticket.ticket_id] = outcome.value
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
+                    if escort.needs_return(info.escort, visit.started_at is not None):
+                        self.returning[vid] = c.Returning(info, now)
                     out += [c.WriteVisitEvent(vid, now, "ended", actor,
                                               f"{outcome.value}: {reason}"),
                             c.WriteVisitFinished(visit),

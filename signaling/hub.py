@@ -24,9 +24,10 @@ from typing import Any
 
 from signaling import commands as c
 from signaling import views
-from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
+from signaling.bus.base import Bus, console_topic, escort_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
+from signaling.floor import FloorCommand
 from signaling.lifecycle import VisitState
 from signaling.offer_check import MAX_LEG_MEDIA, MAX_MONITOR_MEDIA, refuse_bad_offer
 from signaling.ports import (
@@ -195,6 +196,9 @@ class FacilityHub:
         info = self.state.visit(visit_id)
         await self._run(c.EndVisit(visit_id, reason, actor), visit_id)
         return info
+
+    async def floor_step(self, command: FloorCommand) -> None:  # the way to a station and back
+        await self._run(command, command.visit_id)
 
     async def tick(self) -> None:
         for visit_id in list(self.state.visits):
@@ -441,8 +445,10 @@ class FacilityHub:
         await self._bus.publish(ticket_topic(info.ticket.ticket_id), msg)
         await self._bus.publish(station_topic(info.station.station_id), msg)
 
-    async def _publish_console(self) -> None:
+    async def _publish_console(self) -> None:  # the block officers' picture changes with it
         await self._bus.publish(console_topic(self.state.facility_id), self.snapshot())
+        await self._bus.publish(escort_topic(self.state.facility_id),
+                                views.escort_view(self.state, self._clock()).to_message())
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

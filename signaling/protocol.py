@@ -6,11 +6,14 @@ caller closes that one connection.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
 
 MAX_MESSAGE_BYTES = 64 * 1024  # an SDP offer from a browser is a few kB; larger frames close
+MAX_SNAPSHOT_BYTES = 40 * 1024  # a 320x240 JPEG of the station's camera is 10-25 kB
 
 
 class ProtocolError(ValueError):
@@ -45,7 +48,27 @@ class Unmonitor:
     visit_id: int
 
 
-ClientMessage = Offer | Ping | StepOut | Monitor | Unmonitor
+@dataclass(frozen=True)
+class Snapshot:
+    """A still of the station's camera while its inmate is called, for the identity check."""
+
+    jpeg: bytes
+
+
+ClientMessage = Offer | Ping | StepOut | Monitor | Unmonitor | Snapshot
+
+
+def _jpeg(data: dict[str, object]) -> bytes:
+    text = data.get("jpeg")
+    if not isinstance(text, str) or len(text) > MAX_SNAPSHOT_BYTES * 4 // 3 + 4:
+        raise ProtocolError("a snapshot is a base64 JPEG of at most 40 kB")
+    try:
+        jpeg = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ProtocolError("a snapshot is a base64 JPEG of at most 40 kB") from None
+    if not jpeg.startswith(b"\xff\xd8\xff") or len(jpeg) > MAX_SNAPSHOT_BYTES:
+        raise ProtocolError("a snapshot is a base64 JPEG of at most 40 kB")
+    return jpeg
 
 
 def _sdp(data: dict[str, object]) -> str:
@@ -84,6 +107,8 @@ def parse_client_message(text: str) -> ClientMessage:
         return Monitor(visit_id=_visit_id(data), sdp=_sdp(data))
     if kind == "unmonitor":
         return Unmonitor(visit_id=_visit_id(data))
+    if kind == "snapshot":
+        return Snapshot(jpeg=_jpeg(data))
     raise ProtocolError(f"unknown message type {kind!r}")
 
 

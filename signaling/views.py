@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from signaling import makeup as mk
-from signaling.commands import VisitInfo
+from signaling.commands import Returning, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import Outcome, VisitState
 from signaling.turn import TurnSettings, ice_servers
@@ -43,6 +43,7 @@ class CalledView(_Message):
     ticket_number: int
     visitor_name: str
     relation: str
+    step: str  # the inmate's way there: called, fetching ("dijemput"), arrived ("tiba di bilik")
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,41 @@ class VisitSummary:
     legal: bool
     recording: bool
     relation: str
+    escort: str  # called, fetching, arrived
+    identity_confirmed: bool
+    inmate_id: int
+    reg_number: str
+    block: str
+    cell: str
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class EscortRow:
+    """One inmate the block officer brings to a station, or back to the block."""
+
+    visit_id: int
+    ticket_number: int
+    inmate_id: int
+    inmate_name: str
+    reg_number: str
+    block: str
+    cell: str
+    station_name: str
+    step: str  # to bring: called, fetching, arrived; to return: ended, checked_out
+    at: int  # when called (to bring) or when the visit ended (to return), epoch ms
+
+
+@dataclass(frozen=True)
+class EscortView(_Message):
+    """The block officer's page: whom to bring, in call order, and whom to take back."""
+
+    kind: ClassVar[str] = "escort"
+    to_bring: list[EscortRow]
+    to_return: list[EscortRow]
+    server_now: int
 
 
 @dataclass(frozen=True)
@@ -180,6 +213,8 @@ class ConsoleView(_Message):
     call_length_source: str
     fair_share_seconds: int | None
     unserved: int
+    identity_check: bool  # a call starts only after the identity check
+    returning: list[EscortRow]  # to check out after their call
 
 
 VisitView = CalledView | LiveView | EndedView
@@ -209,7 +244,8 @@ def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) ->
     if v.state is VisitState.CALLED:
         return CalledView(visit_id=v.visit_id, server_now=server_now,
                           station_name=info.station.name, ticket_number=info.ticket.number,
-                          visitor_name=info.ticket.visitor_name, relation=info.ticket.relation)
+                          visitor_name=info.ticket.visitor_name, relation=info.ticket.relation,
+                          step=info.escort.value)
     if v.state is VisitState.LIVE:
         assert v.deadline is not None
         return LiveView(visit_id=v.visit_id, server_now=server_now,
@@ -253,8 +289,31 @@ def visit_summary(state: FacilityState, info: VisitInfo, now: float) -> VisitSum
         gives_up_at=int(g * 1000) if (g := v.gives_up_at()) is not None else None,
         outcome=v.outcome.value if v.outcome else None,
         media_mode=info.media_mode, legal=info.legal, recording=info.recording,
-        relation=info.ticket.relation,
+        relation=info.ticket.relation, escort=info.escort.value,
+        identity_confirmed=info.identity_confirmed, inmate_id=info.ticket.inmate_id,
+        reg_number=info.ticket.reg_number, block=info.ticket.block, cell=info.ticket.cell,
     )
+
+
+def _escort_row(info: VisitInfo, step: str, at: float) -> EscortRow:
+    t = info.ticket
+    return EscortRow(visit_id=info.visit.visit_id, ticket_number=t.number,
+                     inmate_id=t.inmate_id, inmate_name=t.inmate_name, reg_number=t.reg_number,
+                     block=t.block, cell=t.cell, station_name=info.station.name, step=step,
+                     at=int(at * 1000))
+
+
+def _returning_rows(state: FacilityState) -> list[EscortRow]:
+    backs: list[Returning] = sorted(state.returning.values(), key=lambda r: r.ended_at)
+    return [_escort_row(r.info, r.step.value, r.ended_at) for r in backs]
+
+
+def escort_view(state: FacilityState, now: float) -> EscortView:
+    called = sorted((v for v in state.visits.values()
+                     if v.visit.state is VisitState.CALLED), key=lambda v: v.visit.called_at)
+    return EscortView(
+        to_bring=[_escort_row(v, v.escort.value, v.visit.called_at) for v in called],
+        to_return=_returning_rows(state), server_now=int(now * 1000))
 
 
 def console_view(state: FacilityState, now: float) -> ConsoleView:
@@ -274,4 +333,5 @@ def console_view(state: FacilityState, now: float) -> ConsoleView:
         visits=[visit_summary(state, v, now) for v in state.visits.values()],
         server_now=int(now * 1000), call_seconds=state.policy.call_seconds,
         call_length_source=state.call_length_source,
-        fair_share_seconds=state.fair_share_seconds(now), unserved=state.unserved_today(now))
+        fair_share_seconds=state.fair_share_seconds(now), unserved=state.unserved_today(now),
+        identity_check=state.identity_check, returning=_returning_rows(state))

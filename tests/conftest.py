@@ -62,6 +62,13 @@ class Sambang:
         resp = await self.client.post(path, json=body, headers={"X-CSRF-Token": csrf})
         return resp.status, await resp.json()
 
+    async def confirm_identity(self, visit_id: int, csrf: str) -> None:
+        """The officer compared the inmate at the station with the register's photo: the check
+        a call waits for where the facility wants it (the demo does)."""
+        status, data = await self.post(f"/api/visits/{visit_id}/identity", {"confirmed": True},
+                                       csrf)
+        assert status == 200, data
+
     async def issue_ticket(self, csrf: str, name: str = "Sri Wahyuni",
                            relation: str = "spouse") -> tuple[int, str]:
         inmates = await ticket_rows.inmates_for(self.app[ENGINE], 1)
@@ -85,6 +92,7 @@ class Sambang:
         await family.wait_for("queue")
         status, visit = await self.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
+        await self.confirm_identity(visit["visit_id"], csrf)
         status, started = await self.post(f"/api/visits/{visit['visit_id']}/start",
                                           {"inmate_confirmed": True}, csrf)
         assert status == 200, started
@@ -131,8 +139,10 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         app = create_app(config, clock)
         client = await aiohttp_client(app, server_kwargs={"host": host})
         engine = app[ENGINE]
-        for username in ("petugas", "karupam", "pendaftaran", "admin"):
+        for username in ("petugas", "karupam", "pendaftaran", "admin", "blok"):
             found = await staff_rows.staff_credentials(engine, username)
+            if found is None and username == "blok":
+                continue  # a data directory of a release before the block officer's role
             assert found is not None
             await staff_rows.set_password_hash(engine, found[0].id, hash_password(PASSWORD))
         return Sambang(client, app, clock)

@@ -117,6 +117,7 @@ async def test_malformed_socket_message_closes_only_that_connection(sambang: Sam
         station = await Peer(s.client, f"/ws/station/{station_token}").open()
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201 and visit["ticket_number"] == 2
+        await s.confirm_identity(visit["visit_id"], csrf)
         await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
         await b.wait_for("live")
         await b.send({"type": "offer", "sdp": "v=0\r\nm=nonsense\r\n"})
@@ -239,10 +240,15 @@ async def test_queue_room_first_paint_follows_the_ticket(sambang: Sambang) -> No
         await second.wait_for("queue")
         assert await first_paint(second_token) == ("waiting", "Menunggu giliran")
         station_id, _ = await s.station_token(1)
-        status, _ = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        status, called = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201
         assert await first_paint(second_token) == (
-            "called", "Giliran Anda! Petugas sedang menjemput orang yang Anda kunjungi ke Bilik 2.")
+            "called", "Giliran Anda! Orang yang Anda kunjungi sedang dipanggil ke Bilik 2.")
+        # The inmate's way there, in plain words, as the block officer marks it.
+        await s.post(f"/api/visits/{called['visit_id']}/escort", {"step": "fetching"}, csrf)
+        assert await first_paint(second_token) == (
+            "called", "Giliran Anda! Orang yang Anda kunjungi sedang dijemput petugas menuju "
+            "Bilik 2.")
         await second.close()
     finally:
         await family.close()

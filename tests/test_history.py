@@ -16,6 +16,7 @@ async def _visit(s: Sambang, csrf: str, name: str, extend: bool) -> int:
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         await s.post(f"/api/visits/{visit_id}/start",
                      {"inmate_confirmed": True, "allotted_seconds": 600}, csrf)
         if extend:
@@ -54,6 +55,7 @@ async def test_filters_and_timeline(sambang: Sambang) -> None:
     record = await (await s.client.get(f"/api/visits/{first}")).json()
     kinds = [(e["kind"], e["actor"]) for e in record["timeline"]]
     assert kinds == [("registered", "Sri Wahyuni"), ("called", "petugas"),
+                     ("identity_confirmed", "Petugas Kunjungan (petugas)"),
                      ("started", "petugas"), ("warning", "system"), ("extended", "petugas"),
                      ("ended", "petugas")]
     assert record["timeline"][-1]["detail"] == "ended_early: cukup"

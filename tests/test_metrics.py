@@ -53,6 +53,7 @@ async def test_metrics_after_a_real_visit(sambang: Sambang) -> None:
         s.clock.offset += 420  # the family waits seven minutes before the officer calls
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
+        await s.confirm_identity(visit["visit_id"], csrf)
         status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
                                  {"inmate_confirmed": True}, csrf)
         assert status == 200

@@ -43,6 +43,7 @@ async def test_visit_recorded_in_postgres_survives_restart(
     status, visit = await first.post("/api/visits", {"station_id": station_id}, csrf)
     assert status == 201
     visit_id = visit["visit_id"]
+    await first.confirm_identity(visit_id, csrf)
     status, _ = await first.post(f"/api/visits/{visit_id}/start",
                                  {"inmate_confirmed": True, "allotted_seconds": 300}, csrf)
     assert status == 200

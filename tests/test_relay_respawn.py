@@ -54,6 +54,7 @@ async def test_a_killed_worker_comes_back_and_a_full_relay_refuses_plainly(
         status, visit = await s.post("/api/visits", {"station_id": first_station}, csrf)
         assert status == 201, visit
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
                                  csrf)
         assert status == 200
@@ -65,6 +66,7 @@ async def test_a_killed_worker_comes_back_and_a_full_relay_refuses_plainly(
         status, called = await s.post("/api/visits", {"station_id": second_station}, csrf)
         assert status == 201, called
         second = int(called["visit_id"])
+        await s.confirm_identity(second, csrf)
         status, refused = await s.post(f"/api/visits/{second}/start",
                                        {"inmate_confirmed": True}, csrf)
         assert status == 503

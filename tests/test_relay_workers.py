@@ -32,6 +32,7 @@ async def test_two_visits_on_two_workers(make_sambang: AppMaker) -> None:
             status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
             assert status == 201, visit
             allotted = 300 if index == 0 else 900
+            await s.confirm_identity(visit["visit_id"], csrf)
             status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
                                      {"inmate_confirmed": True, "allotted_seconds": allotted},
                                      csrf)
@@ -116,6 +117,7 @@ async def test_recording_survives_a_relay_crash(make_sambang: AppMaker, tmp_path
     try:
         await family.wait_for("queue")
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+        await s.confirm_identity(visit["visit_id"], csrf)
         await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
         await asyncio.gather(family.join_call("video/VP8"), station.join_call("video/VP8"))
         for peer in (family, station):

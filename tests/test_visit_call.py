@@ -15,6 +15,7 @@ async def _call_and_start(s: Sambang, csrf: str, station_id: int) -> int:
     status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
     assert status == 201, visit
     assert visit["state"] == "called"
+    await s.confirm_identity(visit["visit_id"], csrf)
     status, started = await s.post(
         f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf
     )

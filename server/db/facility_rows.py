@@ -33,6 +33,7 @@ class Facility:
     call_override_seconds: int | None = None
     call_override_day: str | None = None
     reconnect_grace: int = 120
+    identity_check: bool = True
 
 
 async def facilities_all(engine: AsyncEngine) -> list[Facility]:

@@ -48,6 +48,8 @@ facilities = Table(
     # Seconds a live visit's line may stay down (its clock stopped) before it ends as
     # connection_lost and the family is owed a make-up visit.
     Column("reconnect_grace", Integer, nullable=False, default=120, server_default="120"),
+    # Whether an officer must compare the inmate with the register's photo before a call starts.
+    Column("identity_check", Boolean, nullable=False, default=True, server_default="1"),
 )
 
 stations = Table(
@@ -94,6 +96,9 @@ inmates = Table(
     Column("categories", String(200), nullable=False, default="", server_default=""),
     # active; released and moved inmates are kept for the records but cannot be visited.
     Column("status", String(16), nullable=False, default="active"),
+    # The register's photo: a random name under data_dir/photos/ and its type; none: no photo.
+    Column("photo_file", String(64)),
+    Column("photo_type", String(32)),
     UniqueConstraint("facility_id", "reg_number"),
 )
 

@@ -293,7 +293,8 @@ async def coverage_json(request: web.Request) -> web.Response:
     return web.json_response(await coverage_of(request.app, facility))
 
 
-ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line")
+ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line",
+                     "photos_stored", "photos_refused", "no_file")
 
 
 async def admin_page(request: web.Request) -> web.Response:
@@ -309,6 +310,7 @@ async def admin_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("admin.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
         stations=await facility_rows.stations_for(engine, facility.id),
+        inmates=await ticket_rows.inmates_for(engine, facility.id),
         accounts=await staff_rows.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
         strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS},

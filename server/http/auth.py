@@ -20,9 +20,12 @@ from server.keys import CLOCK, CONFIG, ENGINE, LIMITS, METRICS, STAFF_SESSION
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "sambang_session"
-ROLES = ("admin", "registration", "officer", "supervisor")
+ROLES = ("admin", "registration", "officer", "supervisor", "block")
 CONSOLE_ROLES = frozenset({"officer", "supervisor", "admin"})
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})  # live wall, recordings, reports, audit
+# The block officer brings inmates to the stations and back: the escort page, nothing else.
+ESCORT_ROLES = frozenset({"block", "officer", "supervisor", "admin"})
+STAFF_ROLES = frozenset(ROLES)
 
 # Parameters only; it holds no state between calls.
 _HASHER = PasswordHasher()

@@ -11,6 +11,7 @@ from server.db import ticket_rows
 from server.db.rows import new_token
 from server.errors import ApiError
 from server.http.auth import (
+    STAFF_ROLES,
     SUPERVISOR_ROLES,
     check_login,
     end_session,
@@ -26,8 +27,8 @@ from server.http.openapi import openapi_document
 from server.http.request_audit import audit, audit_with
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.services import facilities, makeup
+from server.services.hubs import ticket_info
 from server.timefmt import local_day
-from signaling.commands import TicketInfo
 
 
 def setup_routes(app: web.Application) -> None:
@@ -66,7 +67,7 @@ async def login(request: web.Request) -> web.Response:
 
 @operation("auth", "End this session", reply=Done)
 async def logout(request: web.Request) -> web.Response:
-    await require_staff(request)
+    await require_staff(request, STAFF_ROLES)  # every role may log itself out
     response = web.json_response({"ok": True})
     await end_session(request, response)
     return response
@@ -101,9 +102,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     # The ticket and its event commit together: a failed issue leaves no event behind.
     ticket = await audit_with(request, issue, "ticket.issue", f"inmate:{inmate_id}",
                               staff=staff)
-    await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
-                                      ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
-                                      ticket.day))
+    await hub.ticket_added(ticket_info(ticket, inmates[inmate_id]))
     return web.json_response(
         {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
         status=201,

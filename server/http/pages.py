@@ -96,7 +96,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
                                 username)
     if staff is None:
         return await login_form(request, translate("bad_login", lang), 401, username)
-    home = {"registration": "/verify", "admin": "/admin"}.get(staff.role, "/console")
+    home = {"registration": "/verify", "admin": "/admin", "block": "/blok"}.get(staff.role,
+                                                                             "/console")
     response = redirect(home)
     await start_session(request, response, staff)
     return response
@@ -169,6 +170,7 @@ async def queue_room(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("queue_room.html", request, context(
         request, facility=facility, ticket=ticket, view=view, page_state=page_state,
         station_name=visit.station.name if visit else "",
+        step=visit.escort.value if visit else "",
         notice=_owed_notice(ticket, lang) if page_state == "waiting" else "",
         token=request.match_info["token"],
         strings=script_strings(lang),

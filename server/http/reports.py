@@ -59,6 +59,10 @@ class ReportRow:
     lines_lost: int
     paused_minutes: float
     utilisation: float | None  # share of the day's working span a station was in a call
+    # From the officer's call to the call's start: fetching the inmate from the block and
+    # checking his identity (seed 000 steps 3-4); per block, it shows which block is far.
+    avg_call_to_start_minutes: float | None = None
+    max_call_to_start_minutes: float | None = None
 
 
 def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float:
@@ -91,6 +95,7 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
     for (kind, group), members in sorted(groups.items()):
         held = [v for v in members if v["started_at"] is not None]
         waits = [(v["called_at"] - v["ticket_created_at"]) / 60 for v in members]
+        fetches = [(v["started_at"] - v["called_at"]) / 60 for v in held]
         live = sum(v["actual_seconds"] for v in held)
         rows.append(ReportRow(
             kind=kind, group=group, visits=len(held), minutes=round(live / 60, 1),
@@ -102,6 +107,8 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
                            if v["outcome"] in ("connection_lost", "interrupted")),
             paused_minutes=round(sum(v.get("paused_seconds") or 0 for v in held) / 60, 1),
             utilisation=round(live / span, 3) if kind == "station" and span > 0 else None,
+            avg_call_to_start_minutes=round(sum(fetches) / len(fetches), 1) if fetches else None,
+            max_call_to_start_minutes=round(max(fetches), 1) if fetches else None,
         ))
     return rows
 

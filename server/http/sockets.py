@@ -21,6 +21,7 @@ from server.db import facility_rows, staff_rows
 from server.errors import ApiError
 from server.http.auth import (
     CONSOLE_ROLES,
+    ESCORT_ROLES,
     SESSION_COOKIE,
     SUPERVISOR_ROLES,
     current_staff,
@@ -32,9 +33,10 @@ from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
 from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, SOCKETS
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS, STATION_PICTURES
+from signaling import floor
 from signaling.answer import with_opus_fec
-from signaling.bus.base import console_topic, station_topic, ticket_topic
+from signaling.bus.base import console_topic, escort_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
 from signaling.protocol import (
@@ -44,11 +46,13 @@ from signaling.protocol import (
     Offer,
     Ping,
     ProtocolError,
+    Snapshot,
     StepOut,
     Unmonitor,
     message,
     parse_client_message,
 )
+from signaling.views import escort_view
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/ws/ticket/{token}", family_socket)
     app.router.add_get("/ws/station/{token}", station_socket)
     app.router.add_get("/ws/console", console_socket)
+    app.router.add_get("/ws/escort", escort_socket)
 
 
 async def _open(request: web.Request) -> tuple[web.WebSocketResponse, SendQueue]:
@@ -143,6 +148,13 @@ async def _leg_socket(
             queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             queue.put(message("pong"))
+        elif isinstance(msg, Snapshot):
+            if side != "station":  # a family's camera is never the officers' to look at
+                raise HubError("forbidden")
+            # Kept only while this station's inmate is called, and only for that visit.
+            info = floor.called_visit_at(hub.state, owner_id)
+            request.app[STATION_PICTURES].put(owner_id, info.visit.visit_id, msg.jpeg,
+                                              request.app[CLOCK]())
         elif isinstance(msg, StepOut):
             await hub.step_out(side, owner_id)
         else:  # a supervisor's message on a family's or station's socket: refused, as unknown
@@ -181,6 +193,48 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
         request, hub, "station", station_id, station_topic(station_id),
         lambda: hub.station_joined(station_id), lambda: hub.station_left(station_id),
     )
+
+
+async def escort_socket(request: web.Request) -> web.StreamResponse:
+    """The block officers' page and loudspeakers: whom to bring and take back, live. It only
+    listens; the steps go through the JSON API."""
+    found = await current_staff(request)
+    if found is None or found[0].role not in ESCORT_ROLES or not same_origin(request):
+        return web.json_response(
+            {"error": {"code": "login_required",
+                       "message": translate("login_required", request_lang(request))}},
+            status=401,
+        )
+    staff = found[0]
+    session_token = request.cookies.get(SESSION_COOKIE, "")
+    hub = request.app[HUBS].get(staff.facility_id)
+    if hub is None:
+        return _not_found(request, "facility_not_ready")
+    ws, queue = await _open(request)
+    structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
+    # Closed within a second of a logout or a change of rights (server/http/staff_sockets.py).
+    request.app[STAFF_SOCKETS].add(ws, session_token, staff)
+    subscription = request.app[BUS].subscribe(escort_topic(hub.facility_id), _sender(queue))
+
+    async def on_message(msg: ClientMessage) -> None:
+        now = request.app[CLOCK]()
+        owner = await staff_rows.session_staff(request.app[ENGINE], session_token, now)
+        if owner is None or owner[0].id != staff.id or owner[0].role != staff.role:
+            request.app[STAFF_SOCKETS].discard(ws)
+            await close_ended(ws)
+            return
+        if not isinstance(msg, Ping):
+            raise ProtocolError("the escort page sends its steps through the JSON API")
+        queue.put(message("pong"))
+
+    try:
+        queue.put(escort_view(hub.state, request.app[CLOCK]()).to_message())
+        await _serve(request, ws, queue, on_message)
+    finally:
+        request.app[STAFF_SOCKETS].discard(ws)
+        subscription.cancel()
+        await _closed(request, ws, queue)
+    return ws
 
 
 async def console_socket(request: web.Request) -> web.StreamResponse:

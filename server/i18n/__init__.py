@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.i18n import admin, call, common, console, family, notices, public, records, verification
+from server.i18n import (
+    admin,
+    call,
+    common,
+    console,
+    family,
+    floor,
+    notices,
+    public,
+    records,
+    verification,
+)
 
 LANGS = ("id", "en")
 COOKIE = "lang"
@@ -16,7 +27,8 @@ COOKIE = "lang"
 
 def _merged() -> dict[str, tuple[str, str]]:
     catalog: dict[str, tuple[str, str]] = {}
-    for part in (common, call, console, family, verification, admin, notices, public, records):
+    for part in (common, call, console, family, verification, admin, notices, public, records,
+                 floor):
         repeated = catalog.keys() & part.TEXT.keys()
         if repeated:
             raise RuntimeError(f"text keys defined twice: {sorted(repeated)}")
@@ -41,9 +53,13 @@ SCRIPT_KEYS = (
     "legal_visit", "time_left", "rel_parent", "rel_child", "rel_spouse", "rel_sibling",
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
-    "unserved", "mic_off", "mic_on", "cam_off", "cam_on", "flip_failed", "no_devices",
+    "unserved", "state_called_fetching", "state_called_arrived", "esc_called", "esc_fetching",
+    "esc_arrived", "identity_ok", "announce", "announce_unavailable", "mic_off", "mic_on",
+    "cam_off", "cam_on", "flip_failed", "no_devices", "identity_title", "identity_register",
+    "identity_station", "identity_confirm", "identity_stop", "identity_reason", "checkout",
+    "checkout_title", "checkout_hint", "no_photo", "no_picture", "cell_of", "step_ended",
+    "step_checked_out", "identity_unchecked", "audio_only", "with_video", "audio_only_on",
     "ended_connection_lost", "ended_interrupted", "vs_paused",
-    "audio_only", "with_video", "audio_only_on",
     "cause_inmate_unavailable", "cause_station_fault", "cause_other", "back_in_queue",
     "ended_no_show", "ended_family_request", "cancel_inmate_unavailable",
     "cancel_station_fault", "cancel_family_absent", "makeup_badge", "first_badge",

@@ -19,9 +19,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "mic_level": ("Suara mikrofon", "Microphone level"),
     "state_waiting": ("Menunggu giliran", "Waiting for your turn"),
     # Family pages avoid "WBP": not every visitor knows the officers' word for an inmate.
-    "state_called": ("Giliran Anda! Petugas sedang menjemput orang yang Anda kunjungi ke "
-                     "{station}.", "Your turn! The officer is bringing the person you visit to "
-                     "{station}."),
+    "state_called": ("Giliran Anda! Orang yang Anda kunjungi sedang dipanggil ke {station}.",
+                     "Your turn! The person you visit is being called to {station}."),
     "called_hint": ("Tetap di halaman ini. Panggilan video mulai sendiri.",
                     "Stay on this page. The video call starts by itself."),
     "state_live": ("Kunjungan berlangsung", "Visit in progress"),

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 SETTINGS = frozenset({
     "name", "address", "timezone", "complaint_contact", "ask_by_name", "notify_webhook",
     "notify_secret_sealed", "schedule_toml", "recording", "retention_days",
-    "call_override_seconds", "call_override_day", "reconnect_grace",
+    "call_override_seconds", "call_override_day", "reconnect_grace", "identity_check",
 })
 
 
@@ -99,6 +99,7 @@ async def take_on(facilities: dict[int, Facility], hubs: dict[int, FacilityHub],
     hub.set_timezone(facility.timezone)
     hub.recording = facility.recording
     hub.reconnect_grace = facility.reconnect_grace
+    hub.state.identity_check = facility.identity_check
     if before is None or before.schedule_toml != facility.schedule_toml:
         hub.schedule = schedule_of(facility)
     if before is None or (before.call_override_seconds, before.call_override_day) != (

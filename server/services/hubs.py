@@ -143,6 +143,7 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
                           schedule=schedule_of(facility), timezone=facility.timezone,
                           recording=facility.recording)
     state.reconnect_grace = facility.reconnect_grace
+    state.identity_check = facility.identity_check
     state.turn = config.turn
     if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
         state.call_override = facility.call_override_seconds
@@ -214,7 +215,7 @@ async def _load(app: web.Application, facility_id: int, hub: FacilityHub) -> int
         if state is TicketState.CALLED:
             # A restart ended any visit in progress; its row keeps what was known.
             state = TicketState.DONE
-        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]["full_name"]), state)
+        hub.add_ticket(ticket_info(ticket, inmates[ticket.inmate_id]), state)
     return len(new)
 
 
@@ -253,10 +254,13 @@ async def queue_makeup(app: web.Application, ticket_id: int) -> None:
         await load_todays_tickets(app, ticket.facility_id)
 
 
-def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
+def ticket_info(ticket: ticket_rows.Ticket, inmate: dict[str, Any]) -> TicketInfo:
+    """What the hub keeps of a ticket, with where its inmate is found (block and cell)."""
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name, ticket.day, ticket.session_name,
-                      ticket.first_in_queue, ticket.makeup_seconds)
+                      ticket.inmate_id, inmate["full_name"], ticket.day, ticket.session_name,
+                      ticket.first_in_queue, ticket.makeup_seconds,
+                      reg_number=inmate["reg_number"], block=inmate["block"] or "",
+                      cell=inmate["cell"] or "")
 
 
 class LeaseRecords(TimedRecords):

@@ -64,3 +64,8 @@ def station_topic(station_id: int) -> str:
 
 def console_topic(facility_id: int) -> str:
     return f"console:{facility_id}"
+
+
+def escort_topic(facility_id: int) -> str:
+    """The block officers' pages and loudspeakers of one facility."""
+    return f"escort:{facility_id}"

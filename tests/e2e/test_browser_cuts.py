@@ -74,6 +74,7 @@ async def start_call(s: Sambang, inside: Browser, outside: Browser, cut_side: st
         await asyncio.sleep(0.1)
     status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
     assert status == 201, visit
+    await s.confirm_identity(visit["visit_id"], csrf)
     status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
                              {"inmate_confirmed": True}, csrf)
     assert status == 200

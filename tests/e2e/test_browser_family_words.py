@@ -163,6 +163,7 @@ async def test_every_family_page_reads_in_indonesian(make_sambang: AppMaker,
     await page.wait_for_selector("text=Giliran Anda!")
     text = await read(page, "queue-called")
     assert "Periksa kamera" in text and "Posisi" not in text
+    await s.confirm_identity(visit["visit_id"], csrf)
     status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
                              {"inmate_confirmed": True}, csrf)
     await page.wait_for_selector("#call:not([hidden])")
@@ -204,6 +205,7 @@ async def test_every_family_page_reads_in_indonesian(make_sambang: AppMaker,
     await page.goto(f"{base}/t/{token}")
     await page.wait_for_selector("text=Menunggu giliran")
     status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
+    await s.confirm_identity(visit["visit_id"], csrf)
     await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
     await s.post(f"/api/visits/{visit['visit_id']}/end", {"reason": "officer"}, csrf)
     made = await grant(s.app[ENGINE], visit_id=visit["visit_id"], seconds=300,

@@ -88,6 +88,7 @@ async def run_visit(s: Any, family_base: str, family_chromium: Path, server: Cot
 
             status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
             assert status == 201, visit
+            await s.confirm_identity(visit["visit_id"], csrf)
             status, _ = await s.post(f"/api/visits/{visit['visit_id']}/start",
                                      {"inmate_confirmed": True}, csrf)
             assert status == 200

@@ -103,6 +103,7 @@ async def test_a_supervisor_watching_changes_nothing_the_pages_measure(
     status, visit = await s.post("/api/visits", {"station_id": stations[0]["id"]}, csrf)
     assert status == 201
     visit_id = int(visit["visit_id"])
+    await s.confirm_identity(visit_id, csrf)
     await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
     pages = [family, station]
     for page in pages:

@@ -130,7 +130,10 @@ async def test_visit_in_real_browsers(make_sambang: AppMaker, browser: Browser) 
     await station.wait_for_selector("text=Panggilan untuk antrean nomor 1: Sri Wahyuni")
     await second.wait_for_function("document.querySelector('#position').textContent === '1'")
 
-    await officer.locator("#visits button", has_text="Mulai").click()
+    # The officer compares the inmate at Bilik 1 with the register (the demo checks identity
+    # before a call), then starts it.
+    await officer.locator("#identity button", has_text="Identitas cocok").click()
+    await officer.locator("#visits button:not([disabled])", has_text="Mulai").click()
     family_stats = await wait_decoding(first)
     station_stats = await wait_decoding(station)
     assert family_stats["video"] >= 15 and station_stats["video"] >= 15
@@ -204,6 +207,7 @@ async def test_call_screen_counts_down_by_the_server_clock(make_sambang: AppMake
     assert status == 201, visit
     visit_id = int(visit["visit_id"])
     await family.wait_for_selector("text=Giliran Anda!")
+    await s.confirm_identity(visit_id, csrf)
     status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
     assert status == 200
     await wait_decoding(family)
@@ -288,6 +292,7 @@ async def test_family_controls_and_leaving_the_call(make_sambang: AppMaker) -> N
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
                                  csrf)
         assert status == 200

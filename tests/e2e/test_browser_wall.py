@@ -68,6 +68,7 @@ async def test_live_wall_watches_silently(make_sambang: AppMaker, browser: Brows
     status, visit = await s.post("/api/visits", {"station_id": stations[0]["id"]}, csrf)
     assert status == 201
     visit_id = visit["visit_id"]
+    await s.confirm_identity(visit_id, csrf)
     await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True}, csrf)
     await wait_decoding(family)
     await wait_decoding(station)

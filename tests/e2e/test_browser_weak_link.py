@@ -90,6 +90,7 @@ async def one_call(make_sambang: AppMaker, ns: Namespace, port: int, here: Brows
         await family.wait_for_function("document.querySelector('#position').textContent === '1'")
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
+        await s.confirm_identity(visit["visit_id"], csrf)
         await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
         await hearing_and_seeing(family)
         await hearing_and_seeing(station)

@@ -27,6 +27,7 @@ async def _lost_visit(s: Sambang, csrf: str) -> tuple[int, int, str]:
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201 and visit["ticket_number"] == 1, visit
         visit_id = int(visit["visit_id"])
+        await s.confirm_identity(visit_id, csrf)
         status, _ = await s.post(f"/api/visits/{visit_id}/start", {"inmate_confirmed": True},
                                  csrf)
         assert status == 200
@@ -84,6 +85,7 @@ async def test_a_makeup_is_first_in_the_queue_and_reached_through_the_first_link
         station_id, _ = await s.station_token()
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201 and visit["ticket_number"] == ticket.number
+        await s.confirm_identity(visit["visit_id"], csrf)
         status, started = await s.post(f"/api/visits/{visit['visit_id']}/start",
                                        {"inmate_confirmed": True}, csrf)
         assert status == 200 and started["allotted_seconds"] == 420

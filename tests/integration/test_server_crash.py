@@ -102,6 +102,10 @@ async def live_visit(base: str, password: str) -> tuple[int, int, aiohttp.Client
                          json={"station_id": station_id}) as resp:
         assert resp.status == 201, await resp.text()
         visit_id = int((await resp.json())["visit_id"])
+    # The officer compared the inmate with the register (the demo checks identity first).
+    async with http.post(f"{base}/api/visits/{visit_id}/identity", headers=csrf,
+                         json={"confirmed": True}) as resp:
+        assert resp.status == 200, await resp.text()
     async with http.post(f"{base}/api/visits/{visit_id}/start", headers=csrf,
                          json={"inmate_confirmed": True}) as resp:
         assert resp.status == 200, await resp.text()

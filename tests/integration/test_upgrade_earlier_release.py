@@ -34,7 +34,9 @@ FIXTURE_COUNTS = {"facilities": 1, "stations": 2, "staff": 4, "inmates": 5, "tic
 LATER_COLUMNS = frozenset({("tickets", "makeup_visit_id"), ("tickets", "makeup_seconds"),
                            ("tickets", "makeup_reason"), ("tickets", "makeup_refusal"),
                            ("tickets", "first_in_queue"), ("facilities", "reconnect_grace"),
-                           ("visits", "paused_seconds"), ("visits", "alive_at")})
+                           ("visits", "paused_seconds"), ("visits", "alive_at"),
+                           ("inmates", "photo_file"), ("inmates", "photo_type"),
+                           ("facilities", "identity_check")})
 
 
 def _before_later_revisions(differences: list[Any]) -> list[Any]:

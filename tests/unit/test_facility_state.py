@@ -28,6 +28,8 @@ POLICY = QueuePolicy(call_seconds=600, changeover_seconds=120, grace_seconds=300
 def facility(stations: int = 1, tickets: int = 3, schedule: Schedule | None = None,
              recording: str = "off") -> FacilityState:
     state = FacilityState(1, "Rutan Pekalongan", POLICY, schedule=schedule, recording=recording)
+    # The calls here start at once; the identity check before them is tested in test_floor.py.
+    state.identity_check = False
     for n in range(1, stations + 1):
         state.handle(c.AddStation(n, f"Bilik {n}"), NINE)
     for n in range(1, tickets + 1):
@@ -363,7 +365,7 @@ def test_the_console_and_a_visits_summary_keep_their_documented_fields() -> None
     console = views.console_view(state, NINE).to_message()
     assert list(console) == ["type", "tickets", "stations", "visits", "server_now",
                              "call_seconds", "call_length_source", "fair_share_seconds",
-                             "unserved"]
+                             "unserved", "identity_check", "returning"]
     assert console["stations"][0] == {"station_id": 1, "name": "Bilik 1", "visit_id": 7,
                                       "online": False}
     summary = views.visit_summary(state, info, NINE + 10).to_dict()

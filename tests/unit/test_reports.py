@@ -36,3 +36,19 @@ def test_summary_per_station_block_and_total() -> None:
     assert rows[("station", "Bilik 2")].utilisation == round(300 / 700, 3)
     assert rows[("block", "Blok B")].visits == 0 and rows[("block", "Blok B")].no_shows == 1
     assert rows[("block", "Blok A")].utilisation is None
+
+
+def test_time_from_call_to_start_per_block() -> None:
+    # Blok A is near the visiting room, Blok C far: its inmates take longer to fetch.
+    visits = [
+        visit(1, "Bilik 1", "Blok A", 1000, 1120, 600, "completed", 400),
+        visit(2, "Bilik 2", "Blok A", 1100, 1280, 300, "completed", 200),
+        visit(3, "Bilik 1", "Blok C", 1700, 2300, 600, "completed", 1100),
+        visit(4, "Bilik 2", "Blok C", 1800, None, 0, "cancelled", 1100),  # never started
+    ]
+    day_of = {n: "2026-11-25" for n in (1, 2, 3, 4)}
+    rows = {(r.kind, r.group): r for r in summarise(visits, [], day_of)}
+    assert rows[("block", "Blok A")].avg_call_to_start_minutes == 2.5
+    assert rows[("block", "Blok A")].max_call_to_start_minutes == 3.0
+    assert rows[("block", "Blok C")].avg_call_to_start_minutes == 10.0
+    assert rows[("total", "")].max_call_to_start_minutes == 10.0

@@ -96,4 +96,59 @@
       report.appendChild(list);
     });
   });
+
+  // Photos: the native file picker names its button in the browser's language, so it is hidden
+  // behind a label in ours, and the chosen file's name is shown beside it.
+  function upload(path, field, file) {
+    var form = new FormData();
+    form.append(field, file);
+    return fetch(path, { method: "POST", credentials: "same-origin",
+                         headers: { "X-CSRF-Token": csrf }, body: form })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); });
+  }
+
+  $("zip-file").addEventListener("change", function () {
+    var file = $("zip-file").files[0];
+    document.querySelector("[data-for='zip-file']").textContent = file ? file.name : strings.no_file;
+  });
+  $("zip-upload").addEventListener("click", function () {
+    var file = $("zip-file").files[0];
+    if (!file) { say(strings.no_file, false); return; }
+    upload("/api/admin/inmates/photos", "zip", file).then(function (res) {
+      var report = $("zip-report");
+      report.textContent = "";
+      var head = document.createElement("p");
+      head.className = res.ok ? "notice" : "alert";
+      head.textContent = res.ok ? strings.photos_stored.replace("{n}", res.data.stored)
+        : (res.data.error ? res.data.error.message : strings.photos_refused);
+      report.appendChild(head);
+      var list = document.createElement("ul");
+      (res.data.rejected || []).forEach(function (r) {
+        var li = document.createElement("li");
+        li.textContent = (r.entry ? r.entry + ": " : "") + r.reason;
+        list.appendChild(li);
+      });
+      report.appendChild(list);
+      if (res.ok) setTimeout(function () { location.reload(); }, 1500);
+    });
+  });
+
+  document.querySelectorAll("[data-photo]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var file = input.files[0], id = input.dataset.photo;
+      if (!file) return;
+      document.querySelector("[data-for-photo='" + id + "']").textContent = file.name;
+      upload("/api/admin/inmates/" + id + "/photo", "foto", file).then(function (res) {
+        if (!res.ok) { say(res.data.error.message, false); return; }
+        say(strings.saved, true);
+        var cell = document.querySelector("tr[data-inmate='" + id + "'] td");
+        cell.textContent = "";
+        var img = document.createElement("img");
+        img.className = "thumb";
+        img.alt = "";
+        img.src = res.data.photo + "?t=" + Date.now();
+        cell.appendChild(img);
+      });
+    });
+  });
 })();

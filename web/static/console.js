@@ -46,6 +46,12 @@
     return b;
   }
 
+  // The call spoken on the server (espeak-ng, Indonesian), played on this PC's speaker.
+  function announce(visitId) {
+    var audio = new Audio("/api/visits/" + visitId + "/announcement.wav");
+    audio.play().catch(function () { alertBox(t("announce_unavailable")); });
+  }
+
   function fmt(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
@@ -56,7 +62,11 @@
     var st = $("stations").tBodies[0]; st.textContent = "";
     snap.stations.forEach(function (s) {
       var actions = s.visit_id ? [] :
-        [button(t("call_next"), function () { api("/api/visits", { station_id: s.station_id }); })];
+        [button(t("call_next"), function () {
+          api("/api/visits", { station_id: s.station_id }).then(function (v) {
+            if (v.visit_id) announce(v.visit_id);  // called aloud at once, from this PC
+          });
+        })];
       st.appendChild(el("tr", { "data-station": s.station_id }, [
         el("td", { text: s.name }),
         el("td", { text: s.online ? t("online") : t("offline"), "class": s.online ? "ok" : "muted" }),
@@ -68,9 +78,16 @@
     snap.visits.forEach(function (v) {
       var actions = [];
       if (v.state === "called") {
-        actions.push(button(t("start"), function () {
+        actions.push(button(t("announce"), function () { announce(v.visit_id); }));
+        var start = button(t("start"), function () {
           api("/api/visits/" + v.visit_id + "/start", { inmate_confirmed: true });
-        }, "primary"));
+        }, "primary");
+        // Where the facility checks identity first, the call waits for it.
+        if (snap.identity_check && !v.identity_confirmed) {
+          start.disabled = true;
+          start.title = t("identity_unchecked");
+        }
+        actions.push(start);
         // The cause decides what becomes of the family's ticket: the facility's own trouble
         // puts it first in the queue again (or owes a make-up), the family's absence ends it.
         ["inmate_unavailable", "station_fault", "family_absent"].forEach(function (cause) {
@@ -94,7 +111,9 @@
       vt.appendChild(el("tr", { "data-visit": v.visit_id, "class": rowClass }, [
         el("td", { text: "#" + v.ticket_number + " " + v.visitor_name + " → " + v.inmate_name }),
         el("td", { text: v.station_name }),
-        el("td", { "class": "visit-state", text: t(v.paused ? "vs_paused" : "vs_" + v.state) }),
+        el("td", { "class": "visit-state vstate", text: v.state === "called"
+          ? t("esc_" + v.escort) + (v.identity_confirmed ? " · " + t("identity_ok") : "")
+          : t(v.paused ? "vs_paused" : "vs_" + v.state) }),
         el("td", { "class": "left", text: fmt(left) }),
         el("td", {}, actions)
       ]));
@@ -130,6 +149,88 @@
     });
   }
 
+  // The identity check before a call: the register's photo and data beside the station's
+  // camera (a still each second), then the officer confirms or stops the call with a reason.
+  // Drawn again only when the picture of the day changes, so a reason being typed stays.
+  var reasons = {};
+
+  function photo(inmateId, alt) {
+    var img = el("img", { "class": "portrait", alt: alt, src: "/api/inmates/" + inmateId + "/photo" });
+    img.addEventListener("error", function () {
+      img.replaceWith(el("span", { "class": "portrait none", text: t("no_photo") }));
+    });
+    return img;
+  }
+
+  function figure(child, caption) {
+    return el("figure", {}, [child, el("figcaption", { text: caption })]);
+  }
+
+  function facts(v) {
+    return el("div", { "class": "who" }, [
+      el("p", { "class": "name", text: v.inmate_name }),
+      el("p", { text: v.reg_number }),
+      el("p", { text: v.block + (v.cell ? " · " + t("cell_of", { cell: v.cell }) : "") }),
+      el("p", { "class": "to", text: v.station_name + " · #" + v.ticket_number + " " + v.visitor_name })
+    ]);
+  }
+
+  function renderChecks() {
+    var snap = snapshot, box = $("identity");
+    box.textContent = "";
+    var called = snap.visits.filter(function (v) { return v.state === "called"; });
+    $("identity-card").hidden = !called.length;
+    called.forEach(function (v) {
+      var still = el("img", { "class": "portrait still", alt: t("no_picture"),
+                              "data-still": v.visit_id });
+      still.addEventListener("error", function () { still.classList.add("missing"); });
+      still.addEventListener("load", function () { still.classList.remove("missing"); });
+      var actions = [el("p", { "class": "step", text: t("esc_" + v.escort) })];
+      if (v.identity_confirmed) {
+        actions.push(el("p", { "class": "ok", text: t("identity_ok") }));
+      } else {
+        var reason = el("input", { type: "text", maxlength: "500",
+                                   placeholder: t("identity_reason"), "aria-label": t("identity_reason") });
+        reason.value = reasons[v.visit_id] || "";
+        reason.addEventListener("input", function () { reasons[v.visit_id] = reason.value; });
+        actions.push(button(t("identity_confirm"), function () {
+          api("/api/visits/" + v.visit_id + "/identity", { confirmed: true });
+        }, "primary"));
+        actions.push(reason);
+        actions.push(button(t("identity_stop"), function () {
+          api("/api/visits/" + v.visit_id + "/identity", { confirmed: false, reason: reason.value });
+        }, "danger"));
+      }
+      box.appendChild(el("div", { "class": "check", "data-check": v.visit_id }, [
+        figure(photo(v.inmate_id, v.inmate_name), t("identity_register")),
+        figure(still, t("identity_station")),
+        facts(v), el("div", { "class": "actions" }, actions)
+      ]));
+    });
+    refreshStills();
+    var out = $("checkout");
+    out.textContent = "";
+    $("checkout-card").hidden = !snap.returning.length;
+    snap.returning.forEach(function (r) {
+      var act = r.step === "ended"
+        ? button(t("checkout"), function () { api("/api/visits/" + r.visit_id + "/checkout", {}); }, "primary")
+        : el("p", { "class": "ok", text: t("step_checked_out") });
+      out.appendChild(el("div", { "class": "check", "data-returning": r.visit_id }, [
+        figure(photo(r.inmate_id, r.inmate_name), t("identity_register")),
+        facts({ inmate_name: r.inmate_name, reg_number: r.reg_number, block: r.block, cell: r.cell,
+                station_name: r.station_name, ticket_number: r.ticket_number, visitor_name: "" }),
+        el("div", { "class": "actions" }, [act])
+      ]));
+    });
+  }
+
+  function refreshStills() {
+    document.querySelectorAll("[data-still]").forEach(function (img) {
+      img.src = "/api/visits/" + img.dataset.still + "/station-picture?t=" + Date.now();
+    });
+  }
+  setInterval(refreshStills, 1000);
+
   function connect() {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + location.host + "/ws/console");
@@ -139,6 +240,7 @@
         snapshot = msg;
         clockOffset = msg.server_now - Date.now();
         render();
+        renderChecks();
       } else if (msg.type === "leg_lost") {
         alertBox(t("leg_lost", { side: t("side_" + msg.side), station: msg.station_name,
                                  number: msg.ticket_number }));

@@ -78,7 +78,12 @@
   s.connect("/ws/ticket/" + token, function (msg) {
     switch (msg.type) {
       case "queue": showQueue(msg); break;
-      case "called": setState("called", s.t("state_called", { station: msg.station_name })); break;
+      case "called":
+        // The inmate's way there, in plain words: called, fetched by an officer, arrived.
+        var key = msg.step === "fetching" || msg.step === "arrived" ? "state_called_" + msg.step
+          : "state_called";
+        setState("called", s.t(key, { station: msg.station_name }));
+        break;
       case "live": live(msg); break;
       case "answer": s.onAnswer(msg.sdp); break;
       case "warning": s.warn(msg.seconds_left); break;

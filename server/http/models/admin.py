@@ -14,7 +14,7 @@ from server.http.models.fields import Password, RawText, Text
 from server.http.models.reading import ERROR_CODE
 
 Timezone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]  # WIB, WITA, WIT
-Role = Literal["admin", "registration", "officer", "supervisor"]  # auth.ROLES
+Role = Literal["admin", "registration", "officer", "supervisor", "block"]  # auth.ROLES
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
 
@@ -55,6 +55,9 @@ class FacilityChange(Body):
     notify_webhook: Annotated[Text, AfterValidator(usable_url)] | None = Field(
         None, max_length=500, description='"" removes it')
     notify_secret: Text | None = Field(None, max_length=100, description='"" clears it')
+    identity_check: bool | None = Field(
+        None, description="an officer compares the inmate with the register's photo before a "
+        "call may start")
 
 
 class FacilitySettings(Reply):
@@ -154,6 +157,36 @@ class Coverage(Reply):
 class Outbox(Reply):
     counts: dict[str, int] = Field(description="pending, sent, failed")
     latest: list[dict[str, Any]]
+
+
+class PhotoForm(Body):
+    """multipart/form-data: one inmate's photo."""
+
+    foto: bytes = Field(description="JPEG or PNG, up to 2 MB",
+                        json_schema_extra={"format": "binary"})
+
+
+class PhotoStored(Reply):
+    inmate_id: int
+    photo: str = Field(description="where staff read it")
+
+
+class PhotoZipForm(Body):
+    """multipart/form-data: a ZIP of photos named by registration number."""
+
+    zip: bytes = Field(description="entries named <reg_number>.jpg/.jpeg/.png, each up to 2 MB",
+                       json_schema_extra={"format": "binary"})
+
+
+class RejectedEntry(Reply):
+    entry: str
+    reason: str
+
+
+class PhotosImport(Reply):
+    applied: bool
+    stored: int = 0
+    rejected: list[RejectedEntry]
 
 
 class FacilityOnNode(Reply):
