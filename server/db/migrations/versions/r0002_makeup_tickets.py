@@ -3,7 +3,7 @@ own (a call cancelled by the facility, a line that broke, a server that stopped)
 minutes owed and why; such a ticket, and one put back after its call was cancelled, goes to the
 head of its queue. An officer may refuse a make-up, with a reason the family reads.
 
-Revision ID: 0002_floor
+Revision ID: 0002_makeup_tickets
 Revises: 0001_baseline
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_floor"
+revision = "0002_makeup_tickets"
 down_revision = "0001_baseline"
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """The officers' floor: inmate photos in the register, and whether a facility checks an inmate's
 identity before a call may start (on unless the admin turns it off).
 
-Revision ID: 0003_officers
-Revises: 0002_network
+Revision ID: 0004_floor_steps
+Revises: 0003_line_pauses
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_officers"
-down_revision = "0002_network"  # chained after network's while the branches are merged here
+revision = "0004_floor_steps"
+down_revision = "0003_line_pauses"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """The clock stops while a line is down: a facility's reconnect grace, a visit's paused seconds,
 and when a live visit was last known to run (what a restart after a crash takes as its end).
 
-Revision ID: 0002_network
-Revises: 0002_floor
+Revision ID: 0003_line_pauses
+Revises: 0002_makeup_tickets
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_network"
-down_revision = "0002_floor"  # chained after floor's while both branches are merged here
+revision = "0003_line_pauses"
+down_revision = "0002_makeup_tickets"
 branch_labels = None
 depends_on = None
 
