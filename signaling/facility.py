@@ -11,11 +11,13 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from signaling import actions as act
 from signaling import call_length as cl
 from signaling import commands as c
 from signaling import escort, floor, lines
 from signaling import lifecycle as lc
 from signaling import makeup as mk
+from signaling import records as rec
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
@@ -32,10 +34,10 @@ class FacilityState:
         self.facility_name = facility_name
         self.policy = policy
         self.queue = VisitQueue(policy)
-        self.tickets: dict[int, c.TicketInfo] = {}
-        self.stations: dict[int, c.StationInfo] = {}
-        self.visits: dict[int, c.VisitInfo] = {}
-        self.returning: dict[int, c.Returning] = {}  # visit -> its inmate on the way back
+        self.tickets: dict[int, rec.TicketInfo] = {}
+        self.stations: dict[int, rec.StationInfo] = {}
+        self.visits: dict[int, rec.VisitInfo] = {}
+        self.returning: dict[int, rec.Returning] = {}  # visit -> its inmate on the way back
         self.presence: dict[int, int] = {}  # ticket -> its pages open now
         self.schedule = schedule
         self.timezone = timezone
@@ -49,15 +51,15 @@ class FacilityState:
         self.override_day: str | None = None  # the local day it was chosen for
         self.call_length_source = "default"
         # station -> a call whose row is being written, and who called it
-        self._calling: dict[int, tuple[c.VisitInfo, str]] = {}
+        self._calling: dict[int, tuple[rec.VisitInfo, str]] = {}
         self._told_turn_near: set[int] = set()
         # ticket -> how its visit ended, for a page that was away when it was told
         self.outcomes: dict[int, str] = {}
 
-    def handle(self, command: c.Command, now: float) -> list[c.Action]:
+    def handle(self, command: c.Command, now: float) -> list[act.Action]:
         match command:
             case c.AddStation(station_id=station_id, name=name):
-                self.stations[station_id] = c.StationInfo(station_id, name)
+                self.stations[station_id] = rec.StationInfo(station_id, name)
                 return []
             case c.AddTicket():
                 return self._add_ticket(command, now)
@@ -73,18 +75,18 @@ class FacilityState:
                 station = self.stations[station_id]
                 station.pages += 1
                 if station.visit_id is None:
-                    return [c.Broadcast()]
+                    return [act.Broadcast()]
                 current = self.visits[station.visit_id]
                 back = lines.up(current, "station", lines.SOCKET, now)
-                return [*back, c.PublishVisit(current), c.Broadcast()]
+                return [*back, act.PublishVisit(current), act.Broadcast()]
             case c.StationLeft(station_id=station_id):
                 station = self.stations[station_id]
                 station.pages = max(0, station.pages - 1)
-                actions: list[c.Action] = []
+                actions: list[act.Action] = []
                 if station.pages == 0 and station.visit_id is not None:
                     actions = lines.down(self.visits[station.visit_id], "station", lines.SOCKET,
                                          now, now)
-                return [*actions, c.Broadcast()]
+                return [*actions, act.Broadcast()]
             case c.LegGone(visit_id=visit_id, side=side, since=since):
                 if visit_id not in self.visits:
                     return []
@@ -99,7 +101,7 @@ class FacilityState:
             case c.SetCallOverride(seconds=seconds, day=day):
                 self.call_override = seconds
                 self.override_day = day if seconds is not None else None
-                return [c.Broadcast()]
+                return [act.Broadcast()]
             case c.CallNext():
                 return self._call(command, now)
             case c.CallRecorded(station_id=station_id, visit_id=visit_id):
@@ -130,30 +132,30 @@ class FacilityState:
                                            "system", now)
             case c.ExpireSkipped():
                 expired = self.queue.expire_skipped(now)
-                writes: list[c.Action] = [c.WriteTicketState(t.ticket_id, TicketState.NO_SHOW)
+                writes: list[act.Action] = [act.WriteTicketState(t.ticket_id, TicketState.NO_SHOW)
                                         for t in expired]
-                return [*writes, c.Broadcast()] if expired else []
+                return [*writes, act.Broadcast()] if expired else []
             case c.MediaAnswered():
                 return self._media_answered(command, now)
             case c.MarkLegal(visit_id=visit_id, actor=actor):
                 info = self.visit(visit_id)
                 info.marked_legal = True
                 info.recording = False
-                private: list[c.Action] = []
+                private: list[act.Action] = []
                 if info.visit.state is lc.VisitState.LIVE:
-                    private = [c.MakePrivate(visit_id)]
-                return [*private, c.WriteVisitEvent(visit_id, now, "marked_legal", actor),
-                        c.PublishConsole()]
+                    private = [act.MakePrivate(visit_id)]
+                return [*private, act.WriteVisitEvent(visit_id, now, "marked_legal", actor),
+                        act.PublishConsole()]
             case c.FlagVisit(visit_id=visit_id, actor=actor, reason=reason):
                 self.visit(visit_id)
-                return [c.WriteVisitEvent(visit_id, now, "flagged", actor, reason)]
+                return [act.WriteVisitEvent(visit_id, now, "flagged", actor, reason)]
             case c.RecordVisit(visit_id=visit_id):
                 info = self.visit(visit_id)
                 if info.legal:
                     raise HubError("legal_visit")
                 if info.visit.state is not lc.VisitState.LIVE:
                     raise HubError("not_live")
-                return [c.StartRecording(info), c.PublishConsole()]
+                return [act.StartRecording(info), act.PublishConsole()]
             case c.RecordingStarted(visit_id=visit_id):
                 if visit_id in self.visits:
                     self.visits[visit_id].recording = True
@@ -167,19 +169,19 @@ class FacilityState:
 
     # Queries ----------------------------------------------------------------------------
 
-    def visit(self, visit_id: int) -> c.VisitInfo:
+    def visit(self, visit_id: int) -> rec.VisitInfo:
         info = self.visits.get(visit_id)
         if info is None:
             raise HubError("visit_unknown")
         return info
 
-    def visit_of_ticket(self, ticket_id: int) -> c.VisitInfo | None:
+    def visit_of_ticket(self, ticket_id: int) -> rec.VisitInfo | None:
         for info in self.visits.values():
             if info.ticket.ticket_id == ticket_id:
                 return info
         return None
 
-    def live_visit_of(self, side: str, owner_id: int) -> c.VisitInfo:
+    def live_visit_of(self, side: str, owner_id: int) -> rec.VisitInfo:
         """The live visit of a family's ticket or a station; refused when there is none."""
         if side == "family":
             info = self.visit_of_ticket(owner_id)
@@ -190,7 +192,7 @@ class FacilityState:
             raise HubError("not_live")
         return info
 
-    def monitorable(self, visit_id: int) -> c.VisitInfo:
+    def monitorable(self, visit_id: int) -> rec.VisitInfo:
         """A visit a supervisor may watch now. Legal visits are never monitored."""
         info = self.visit(visit_id)
         if info.legal:
@@ -199,7 +201,7 @@ class FacilityState:
             raise HubError("not_live")
         return info
 
-    def serving_stations(self) -> list[c.StationInfo]:
+    def serving_stations(self) -> list[rec.StationInfo]:
         """Stations with a kiosk page open; all of them when none is open yet."""
         online = [st for st in self.stations.values() if st.pages > 0]
         return online or list(self.stations.values())
@@ -227,23 +229,23 @@ class FacilityState:
 
     # Tickets and presence -----------------------------------------------------------------
 
-    def _add_ticket(self, command: c.AddTicket, now: float) -> list[c.Action]:
+    def _add_ticket(self, command: c.AddTicket, now: float) -> list[act.Action]:
         info = command.info
         if info.ticket_id not in self.tickets:  # loaded twice: keep its place and presence
             self.tickets[info.ticket_id] = info
             self.queue.add(QueueTicket(info.ticket_id, info.number, state=command.state,
                                        joined_at=now, first=info.first))
-        return [c.Broadcast()] if command.announce else []
+        return [act.Broadcast()] if command.announce else []
 
-    def _close_day(self, today: str) -> list[c.Action]:
+    def _close_day(self, today: str) -> list[act.Action]:
         """Drop the tickets of earlier days (their session is over); those still waiting
         become no-shows. A visit still running past midnight keeps its ticket until it ends."""
-        dropped: list[c.Action] = []
+        dropped: list[act.Action] = []
         for ticket_id, info in list(self.tickets.items()):
             if info.day >= today or self.visit_of_ticket(ticket_id) is not None:
                 continue
             if self.queue.get(ticket_id).state is TicketState.WAITING:
-                dropped.append(c.WriteTicketState(ticket_id, TicketState.NO_SHOW))
+                dropped.append(act.WriteTicketState(ticket_id, TicketState.NO_SHOW))
             self.queue.remove(ticket_id)
             del self.tickets[ticket_id]
             self._told_turn_near.discard(ticket_id)
@@ -251,9 +253,9 @@ class FacilityState:
         for visit_id, back in list(self.returning.items()):
             if back.info.ticket.day < today:  # the night's count settled it
                 del self.returning[visit_id]
-        return [*dropped, c.Broadcast()] if dropped else []
+        return [*dropped, act.Broadcast()] if dropped else []
 
-    def _cancel(self, ticket_id: int) -> list[c.Action]:
+    def _cancel(self, ticket_id: int) -> list[act.Action]:
         """A waiting ticket leaves the queue (its visitor was banned); nothing otherwise."""
         if ticket_id not in self.tickets or self.visit_of_ticket(ticket_id) is not None:
             return []
@@ -262,19 +264,19 @@ class FacilityState:
             return []
         self.queue.remove(ticket_id)
         del self.tickets[ticket_id]
-        return [c.PublishCancelled(ticket_id, qt.number), c.Broadcast()]
+        return [act.PublishCancelled(ticket_id, qt.number), act.Broadcast()]
 
-    def _family_joined(self, ticket_id: int, now: float) -> list[c.Action]:
+    def _family_joined(self, ticket_id: int, now: float) -> list[act.Action]:
         self.presence[ticket_id] = self.presence.get(ticket_id, 0) + 1
         self.queue.set_present(ticket_id, True)
         active = self.visit_of_ticket(ticket_id)
         if active is None:
-            return [c.Broadcast()]
+            return [act.Broadcast()]
         # A page reopened during its visit picks up where it was.
         back = lines.up(active, "family", lines.SOCKET, now)
-        return [*back, c.Broadcast(), c.PublishVisit(active)]
+        return [*back, act.Broadcast(), act.PublishVisit(active)]
 
-    def _family_left(self, ticket_id: int, now: float) -> list[c.Action]:
+    def _family_left(self, ticket_id: int, now: float) -> list[act.Action]:
         left = self.presence.get(ticket_id, 1) - 1
         if left > 0:
             self.presence[ticket_id] = left
@@ -284,25 +286,25 @@ class FacilityState:
             return []
         self.queue.set_present(ticket_id, False)
         active = self.visit_of_ticket(ticket_id)
-        actions: list[c.Action] = []
+        actions: list[act.Action] = []
         if active is not None:
             actions = lines.down(active, "family", lines.SOCKET, now, now)
-        return [*actions, c.Broadcast()]
+        return [*actions, act.Broadcast()]
 
-    def _media_answered(self, command: c.MediaAnswered, now: float) -> list[c.Action]:
+    def _media_answered(self, command: c.MediaAnswered, now: float) -> list[act.Action]:
         info = self.visits.get(command.visit_id)
         if info is None:  # it ended while the relay answered: its row still learns the mode
-            return [c.WriteMediaMode(command.visit_id, command.media_mode)]
-        actions: list[c.Action] = []
+            return [act.WriteMediaMode(command.visit_id, command.media_mode)]
+        actions: list[act.Action] = []
         if command.media_mode != info.media_mode:
             info.media_mode = command.media_mode
-            actions.append(c.WriteMediaMode(command.visit_id, command.media_mode))
+            actions.append(act.WriteMediaMode(command.visit_id, command.media_mode))
         actions += lines.answered(info, command.side, now)
-        return [*actions, c.PublishConsole()]
+        return [*actions, act.PublishConsole()]
 
     # Calling and the visits ---------------------------------------------------------------
 
-    def _call(self, command: c.CallNext, now: float) -> list[c.Action]:
+    def _call(self, command: c.CallNext, now: float) -> list[act.Action]:
         """The next ticket whose family is in the queue room, to this station. The ticket and
         the station are taken at once, so a second call meanwhile picks someone else."""
         station = self.stations.get(command.station_id)
@@ -312,27 +314,27 @@ class FacilityState:
             raise HubError("station_busy")
         picked = self.queue.pick_next(now)
         if picked is None:
-            return [c.Broadcast(), c.Refused("nobody_present")]  # skipped tickets changed
+            return [act.Broadcast(), act.Refused("nobody_present")]  # skipped tickets changed
         ticket = self.tickets[picked.ticket_id]
         self.queue.mark(ticket.ticket_id, TicketState.CALLED)
         visit = lc.Visit(visit_id=0, ticket_id=ticket.ticket_id, station_id=station.station_id,
                          called_at=now)
-        info = c.VisitInfo(visit, ticket, station, command.officer_id)
+        info = rec.VisitInfo(visit, ticket, station, command.officer_id)
         self._calling[station.station_id] = (info, command.actor)
-        return [c.InsertVisit(info)]
+        return [act.InsertVisit(info)]
 
-    def _call_recorded(self, station_id: int, visit_id: int, now: float) -> list[c.Action]:
+    def _call_recorded(self, station_id: int, visit_id: int, now: float) -> list[act.Action]:
         info, actor = self._calling.pop(station_id)
         info.visit.visit_id = visit_id
         self.visits[visit_id] = info
         info.station.visit_id = visit_id
-        return [c.WriteTicketState(info.ticket.ticket_id, TicketState.CALLED),
-                c.WriteVisitEvent(visit_id, info.visit.called_at, "called", actor,
+        return [act.WriteTicketState(info.ticket.ticket_id, TicketState.CALLED),
+                act.WriteVisitEvent(visit_id, info.visit.called_at, "called", actor,
                                 info.station.name),
-                c.PublishVisit(info), c.Broadcast()]
+                act.PublishVisit(info), act.Broadcast()]
 
-    def _apply(self, info: c.VisitInfo, event: lc.Start | lc.Extend | lc.End, name: str,
-               actor: str, now: float) -> list[c.Action]:
+    def _apply(self, info: rec.VisitInfo, event: lc.Start | lc.Extend | lc.End, name: str,
+               actor: str, now: float) -> list[act.Action]:
         try:
             changes = info.visit.handle(event, now)
         except lc.IllegalTransition:
@@ -341,50 +343,50 @@ class FacilityState:
             raise HubError("bad_value") from None
         return self._visit_actions(info, changes, actor, now)
 
-    def _visit_actions(self, info: c.VisitInfo, changes: list[lc.Action], actor: str,
-                       now: float) -> list[c.Action]:
+    def _visit_actions(self, info: rec.VisitInfo, changes: list[lc.Action], actor: str,
+                       now: float) -> list[act.Action]:
         """What the visit's own changes mean for records, relay and pages."""
         visit = info.visit
         vid = visit.visit_id
-        out: list[c.Action] = []
+        out: list[act.Action] = []
         for change in changes:
             match change:
                 case lc.OpenMedia():
                     info.escort = escort.Escort.ARRIVED  # a call runs with the inmate there
-                    out += [c.WriteVisitEvent(vid, now, "started", actor,
+                    out += [act.WriteVisitEvent(vid, now, "started", actor,
                                             f"{visit.allotted_seconds}s"),
-                            c.OpenRelay(info), c.WriteVisitStarted(visit)]
+                            act.OpenRelay(info), act.WriteVisitStarted(visit)]
                     if self.recording == "all" and not info.legal:
-                        out.append(c.StartRecording(info))
-                    out.append(c.PublishVisit(info))
+                        out.append(act.StartRecording(info))
+                    out.append(act.PublishVisit(info))
                 case lc.Warn(seconds_left=left):
-                    out += [c.WriteVisitEvent(vid, now, "warning", "system", f"{left}s"),
-                            c.PublishWarning(info, left)]
+                    out += [act.WriteVisitEvent(vid, now, "warning", "system", f"{left}s"),
+                            act.PublishWarning(info, left)]
                 case lc.DeadlineMoved():
-                    out += [c.WriteVisitEvent(vid, now, "extended", actor,
+                    out += [act.WriteVisitEvent(vid, now, "extended", actor,
                                             f"{visit.allotted_seconds}s"),
-                            c.PublishVisit(info)]
+                            act.PublishVisit(info)]
                 case lc.Paused() | lc.Resumed():
                     out += lines.changes(info, [change], now)
                 case lc.CutMedia():
-                    out.append(c.CloseRelay(visit))
+                    out.append(act.CloseRelay(visit))
                 case lc.Finished(outcome=outcome, reason=reason):
                     self.outcomes[info.ticket.ticket_id] = outcome.value
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
                     if escort.needs_return(info.escort, visit.started_at is not None):
-                        self.returning[vid] = c.Returning(info, now)
-                    out += [c.WriteVisitEvent(vid, now, "ended", actor,
+                        self.returning[vid] = rec.Returning(info, now)
+                    out += [act.WriteVisitEvent(vid, now, "ended", actor,
                                               f"{outcome.value}: {reason}"),
-                            c.WriteVisitFinished(visit),
+                            act.WriteVisitFinished(visit),
                             *self._ticket_after(info, outcome, reason, actor, now),
-                            c.PublishVisit(info)]
+                            act.PublishVisit(info)]
         if changes:  # families' estimates move with every start, extension, end
-            out.append(c.Broadcast())
+            out.append(act.Broadcast())
         return out
 
-    def _ticket_after(self, info: c.VisitInfo, outcome: lc.Outcome, reason: str, actor: str,
-                      now: float) -> list[c.Action]:
+    def _ticket_after(self, info: rec.VisitInfo, outcome: lc.Outcome, reason: str, actor: str,
+                      now: float) -> list[act.Action]:
         """What becomes of the ticket of a visit that ended. A call the facility cancelled
         costs the family nothing (signaling/makeup.py)."""
         ticket_id = info.ticket.ticket_id
@@ -398,17 +400,17 @@ class FacilityState:
         if after is mk.AfterCancel.BACK_TO_QUEUE:
             self.queue.put_first(ticket_id)
             self._told_turn_near.discard(ticket_id)
-            return [c.WriteTicketFirst(ticket_id), c.WriteVisitEvent(
+            return [act.WriteTicketFirst(ticket_id), act.WriteVisitEvent(
                 info.visit.visit_id, now, "back_in_queue", actor)]
         state = TicketState.NO_SHOW if after is mk.AfterCancel.NO_SHOW else TicketState.DONE
         self.queue.mark(ticket_id, state)
-        actions: list[c.Action] = [c.WriteTicketState(ticket_id, state)]
+        actions: list[act.Action] = [act.WriteTicketState(ticket_id, state)]
         if after is mk.AfterCancel.MAKEUP:
             owed = info.ticket.makeup_seconds or self.policy.call_seconds
-            actions.append(c.GrantMakeup(info.visit.visit_id, owed, "cancelled_by_facility",
+            actions.append(act.GrantMakeup(info.visit.visit_id, owed, "cancelled_by_facility",
                                          actor))
         elif (lost := lc.makeup_seconds(info.visit)) > 0:  # a line, not the family, cut it
-            actions.append(c.GrantMakeup(info.visit.visit_id, lost, outcome.value, "system"))
+            actions.append(act.GrantMakeup(info.visit.visit_id, lost, outcome.value, "system"))
         return actions
 
     def _time_to_free(self, visit: lc.Visit, now: float) -> float:
@@ -433,12 +435,12 @@ class FacilityState:
             self.policy = replace(self.policy, call_seconds=seconds)
             self.queue.policy = self.policy
 
-    def _turn_near(self, now: float) -> list[c.Action]:
+    def _turn_near(self, now: float) -> list[act.Action]:
         if not cl.session_started(self.schedule, self.local_now(now)):
             return []
-        told: list[c.Action] = []
+        told: list[act.Action] = []
         for ticket in self.queue.waiting()[:TURN_NEAR_POSITION]:
             if ticket.ticket_id not in self._told_turn_near:
                 self._told_turn_near.add(ticket.ticket_id)
-                told.append(c.TellTurnNear(ticket.ticket_id))
+                told.append(act.TellTurnNear(ticket.ticket_id))
         return told

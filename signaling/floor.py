@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from signaling import actions as act
 from signaling import commands as c
 from signaling import escort
 from signaling import lifecycle as lc
+from signaling import records as rec
 from signaling.escort import Escort, Return
 from signaling.ports import HubError
 
@@ -20,22 +22,22 @@ class FacilityState(Protocol):
     """What of signaling.facility.FacilityState these steps use (named, not imported: the
     facility hands its floor commands here)."""
 
-    stations: dict[int, c.StationInfo]
-    visits: dict[int, c.VisitInfo]
-    returning: dict[int, c.Returning]
+    stations: dict[int, rec.StationInfo]
+    visits: dict[int, rec.VisitInfo]
+    returning: dict[int, rec.Returning]
 
-    def visit(self, visit_id: int) -> c.VisitInfo: ...
+    def visit(self, visit_id: int) -> rec.VisitInfo: ...
 
-    def handle(self, command: c.Command, now: float) -> list[c.Action]: ...
+    def handle(self, command: c.Command, now: float) -> list[act.Action]: ...
 
 
-def handle(state: FacilityState, command: FloorCommand, now: float) -> list[c.Action]:
+def handle(state: FacilityState, command: FloorCommand, now: float) -> list[act.Action]:
     match command:
         case c.EscortStep(visit_id=visit_id, step=step, actor=actor):
             info = _called(state, visit_id)
             info.escort = escort.escort_to(info.escort, step)
-            return [c.WriteVisitEvent(visit_id, now, step.value, actor), c.PublishVisit(info),
-                    c.PublishConsole()]
+            return [act.WriteVisitEvent(visit_id, now, step.value, actor), act.PublishVisit(info),
+                    act.PublishConsole()]
         case c.CheckIdentity(visit_id=visit_id, confirmed=True, actor=actor):
             info = _called(state, visit_id)
             if info.identity_confirmed:
@@ -43,8 +45,8 @@ def handle(state: FacilityState, command: FloorCommand, now: float) -> list[c.Ac
             info.identity_confirmed = True
             # Compared face to face at the station: the inmate is there, marked or not.
             info.escort = Escort.ARRIVED
-            return [c.WriteVisitEvent(visit_id, now, "identity_confirmed", actor),
-                    c.PublishVisit(info), c.PublishConsole()]
+            return [act.WriteVisitEvent(visit_id, now, "identity_confirmed", actor),
+                    act.PublishVisit(info), act.PublishConsole()]
         case c.CheckIdentity(visit_id=visit_id, confirmed=False, reason=reason, actor=actor):
             info = _called(state, visit_id)
             if not reason:
@@ -53,20 +55,20 @@ def handle(state: FacilityState, command: FloorCommand, now: float) -> list[c.Ac
             # starts, and whoever came is checked out and taken back like anyone else.
             info.escort = Escort.ARRIVED
             ended = state.handle(c.EndVisit(visit_id, f"identity: {reason}", actor), now)
-            return [c.WriteVisitEvent(visit_id, now, "identity_refused", actor, reason), *ended]
+            return [act.WriteVisitEvent(visit_id, now, "identity_refused", actor, reason), *ended]
         case c.CheckOut(visit_id=visit_id, actor=actor):
             back = _returning(state, visit_id)
             back.step = escort.return_to(back.step, Return.CHECKED_OUT)
-            return [c.WriteVisitEvent(visit_id, now, "checked_out", actor), c.PublishConsole()]
+            return [act.WriteVisitEvent(visit_id, now, "checked_out", actor), act.PublishConsole()]
         case c.ReturnedToBlock(visit_id=visit_id, actor=actor):
             back = _returning(state, visit_id)
             escort.return_to(back.step, Return.RETURNED)
             del state.returning[visit_id]
-            return [c.WriteVisitEvent(visit_id, now, "returned", actor), c.PublishConsole()]
+            return [act.WriteVisitEvent(visit_id, now, "returned", actor), act.PublishConsole()]
     raise TypeError(f"unknown command {command!r}")
 
 
-def called_visit_at(state: FacilityState, station_id: int) -> c.VisitInfo:
+def called_visit_at(state: FacilityState, station_id: int) -> rec.VisitInfo:
     """The visit whose inmate is being brought to this station (its picture is wanted for the
     identity check); refused when there is none."""
     station = state.stations.get(station_id)
@@ -76,14 +78,14 @@ def called_visit_at(state: FacilityState, station_id: int) -> c.VisitInfo:
     return info
 
 
-def _called(state: FacilityState, visit_id: int) -> c.VisitInfo:
+def _called(state: FacilityState, visit_id: int) -> rec.VisitInfo:
     info = state.visit(visit_id)
     if info.visit.state is not lc.VisitState.CALLED:
         raise HubError("step_order")
     return info
 
 
-def _returning(state: FacilityState, visit_id: int) -> c.Returning:
+def _returning(state: FacilityState, visit_id: int) -> rec.Returning:
     back = state.returning.get(visit_id)
     if back is None:
         raise HubError("not_returning")

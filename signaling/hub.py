@@ -22,10 +22,10 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from signaling import actions as act
 from signaling import commands as c
 from signaling import views
 from signaling.bus.base import Bus, console_topic, escort_topic, station_topic, ticket_topic
-from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.floor import FloorCommand
 from signaling.lifecycle import VisitState
@@ -40,6 +40,7 @@ from signaling.ports import (
     TurnNear,
 )
 from signaling.queue import TicketState
+from signaling.records import TicketInfo, VisitInfo
 from signaling.schedule import Schedule
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class FacilityHub:
         """Call the next ticket whose family is in the queue room to this station."""
         actions = self.state.handle(c.CallNext(station_id, officer_id, actor), self._clock())
         await self._carry_out(actions)
-        info = next(a.info for a in actions if isinstance(a, c.InsertVisit))
+        info = next(a.info for a in actions if isinstance(a, act.InsertVisit))
         log.info("visit %s: ticket %s called to %s", info.visit.visit_id, info.ticket.number,
                  info.station.name)
         return info
@@ -336,33 +337,33 @@ class FacilityHub:
         if visit_id not in self.state.visits:
             self._visit_order.pop(visit_id, None)
 
-    async def _carry_out(self, actions: list[c.Action]) -> None:
+    async def _carry_out(self, actions: list[act.Action]) -> None:
         for action in actions:
             await self._do(action)
 
-    async def _do(self, action: c.Action) -> None:
+    async def _do(self, action: act.Action) -> None:
         records, relay, facility_id = self._records, self._relay, self.state.facility_id
         match action:
-            case c.InsertVisit(info=info):
+            case act.InsertVisit(info=info):
                 await self._insert_visit(info)
-            case c.WriteTicketState(ticket_id=ticket_id, state=state):
+            case act.WriteTicketState(ticket_id=ticket_id, state=state):
                 await records.ticket_state(ticket_id, state)
-            case c.WriteTicketFirst(ticket_id=ticket_id):
+            case act.WriteTicketFirst(ticket_id=ticket_id):
                 await records.ticket_first(ticket_id)
-            case c.GrantMakeup(visit_id=visit_id, seconds=seconds, reason=reason, actor=actor):
+            case act.GrantMakeup(visit_id=visit_id, seconds=seconds, reason=reason, actor=actor):
                 await records.grant_makeup(visit_id, seconds, reason, actor)
-            case c.WriteVisitEvent(visit_id=visit_id, at=at, kind=kind, actor=actor,
+            case act.WriteVisitEvent(visit_id=visit_id, at=at, kind=kind, actor=actor,
                                    detail=detail):
                 await records.visit_event(visit_id, at, kind, actor, detail)
-            case c.WriteVisitStarted(visit=visit):
+            case act.WriteVisitStarted(visit=visit):
                 await records.visit_started(visit)
-            case c.WriteVisitFinished(visit=visit):
+            case act.WriteVisitFinished(visit=visit):
                 await records.visit_finished(visit)
-            case c.WriteMediaMode(visit_id=visit_id, mode=mode):
+            case act.WriteMediaMode(visit_id=visit_id, mode=mode):
                 await records.visit_media_mode(visit_id, mode)
-            case c.OpenRelay(info=info):
+            case act.OpenRelay(info=info):
                 await relay.open(info.visit.visit_id, self._leg_watcher(info.visit.visit_id))
-            case c.CloseRelay(visit=visit):
+            case act.CloseRelay(visit=visit):
                 try:
                     files = await relay.close(visit.visit_id)
                 except Exception:  # a dead relay carries no media: the visit ends anyway
@@ -370,37 +371,37 @@ class FacilityHub:
                     files = []
                 if files:
                     await records.recordings_saved(visit, facility_id, files)
-            case c.StartRecording(info=info):
+            case act.StartRecording(info=info):
                 await self._start_recording(info)
-            case c.MakePrivate(visit_id=visit_id):
+            case act.MakePrivate(visit_id=visit_id):
                 await relay.make_private(visit_id)
-            case c.PublishVisit(info=info):
+            case act.PublishVisit(info=info):
                 seen = views.visit_view(info, self._clock(), self.state.turn)
                 await self._publish_both(info, seen.to_message())
-            case c.PublishWarning(info=info, seconds_left=left):
+            case act.PublishWarning(info=info, seconds_left=left):
                 ends_at, server_now = self._deadline_ms(info)
                 await self._publish_both(info, views.WarningView(
                     info.visit.visit_id, left, ends_at, server_now).to_message())
-            case c.PublishCancelled(ticket_id=ticket_id, number=number):
+            case act.PublishCancelled(ticket_id=ticket_id, number=number):
                 view = views.cancelled_view(number, self.state.policy.call_seconds)
                 await self._bus.publish(ticket_topic(ticket_id), view.to_message())
-            case c.PublishLegLost(info=info, side=side):
+            case act.PublishLegLost(info=info, side=side):
                 log.warning("visit %s: %s leg lost", info.visit.visit_id, side)
                 await self._bus.publish(console_topic(facility_id),
                                         views.leg_lost_view(info, side).to_message())
-            case c.PublishReconnecting(info=info):
+            case act.PublishReconnecting(info=info):
                 if info.visit.visit_id in self.state.visits:  # not ended meanwhile
                     await self._publish_both(info, views.reconnecting_view(
                         info, self._clock()).to_message())
-            case c.PublishConsole():
+            case act.PublishConsole():
                 await self._publish_console()
-            case c.Broadcast():
+            case act.Broadcast():
                 await self.broadcast()
-            case c.TellTurnNear(ticket_id=ticket_id):
+            case act.TellTurnNear(ticket_id=ticket_id):
                 if self._on_turn_near is not None:
                     # Sent on the side: a slow gateway never holds up the queue.
                     self._spawn(self._on_turn_near(ticket_id))
-            case c.Refused(code=code):
+            case act.Refused(code=code):
                 raise HubError(code)
 
     async def _insert_visit(self, info: VisitInfo) -> None:

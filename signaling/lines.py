@@ -9,14 +9,15 @@ function returns the driver's actions (signaling/commands.py) and never does IO.
 
 from __future__ import annotations
 
-from signaling import commands as c
+from signaling import actions as act
 from signaling import lifecycle as lc
+from signaling import records as rec
 
 SOCKET = "socket"
 MEDIA = "media"
 
 
-def down(info: c.VisitInfo, side: str, reason: str, since: float, now: float) -> list[c.Action]:
+def down(info: rec.VisitInfo, side: str, reason: str, since: float, now: float) -> list[act.Action]:
     """`side`'s line went down for `reason` at `since` (a stalled stream is noticed late)."""
     if info.visit.state is not lc.VisitState.LIVE:
         return []
@@ -25,27 +26,27 @@ def down(info: c.VisitInfo, side: str, reason: str, since: float, now: float) ->
         return []
     first = not why
     why.add(reason)
-    told: list[c.Action] = [c.PublishLegLost(info, side)] if first else []
-    return [*told, *_settle(info, since, now), c.PublishConsole()]
+    told: list[act.Action] = [act.PublishLegLost(info, side)] if first else []
+    return [*told, *_settle(info, since, now), act.PublishConsole()]
 
 
-def up(info: c.VisitInfo, side: str, reason: str, now: float) -> list[c.Action]:
+def up(info: rec.VisitInfo, side: str, reason: str, now: float) -> list[act.Action]:
     why = info.down.get(side)
     if info.visit.state is not lc.VisitState.LIVE or not why or reason not in why:
         return []
     why.discard(reason)
-    return [*_settle(info, now, now), c.PublishConsole()]
+    return [*_settle(info, now, now), act.PublishConsole()]
 
 
-def step_out(info: c.VisitInfo, side: str, now: float) -> list[c.Action]:
+def step_out(info: rec.VisitInfo, side: str, now: float) -> list[act.Action]:
     """The page left its call on purpose: the visit goes on for the other side, clock running."""
     if info.visit.state is not lc.VisitState.LIVE or side in info.away:
         return []
     info.away.add(side)
-    return [*_settle(info, now, now), c.PublishConsole()]
+    return [*_settle(info, now, now), act.PublishConsole()]
 
 
-def answered(info: c.VisitInfo, side: str, now: float) -> list[c.Action]:
+def answered(info: rec.VisitInfo, side: str, now: float) -> list[act.Action]:
     """The relay answered a new offer from `side`. One that had stepped out is back in the call
     (its old connection's silence no longer counts); any other side's line is up only when the
     relay hears its media again."""
@@ -56,7 +57,7 @@ def answered(info: c.VisitInfo, side: str, now: float) -> list[c.Action]:
     return _settle(info, now, now)
 
 
-def _settle(info: c.VisitInfo, since: float, now: float) -> list[c.Action]:
+def _settle(info: rec.VisitInfo, since: float, now: float) -> list[act.Action]:
     visit = info.visit
     if info.lines_down and not visit.paused:
         return changes(info, visit.handle(lc.Pause(since), now), now)
@@ -65,18 +66,18 @@ def _settle(info: c.VisitInfo, since: float, now: float) -> list[c.Action]:
     return []
 
 
-def changes(info: c.VisitInfo, done: list[lc.Action], now: float) -> list[c.Action]:
+def changes(info: rec.VisitInfo, done: list[lc.Action], now: float) -> list[act.Action]:
     """What a pause or a resume means for the timeline and the pages."""
     vid = info.visit.visit_id
-    out: list[c.Action] = []
+    out: list[act.Action] = []
     for change in done:
         match change:
             case lc.Paused(since=since):
                 # The pages first: they are told at once, the timeline can wait a moment.
-                out += [c.PublishReconnecting(info),
-                        c.WriteVisitEvent(vid, since, "paused", "system",
+                out += [act.PublishReconnecting(info),
+                        act.WriteVisitEvent(vid, since, "paused", "system",
                                           ",".join(sorted(info.lines_down)))]
             case lc.Resumed(paused_for=stood):
-                out += [c.WriteVisitEvent(vid, now, "resumed", "system", f"{round(stood)}s"),
-                        c.PublishVisit(info)]
+                out += [act.WriteVisitEvent(vid, now, "resumed", "system", f"{round(stood)}s"),
+                        act.PublishVisit(info)]
     return out

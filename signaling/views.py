@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from signaling import makeup as mk
-from signaling.commands import Returning, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import Outcome, VisitState
+from signaling.records import Returning, VisitInfo
 from signaling.turn import TurnSettings, ice_servers
 
 

@@ -29,11 +29,11 @@ from server.services.notify import notify_turn_near
 from server.services.ownership import keep_leases
 from server.timefmt import local_day
 from signaling.bus.base import Subscription
-from signaling.commands import TicketInfo
 from signaling.facility import FacilityState
 from signaling.hub import FacilityHub
 from signaling.lifecycle import Visit
 from signaling.queue import QueuePolicy, TicketState
+from signaling.records import TicketInfo
 from signaling.schedule import queue_open_for
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from signaling import actions as act
 from signaling import commands as c
 from signaling import lifecycle as lc
+from signaling import records as rec
 from signaling import views
 from signaling.facility import FacilityState
 from signaling.lifecycle import Outcome, VisitState
@@ -33,27 +35,27 @@ def facility(stations: int = 1, tickets: int = 3, schedule: Schedule | None = No
     for n in range(1, stations + 1):
         state.handle(c.AddStation(n, f"Bilik {n}"), NINE)
     for n in range(1, tickets + 1):
-        state.handle(c.AddTicket(c.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
+        state.handle(c.AddTicket(rec.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
                                               f"WBP {n}", "2026-11-23")), NINE)
     return state
 
 
-def call(state: FacilityState, station_id: int, now: float, visit_id: int) -> c.VisitInfo:
+def call(state: FacilityState, station_id: int, now: float, visit_id: int) -> rec.VisitInfo:
     """An officer calls the next family to the station and the visit's row gets its id."""
     actions = state.handle(c.CallNext(station_id, officer_id=5, actor="petugas"), now)
-    assert len(actions) == 1 and isinstance(actions[0], c.InsertVisit)
+    assert len(actions) == 1 and isinstance(actions[0], act.InsertVisit)
     state.handle(c.CallRecorded(station_id, visit_id), now)
     return state.visit(visit_id)
 
 
-def live(state: FacilityState, now: float, allotted: int = 600) -> c.VisitInfo:
+def live(state: FacilityState, now: float, allotted: int = 600) -> rec.VisitInfo:
     state.handle(c.FamilyJoined(101), now)
     info = call(state, 1, now, visit_id=7)
     state.handle(c.StartVisit(7, allotted, "petugas"), now)
     return info
 
 
-def kinds(actions: list[c.Action]) -> list[str]:
+def kinds(actions: list[act.Action]) -> list[str]:
     return [type(a).__name__ for a in actions]
 
 
@@ -85,7 +87,7 @@ def test_a_second_call_while_the_first_is_written_picks_someone_else() -> None:
         state.handle(c.FamilyJoined(ticket_id), NINE)
     a = state.handle(c.CallNext(1, 5, "petugas"), NINE)
     b = state.handle(c.CallNext(2, 5, "petugas"), NINE)  # before the first row has its id
-    picked = [x.info.ticket.number for x in (*a, *b) if isinstance(x, c.InsertVisit)]
+    picked = [x.info.ticket.number for x in (*a, *b) if isinstance(x, act.InsertVisit)]
     assert picked == [1, 2]
     # The first row could not be written: its family waits again, first in line.
     assert state.handle(c.CallFailed(1), NINE) == []
@@ -97,7 +99,7 @@ def test_a_second_call_while_the_first_is_written_picks_someone_else() -> None:
 def test_nobody_present_shows_who_was_skipped_and_refuses() -> None:
     state = facility()
     assert state.handle(c.CallNext(1, 5, "petugas"), NINE) == [
-        c.Broadcast(), c.Refused("nobody_present")]
+        act.Broadcast(), act.Refused("nobody_present")]
     console = views.console_view(state, NINE).to_message()
     assert [t["skipped"] for t in console["tickets"]] == [True, True, True]
 
@@ -112,7 +114,7 @@ def test_a_skipped_family_back_in_time_is_called_first_and_one_still_away_is_a_n
     # Family 1 stays away past the grace period; family 2 came back and keeps its place.
     assert state.handle(c.ExpireSkipped(), NINE + 299) == []
     assert state.handle(c.ExpireSkipped(), NINE + 300) == [
-        c.WriteTicketState(101, TicketState.NO_SHOW), c.Broadcast()]
+        act.WriteTicketState(101, TicketState.NO_SHOW), act.Broadcast()]
     assert call(state, 1, NINE + 310, visit_id=8).ticket.number == 2
 
 
@@ -122,7 +124,7 @@ def test_a_family_leaving_its_only_page_is_absent_and_a_second_page_keeps_it_pre
     state.handle(c.FamilyJoined(101), NINE)
     assert state.handle(c.FamilyLeft(101), NINE) == []  # one page still open
     assert state.queue.get(101).present
-    assert state.handle(c.FamilyLeft(101), NINE) == [c.Broadcast()]
+    assert state.handle(c.FamilyLeft(101), NINE) == [act.Broadcast()]
     assert not state.queue.get(101).present
 
 
@@ -177,18 +179,18 @@ def test_one_minute_and_ten_second_warnings_then_the_deadline_ends_the_visit() -
     info = live(state, NINE, allotted=120)
     assert state.handle(c.TickVisit(7), NINE + 59) == []
     assert state.handle(c.TickVisit(7), NINE + 60) == [
-        c.WriteVisitEvent(7, NINE + 60, "warning", "system", "60s"),
-        c.PublishWarning(info, 60), c.Broadcast()]
+        act.WriteVisitEvent(7, NINE + 60, "warning", "system", "60s"),
+        act.PublishWarning(info, 60), act.Broadcast()]
     assert state.handle(c.TickVisit(7), NINE + 61) == []  # said once
     assert kinds(state.handle(c.TickVisit(7), NINE + 110)) == [
         "WriteVisitEvent", "PublishWarning", "Broadcast"]
 
     ended = state.handle(c.TickVisit(7), NINE + 120)
     assert ended == [
-        c.CloseRelay(info.visit),
-        c.WriteVisitEvent(7, NINE + 120, "ended", "system", "completed: deadline"),
-        c.WriteVisitFinished(info.visit), c.WriteTicketState(101, TicketState.DONE),
-        c.PublishVisit(info), c.Broadcast()]
+        act.CloseRelay(info.visit),
+        act.WriteVisitEvent(7, NINE + 120, "ended", "system", "completed: deadline"),
+        act.WriteVisitFinished(info.visit), act.WriteTicketState(101, TicketState.DONE),
+        act.PublishVisit(info), act.Broadcast()]
     assert info.visit.outcome is Outcome.COMPLETED
     assert state.stations[1].visit_id is None and 7 not in state.visits
     assert state.queue.get(101).state is TicketState.DONE
@@ -202,8 +204,8 @@ def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
     info = live(state, NINE, allotted=120)
     state.handle(c.TickVisit(7), NINE + 60)  # one minute left
     moved = state.handle(c.ExtendVisit(7, 120, "petugas"), NINE + 61)
-    assert moved == [c.WriteVisitEvent(7, NINE + 61, "extended", "petugas", "240s"),
-                     c.PublishVisit(info), c.Broadcast()]
+    assert moved == [act.WriteVisitEvent(7, NINE + 61, "extended", "petugas", "240s"),
+                     act.PublishVisit(info), act.Broadcast()]
     assert state.handle(c.TickVisit(7), NINE + 120) == []
     assert kinds(state.handle(c.TickVisit(7), NINE + 180)) == [
         "WriteVisitEvent", "PublishWarning", "Broadcast"]
@@ -213,7 +215,7 @@ def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
         "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1",
         "ice_servers": [], "paused": False, "reconnecting": []}
     assert state.handle(c.TickVisit(7), NINE + 239) != []  # the ten-second warning
-    assert state.handle(c.TickVisit(7), NINE + 240)[0] == c.CloseRelay(info.visit)
+    assert state.handle(c.TickVisit(7), NINE + 240)[0] == act.CloseRelay(info.visit)
 
 
 def test_an_officer_ends_early_and_cannot_extend_what_has_not_started() -> None:
@@ -230,7 +232,7 @@ def test_an_officer_ends_early_and_cannot_extend_what_has_not_started() -> None:
         state.handle(c.ExtendVisit(7, 0, "petugas"), NINE)
     assert zero.value.code == "bad_value"
     ended = state.handle(c.EndVisit(7, "inmate unwell", "petugas"), NINE + 30)
-    assert ended[1] == c.WriteVisitEvent(7, NINE + 30, "ended", "petugas",
+    assert ended[1] == act.WriteVisitEvent(7, NINE + 30, "ended", "petugas",
                                          "ended_early: inmate unwell")
     assert info.visit.state is VisitState.ENDED
     with pytest.raises(HubError) as gone:
@@ -243,13 +245,13 @@ def test_every_visit_is_recorded_when_the_facility_records_all_but_a_lawyers_nev
     state.handle(c.FamilyJoined(101), NINE)
     info = call(state, 1, NINE, visit_id=7)
     opened = state.handle(c.StartVisit(7, 600, "petugas"), NINE)
-    assert c.StartRecording(info) in opened
+    assert act.StartRecording(info) in opened
     lawyer = facility(recording="all")
     lawyer.tickets[101].relation = "lawyer"
     lawyer.handle(c.FamilyJoined(101), NINE)
     call(lawyer, 1, NINE, visit_id=7)
     opened = lawyer.handle(c.StartVisit(7, 600, "petugas"), NINE)
-    assert not any(isinstance(a, c.StartRecording) for a in opened)
+    assert not any(isinstance(a, act.StartRecording) for a in opened)
     with pytest.raises(HubError) as refused:
         lawyer.handle(c.RecordVisit(7), NINE)
     assert refused.value.code == "legal_visit"
@@ -261,8 +263,8 @@ def test_marking_a_visit_legal_makes_it_private_and_unwatchable() -> None:
     state.handle(c.RecordingStarted(7), NINE)
     assert state.monitorable(7) is info and info.recording
     assert state.handle(c.MarkLegal(7, "karupam"), NINE + 5) == [
-        c.MakePrivate(7), c.WriteVisitEvent(7, NINE + 5, "marked_legal", "karupam"),
-        c.PublishConsole()]
+        act.MakePrivate(7), act.WriteVisitEvent(7, NINE + 5, "marked_legal", "karupam"),
+        act.PublishConsole()]
     assert not info.recording
     with pytest.raises(HubError) as refused:
         state.monitorable(7)
@@ -273,23 +275,23 @@ def test_a_lost_leg_is_told_once_and_stops_the_clock_until_its_media_is_back() -
     state = facility()
     info = live(state, NINE)
     assert state.handle(c.FamilyLeft(101), NINE + 100) == [
-        c.PublishLegLost(info, "family"), c.PublishReconnecting(info),
-        c.WriteVisitEvent(7, NINE + 100, "paused", "system", "family"),
-        c.PublishConsole(), c.Broadcast()]
-    assert state.handle(c.LegGone(7, "family", NINE + 99), NINE + 102) == [c.PublishConsole()]
+        act.PublishLegLost(info, "family"), act.PublishReconnecting(info),
+        act.WriteVisitEvent(7, NINE + 100, "paused", "system", "family"),
+        act.PublishConsole(), act.Broadcast()]
+    assert state.handle(c.LegGone(7, "family", NINE + 99), NINE + 102) == [act.PublishConsole()]
     assert info.visit.seconds_left(NINE + 130) == 500  # stood still at 100 s in
     state.handle(c.FamilyJoined(101), NINE + 130)  # the socket is back, the media not yet
     assert info.visit.paused
     assert state.handle(c.MediaAnswered(7, "family", "transcode"), NINE + 131) == [
-        c.WriteMediaMode(7, "transcode"), c.PublishConsole()]
+        act.WriteMediaMode(7, "transcode"), act.PublishConsole()]
     assert state.handle(c.LegBack(7, "family"), NINE + 132) == [
-        c.WriteVisitEvent(7, NINE + 132, "resumed", "system", "32s"),
-        c.PublishVisit(info), c.PublishConsole()]
+        act.WriteVisitEvent(7, NINE + 132, "resumed", "system", "32s"),
+        act.PublishVisit(info), act.PublishConsole()]
     assert info.legs_lost == set() and info.media_mode == "transcode"
     assert info.visit.deadline == NINE + 600 + 32 and info.visit.seconds_left(NINE + 132) == 500
     state.handle(c.StationJoined(1), NINE)
     state.handle(c.StationJoined(1), NINE)
-    assert state.handle(c.StationLeft(1), NINE + 140) == [c.Broadcast()]  # one kiosk page open
+    assert state.handle(c.StationLeft(1), NINE + 140) == [act.Broadcast()]  # one kiosk page open
     assert kinds(state.handle(c.StationLeft(1), NINE + 140)) == [
         "PublishLegLost", "PublishReconnecting", "WriteVisitEvent", "PublishConsole",
         "Broadcast"]
@@ -319,7 +321,7 @@ def test_a_line_down_past_the_grace_ends_the_visit_and_owes_the_family_its_minut
     ended = state.handle(c.TickVisit(7), NINE + 260)
     assert kinds(ended) == ["CloseRelay", "WriteVisitEvent", "WriteVisitFinished",
                             "WriteTicketState", "GrantMakeup", "PublishVisit", "Broadcast"]
-    assert ended[4] == c.GrantMakeup(7, 400, "connection_lost", "system")
+    assert ended[4] == act.GrantMakeup(7, 400, "connection_lost", "system")
     assert info.visit.outcome is lc.Outcome.CONNECTION_LOST
     assert (info.visit.actual_seconds(), info.visit.paused_seconds) == (200, 60)
     assert views.visit_view(info, NINE + 260).to_message()["outcome"] == "connection_lost"
@@ -342,20 +344,21 @@ def test_the_first_two_waiting_hear_their_turn_is_near_once_the_session_has_begu
     state = facility(tickets=3, schedule=schedule)
     dawn = datetime(2026, 11, 23, 6, 0, tzinfo=WIB).timestamp()
     assert state.handle(c.Refresh(), dawn) == []
-    assert state.handle(c.Refresh(), NINE) == [c.TellTurnNear(101), c.TellTurnNear(102)]
+    assert state.handle(c.Refresh(), NINE) == [act.TellTurnNear(101), act.TellTurnNear(102)]
     assert state.handle(c.Refresh(), NINE) == []
     state.handle(c.FamilyJoined(101), NINE)
     call(state, 1, NINE, visit_id=7)
-    assert state.handle(c.Refresh(), NINE) == [c.TellTurnNear(103)]
+    assert state.handle(c.Refresh(), NINE) == [act.TellTurnNear(103)]
 
 
 def test_a_banned_familys_waiting_ticket_leaves_the_queue_and_yesterdays_become_no_shows() -> None:
     state = facility(tickets=2)
-    assert state.handle(c.CancelTicket(101), NINE) == [c.PublishCancelled(101, 1), c.Broadcast()]
+    cancelled = state.handle(c.CancelTicket(101), NINE)
+    assert cancelled == [act.PublishCancelled(101, 1), act.Broadcast()]
     assert 101 not in state.tickets
     assert state.handle(c.CancelTicket(101), NINE) == []
     assert state.handle(c.CloseDay("2026-11-24"), NINE) == [
-        c.WriteTicketState(102, TicketState.NO_SHOW), c.Broadcast()]
+        act.WriteTicketState(102, TicketState.NO_SHOW), act.Broadcast()]
     assert state.tickets == {}
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from signaling import actions as act
 from signaling import commands as c
 from signaling import escort, views
+from signaling import records as rec
 from signaling.escort import Escort, Return
 from signaling.facility import FacilityState
 from signaling.ports import HubError
@@ -25,14 +27,14 @@ def _state(identity_check: bool = True) -> FacilityState:
         state.handle(c.AddStation(n, f"Bilik {n}"), NOW)
     for n, (name, block, cell) in enumerate((("Ahmad Fauzi", "Blok A", "A-3"),
                                              ("Joko Prasetyo", "Blok B", "B-1")), start=1):
-        state.handle(c.AddTicket(c.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
+        state.handle(c.AddTicket(rec.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
                                               name, "2026-11-23", reg_number=f"REG-{n}",
                                               block=block, cell=cell)), NOW)
         state.handle(c.FamilyJoined(100 + n), NOW)
     return state
 
 
-def _call(state: FacilityState, station_id: int, visit_id: int, now: float) -> c.VisitInfo:
+def _call(state: FacilityState, station_id: int, visit_id: int, now: float) -> rec.VisitInfo:
     state.handle(c.CallNext(station_id, 5, "petugas"), now)
     state.handle(c.CallRecorded(station_id, visit_id), now)
     return state.visit(visit_id)
@@ -64,14 +66,14 @@ def test_the_way_there_and_back_with_every_step_in_the_timeline() -> None:
     state = _state()
     info = _call(state, 1, 7, NOW)
     acted = state.handle(c.EscortStep(7, Escort.FETCHING, BUDI), NOW + 30)
-    assert acted[0] == c.WriteVisitEvent(7, NOW + 30, "fetching", BUDI)
+    assert acted[0] == act.WriteVisitEvent(7, NOW + 30, "fetching", BUDI)
     called = views.visit_view(info, NOW + 30).to_message()
     assert called["type"] == "called" and called["step"] == "fetching"
     assert _refused(state, c.StartVisit(7, 600, "petugas")) == "identity_unchecked"
     state.handle(c.EscortStep(7, Escort.ARRIVED, BUDI), NOW + 200)
     assert _refused(state, c.EscortStep(7, Escort.FETCHING, BUDI)) == "step_order"
     confirmed = state.handle(c.CheckIdentity(7, True, "", SARI), NOW + 230)
-    assert confirmed[0] == c.WriteVisitEvent(7, NOW + 230, "identity_confirmed", SARI)
+    assert confirmed[0] == act.WriteVisitEvent(7, NOW + 230, "identity_confirmed", SARI)
     state.handle(c.StartVisit(7, 600, "petugas"), NOW + 240)
     assert _refused(state, c.CheckOut(7, SARI)) == "not_returning"  # the call still runs
     state.handle(c.EndVisit(7, "officer", "petugas"), NOW + 500)
@@ -79,10 +81,10 @@ def test_the_way_there_and_back_with_every_step_in_the_timeline() -> None:
     console = views.console_view(state, NOW + 500)
     assert [(r.inmate_name, r.step) for r in console.returning] == [("Ahmad Fauzi", "ended")]
     assert _refused(state, c.ReturnedToBlock(7, BUDI)) == "checkout_first"
-    assert state.handle(c.CheckOut(7, SARI), NOW + 520)[0] == c.WriteVisitEvent(
+    assert state.handle(c.CheckOut(7, SARI), NOW + 520)[0] == act.WriteVisitEvent(
         7, NOW + 520, "checked_out", SARI)
     assert views.escort_view(state, NOW + 520).to_return[0].step == "checked_out"
-    assert state.handle(c.ReturnedToBlock(7, BUDI), NOW + 700)[0] == c.WriteVisitEvent(
+    assert state.handle(c.ReturnedToBlock(7, BUDI), NOW + 700)[0] == act.WriteVisitEvent(
         7, NOW + 700, "returned", BUDI)
     assert state.returning == {}
 
@@ -103,7 +105,7 @@ def test_an_identity_refused_stops_the_call_and_the_inmate_goes_back() -> None:
     _call(state, 1, 7, NOW)
     assert _refused(state, c.CheckIdentity(7, False, "", SARI)) == "reason_required"
     stopped = state.handle(c.CheckIdentity(7, False, "bukan orang yang terdaftar", SARI), NOW + 60)
-    writes = [a for a in stopped if isinstance(a, c.WriteVisitEvent)]
+    writes = [a for a in stopped if isinstance(a, act.WriteVisitEvent)]
     assert [(w.kind, w.actor, w.detail) for w in writes] == [
         ("identity_refused", SARI, "bukan orang yang terdaftar"),
         ("ended", SARI, "cancelled: identity: bukan orang yang terdaftar")]

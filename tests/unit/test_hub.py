@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from signaling.bus.base import InProcessBus, console_topic, station_topic, ticket_topic
-from signaling.commands import TicketInfo
 from signaling.facility import FacilityState
 from signaling.hub import FacilityHub
 from signaling.lifecycle import Visit
 from signaling.ports import HubError, LegStateCallback, RelayRoom, SessionClosed
 from signaling.queue import QueuePolicy, TicketState
+from signaling.records import TicketInfo
 from signaling.turn import MARGIN_SECONDS, TurnSettings, password
 
 START = 1_800_000_000.0

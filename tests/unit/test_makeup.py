@@ -8,8 +8,10 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from signaling import actions as act
 from signaling import commands as c
 from signaling import makeup as mk
+from signaling import records as rec
 from signaling import views
 from signaling.facility import FacilityState
 from signaling.queue import QueuePolicy, TicketState
@@ -77,16 +79,16 @@ def facility(schedule_name: str | None = "pekalongan.toml", tickets: int = 3) ->
     state.handle(c.AddStation(1, "Bilik 1"), at(9).timestamp())
     session = schedule.sessions[0].name if schedule else None
     for n in range(1, tickets + 1):
-        state.handle(c.AddTicket(c.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
+        state.handle(c.AddTicket(rec.TicketInfo(100 + n, n, f"Keluarga {n}", "spouse", 10 + n,
                                               f"WBP {n}", MONDAY.isoformat(), session)),
                      at(9).timestamp())
         state.handle(c.FamilyJoined(100 + n), at(9).timestamp())
     return state
 
 
-def called(state: FacilityState, now: float, visit_id: int = 7) -> c.VisitInfo:
+def called(state: FacilityState, now: float, visit_id: int = 7) -> rec.VisitInfo:
     actions = state.handle(c.CallNext(1, officer_id=5, actor="petugas"), now)
-    assert isinstance(actions[0], c.InsertVisit)
+    assert isinstance(actions[0], act.InsertVisit)
     state.handle(c.CallRecorded(1, visit_id), now)
     return state.visit(visit_id)
 
@@ -97,11 +99,11 @@ def test_a_call_the_facility_cancels_puts_the_ticket_first_in_the_queue_again() 
     info = called(state, now)
     assert info.ticket.number == 1
     actions = state.handle(c.EndVisit(7, "inmate_unavailable", "petugas"), now)
-    assert any(isinstance(a, c.WriteTicketFirst) and a.ticket_id == 101 for a in actions)
-    assert not any(isinstance(a, c.WriteTicketState) for a in actions)
-    assert not any(isinstance(a, c.GrantMakeup) for a in actions)
+    assert any(isinstance(a, act.WriteTicketFirst) and a.ticket_id == 101 for a in actions)
+    assert not any(isinstance(a, act.WriteTicketState) for a in actions)
+    assert not any(isinstance(a, act.GrantMakeup) for a in actions)
     # The family reads that it is first again, and why.
-    ended = next(a for a in actions if isinstance(a, c.PublishVisit))
+    ended = next(a for a in actions if isinstance(a, act.PublishVisit))
     view = views.visit_view(ended.info, now).to_message()
     assert view["type"] == "ended" and view["after"] == "queue"
     assert view["cause"] == "inmate_unavailable"
@@ -116,9 +118,9 @@ def test_after_the_session_a_cancelled_call_is_owed_a_makeup_of_a_whole_call() -
     late = datetime.combine(MONDAY, state.schedule.sessions[0].end, tzinfo=WIB)  # type: ignore[union-attr]
     info = called(state, late.timestamp() - 120)
     actions = state.handle(c.EndVisit(7, "station_fault", "petugas"), late.timestamp() - 30)
-    grant = next(a for a in actions if isinstance(a, c.GrantMakeup))
+    grant = next(a for a in actions if isinstance(a, act.GrantMakeup))
     assert (grant.visit_id, grant.seconds, grant.reason) == (7, 600, "cancelled_by_facility")
-    assert c.WriteTicketState(101, TicketState.DONE) in actions
+    assert act.WriteTicketState(101, TicketState.DONE) in actions
     assert views.visit_view(info, late.timestamp()).to_message()["after"] == "makeup"
 
 
@@ -127,15 +129,15 @@ def test_the_familys_absence_is_a_no_show_and_its_request_ends() -> None:
     now = at(9).timestamp()
     called(state, now)
     actions = state.handle(c.EndVisit(7, "family_absent", "petugas"), now)
-    assert c.WriteTicketState(101, TicketState.NO_SHOW) in actions
-    assert not any(isinstance(a, c.GrantMakeup | c.WriteTicketFirst) for a in actions)
+    assert act.WriteTicketState(101, TicketState.NO_SHOW) in actions
+    assert not any(isinstance(a, act.GrantMakeup | act.WriteTicketFirst) for a in actions)
     assert state.queue.position(101) is None
 
 
 def test_a_makeup_ticket_is_first_and_lasts_the_minutes_owed() -> None:
     state = facility(None, tickets=2)
     now = at(9).timestamp()
-    state.handle(c.AddTicket(c.TicketInfo(150, 9, "Keluarga pengganti", "child", 19, "WBP 9",
+    state.handle(c.AddTicket(rec.TicketInfo(150, 9, "Keluarga pengganti", "child", 19, "WBP 9",
                                           MONDAY.isoformat(), None, first=True,
                                           makeup_seconds=240)), now)
     state.handle(c.FamilyJoined(150), now)
