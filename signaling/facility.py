@@ -3,13 +3,12 @@ free, which visits run, how long calls are, and who is to hear their turn is nea
 
 `FacilityState.handle(command, now)` changes the state at once and returns the actions a driver
 must carry out (signaling/hub.py); it never reads a clock and never does IO, so tests pass `now`.
+What it answers without changing (look-ups, estimates) is in signaling/facility_queries.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from signaling import actions as act
 from signaling import call_length as cl
@@ -18,6 +17,7 @@ from signaling import escort, floor, lines
 from signaling import lifecycle as lc
 from signaling import makeup as mk
 from signaling import records as rec
+from signaling.facility_queries import FacilityQueries
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
@@ -26,7 +26,7 @@ from signaling.turn import TurnSettings
 TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
 
 
-class FacilityState:
+class FacilityState(FacilityQueries):
     def __init__(self, facility_id: int, facility_name: str, policy: QueuePolicy,
                  schedule: Schedule | None = None, timezone: str = "Asia/Jakarta",
                  recording: str = "off") -> None:
@@ -166,66 +166,6 @@ class FacilityState:
             case c.EscortStep() | c.CheckIdentity() | c.CheckOut() | c.ReturnedToBlock():
                 return floor.handle(self, command, now)
         raise TypeError(f"unknown command {command!r}")
-
-    # Queries ----------------------------------------------------------------------------
-
-    def visit(self, visit_id: int) -> rec.VisitInfo:
-        info = self.visits.get(visit_id)
-        if info is None:
-            raise HubError("visit_unknown")
-        return info
-
-    def visit_of_ticket(self, ticket_id: int) -> rec.VisitInfo | None:
-        for info in self.visits.values():
-            if info.ticket.ticket_id == ticket_id:
-                return info
-        return None
-
-    def live_visit_of(self, side: str, owner_id: int) -> rec.VisitInfo:
-        """The live visit of a family's ticket or a station; refused when there is none."""
-        if side == "family":
-            info = self.visit_of_ticket(owner_id)
-        else:
-            station = self.stations[owner_id]
-            info = self.visits.get(station.visit_id) if station.visit_id is not None else None
-        if info is None or info.visit.state is not lc.VisitState.LIVE:
-            raise HubError("not_live")
-        return info
-
-    def monitorable(self, visit_id: int) -> rec.VisitInfo:
-        """A visit a supervisor may watch now. Legal visits are never monitored."""
-        info = self.visit(visit_id)
-        if info.legal:
-            raise HubError("legal_visit")
-        if info.visit.state is not lc.VisitState.LIVE:
-            raise HubError("not_live")
-        return info
-
-    def serving_stations(self) -> list[rec.StationInfo]:
-        """Stations with a kiosk page open; all of them when none is open yet."""
-        online = [st for st in self.stations.values() if st.pages > 0]
-        return online or list(self.stations.values())
-
-    def first_free_in(self, now: float) -> float:
-        serving = self.serving_stations()
-        if not serving or any(st.visit_id is None for st in serving):
-            return 0.0
-        return min(self._time_to_free(self.visits[st.visit_id].visit, now)
-                   for st in serving if st.visit_id is not None)
-
-    def eta_seconds(self, ticket_id: int, now: float) -> int | None:
-        return self.queue.estimated_wait(ticket_id, max(1, len(self.serving_stations())),
-                                         self.first_free_in(now))
-
-    def fair_share_seconds(self, now: float) -> int | None:
-        """Rutan Pekalongan's rule (see signaling/call_length.py); None without a session."""
-        return cl.fair_share_seconds(self._session_load(now))
-
-    def unserved_today(self, now: float) -> int:
-        return cl.unserved(self._session_load(now), self.policy.call_seconds)
-
-    def local_now(self, now: float) -> datetime:
-        return datetime.fromtimestamp(now, ZoneInfo(self.timezone))
 
     # Tickets and presence -----------------------------------------------------------------
 
@@ -413,20 +353,7 @@ class FacilityState:
             actions.append(act.GrantMakeup(info.visit.visit_id, lost, outcome.value, "system"))
         return actions
 
-    def _time_to_free(self, visit: lc.Visit, now: float) -> float:
-        # A called visit has not started: it will take a whole default call.
-        if visit.state is lc.VisitState.LIVE:
-            return visit.seconds_left(now) + self.policy.changeover_seconds
-        return float(self.policy.call_seconds + self.policy.changeover_seconds)
-
     # Call length and turn-near ------------------------------------------------------------
-
-    def _session_load(self, now: float) -> cl.SessionLoad | None:
-        # Called visits not yet started are still to be served at the length decided now.
-        waiting = len(self.queue.waiting()) + len(self._calling) + sum(
-            1 for v in self.visits.values() if v.visit.state is lc.VisitState.CALLED)
-        return cl.session_load(self.schedule, self.local_now(now), waiting,
-                               len(self.serving_stations()))
 
     def _refresh_call_length(self, now: float) -> None:
         seconds, self.call_length_source = cl.call_length(

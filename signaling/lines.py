@@ -4,7 +4,7 @@ A side's line is down while its page's socket is closed or the relay hears nothi
 media stopped, or its connection failed). While any side that has not stepped out on purpose is
 down, the visit's clock stands still (`lifecycle.Pause`); when every such side is back it goes on
 from where it stopped (`lifecycle.Resume`), its deadline moved by the time it stood. Each
-function returns the driver's actions (signaling/commands.py) and never does IO.
+function returns the driver's actions (signaling/actions.py) and never does IO.
 """
 
 from __future__ import annotations
