@@ -305,7 +305,7 @@ class FacilityHub:
         """Each family present gets its own place in the queue, nothing about anyone else."""
         await self._effects.broadcast()
 
-    # Ordering ---------------------------------------------------------------------------
+    # Ordering -------------------------------------------------------------------------------
 
     def _order(self, visit_id: int) -> asyncio.Lock:
         return self._visit_order.setdefault(visit_id, asyncio.Lock())
