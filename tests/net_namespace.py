@@ -1,5 +1,7 @@
 """A Linux network namespace joined to this machine by a veth pair, made and removed by the test
-that asks for it: a stand-in for a family's network that the test can block with nftables.
+that asks for it: a stand-in for a family's (or a station's) network that the test blocks,
+weakens or cuts with nftables and tc. A cut made this way drops WebRTC for real, which the
+browser's offline emulation does not do on loopback.
 
 Needs root, `ip` (iproute2) and `nft` (nftables; scripts/test installs it)."""
 
@@ -26,6 +28,14 @@ table inet sambang_block {
 }
 """
 
+# Every packet in and out, TCP and UDP alike: a line that is down.
+CUT = """
+table inet sambang_cut {
+  chain incoming { type filter hook input priority -10; policy drop; }
+  chain outgoing { type filter hook output priority -10; policy drop; }
+}
+"""
+
 
 def _run(*cmd: str) -> str:
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -48,6 +58,15 @@ class Namespace:
     def block_udp(self) -> None:
         subprocess.run([*self.exec_prefix(), "nft", "-f", "-"], input=BLOCK_UDP, check=True,
                        capture_output=True, text=True)
+
+    def cut(self) -> None:
+        """Drop every packet in and out of the namespace, from now on."""
+        subprocess.run([*self.exec_prefix(), "nft", "-f", "-"], input=CUT, check=True,
+                       capture_output=True, text=True)
+
+    def restore(self) -> None:
+        """The line is back: the cut's table removed."""
+        self.run("nft", "delete", "table", "inet", "sambang_cut")
 
     def weaken(self, loss_percent: int, kbit: int, delay_ms: int) -> str:
         """Both directions of the link lose, throttle and delay: netem where the kernel has it;

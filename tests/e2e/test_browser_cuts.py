@@ -32,7 +32,7 @@ from tests.e2e.test_browser_visit import (
     chromium_path,
     wait_decoding,
 )
-from tests.netns import Namespace, namespace
+from tests.net_namespace import Namespace, namespace
 
 pytestmark = pytest.mark.browser
 
@@ -110,7 +110,7 @@ async def launch(pw: Any, base: str, ns: Namespace | None, tmp_path: Path) -> Br
     # The server listens on the namespace's veth address, not localhost: say it may have the
     # camera anyway (browsers give it only to secure origins).
     args = [*CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={base}"]
-    path = chromium_path() if ns is None else ns.wrap(chromium_path(), tmp_path)
+    path = chromium_path() if ns is None else str(ns.launcher(tmp_path, chromium_path()))
     browser: Browser = await pw.chromium.launch(executable_path=path, args=args)
     return browser
 
