@@ -33,7 +33,7 @@ from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
 from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS, STATION_PICTURES
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, SOCKETS, STATION_PICTURES
 from signaling import floor
 from signaling.answer import with_opus_fec
 from signaling.bus.base import console_topic, escort_topic, station_topic, ticket_topic
@@ -120,6 +120,19 @@ async def _serve(request: web.Request, ws: web.WebSocketResponse, queue: SendQue
             queue.put(message("error", code=exc.code, message=translate(exc.code, lang)))
 
 
+async def _staff_of(request: web.Request,
+                    roles: frozenset[str]) -> staff_rows.Staff | web.Response:
+    """The logged-in staff member a staff page's socket is for, or the 401 that refuses it."""
+    found = await current_staff(request)
+    if found is None or found[0].role not in roles or not same_origin(request):
+        return web.json_response(
+            {"error": {"code": "login_required",
+                       "message": translate("login_required", request_lang(request))}},
+            status=401,
+        )
+    return found[0]
+
+
 def _not_found(request: web.Request, key: str) -> web.Response:
     return web.json_response(
         {"error": {"code": key, "message": translate(key, request_lang(request))}}, status=404
@@ -198,18 +211,11 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
 async def escort_socket(request: web.Request) -> web.StreamResponse:
     """The block officers' page and loudspeakers: whom to bring and take back, live. It only
     listens; the steps go through the JSON API."""
-    found = await current_staff(request)
-    if found is None or found[0].role not in ESCORT_ROLES or not same_origin(request):
-        return web.json_response(
-            {"error": {"code": "login_required",
-                       "message": translate("login_required", request_lang(request))}},
-            status=401,
-        )
-    staff = found[0]
+    staff = await _staff_of(request, ESCORT_ROLES)
+    if isinstance(staff, web.Response):
+        return staff
     session_token = request.cookies.get(SESSION_COOKIE, "")
-    hub = request.app[HUBS].get(staff.facility_id)
-    if hub is None:
-        return _not_found(request, "facility_not_ready")
+    hub = local_hub(request, staff.facility_id)  # or joined to its node's, like the console
     ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
     # Closed within a second of a logout or a change of rights (server/http/staff_sockets.py).
@@ -238,14 +244,9 @@ async def escort_socket(request: web.Request) -> web.StreamResponse:
 
 
 async def console_socket(request: web.Request) -> web.StreamResponse:
-    found = await current_staff(request)
-    if found is None or found[0].role not in CONSOLE_ROLES or not same_origin(request):
-        return web.json_response(
-            {"error": {"code": "login_required",
-                       "message": translate("login_required", request_lang(request))}},
-            status=401,
-        )
-    staff = found[0]
+    staff = await _staff_of(request, CONSOLE_ROLES)
+    if isinstance(staff, web.Response):
+        return staff
     session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
     hub = local_hub(request, staff.facility_id)  # or joined to its node's
