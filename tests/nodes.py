@@ -235,3 +235,44 @@ class PrivateRedis:
             self.proc.kill()
             self.proc.wait(timeout=10)
             self.proc = None
+
+
+@dataclass
+class TwoNodes:
+    """Node A (started first, so it takes the demo facility) and node B, with the demo
+    officer logged in on each and the admin on B."""
+
+    a: Node
+    b: Node
+    on_a: Officer
+    on_b: Officer
+    admin: Officer
+
+    @property
+    def nodes(self) -> list[Node]:
+        return [self.a, self.b]
+
+
+@asynccontextmanager
+async def two_nodes(cluster: Cluster) -> AsyncIterator[TwoNodes]:
+    """Two nodes on the cluster's database and Redis; their people logged out and both killed
+    however the test ends (its own checks of their output come after)."""
+    nodes: list[Node] = []
+    people: list[Officer] = []
+    try:
+        a = start_node(cluster, "a", "--demo")
+        nodes.append(a)
+        await a.ready()
+        for name in ("petugas", "admin"):
+            assert cluster.command("staff", "set-password", name, node="a").returncode == 0
+        b = start_node(cluster, "b")
+        nodes.append(b)
+        await b.ready()
+        for person in (Officer(a, "petugas"), Officer(b, "petugas"), Officer(b, "admin")):
+            people.append(await person.login())
+        yield TwoNodes(a, b, *people)
+    finally:
+        for person in people:
+            await person.close()
+        for node in nodes:
+            node.kill()

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.nodes import Cluster, Node, Officer, postgres_database, start_node
+from tests.nodes import Cluster, Node, Officer, postgres_database, two_nodes
 
 
 def test_redis_with_sqlite_is_refused_at_start(tmp_path: Path) -> None:
@@ -63,20 +63,9 @@ async def test_two_nodes_share_the_bus_and_list_each_other(tmp_path: Path,
         cluster = Cluster(tmp_path, url, redis_prefix=redis_prefix,
                           extra_env={"SAMBANG_HEARTBEAT_SECONDS": "0.5",
                                      "SAMBANG_NODE_TTL_SECONDS": "3"})
-        a = start_node(cluster, "a", "--demo")
-        nodes = [a]
-        people: list[Officer] = []
-        try:
-            await a.ready()
-            for name in ("petugas", "admin"):
-                assert cluster.command("staff", "set-password", name, node="a").returncode == 0
-            b = start_node(cluster, "b")
-            nodes.append(b)
-            await b.ready()
-            officer_a = await Officer(a, "petugas").login()
-            officer_b = await Officer(b, "petugas").login()
-            admin = await Officer(b, "admin").login()
-            people += [officer_a, officer_b, admin]
+        async with two_nodes(cluster) as pair:
+            a, b, officer_a, officer_b, admin = (pair.a, pair.b, pair.on_a, pair.on_b,
+                                                 pair.admin)
 
             # A console open on node B hears of a ticket issued through node A.
             ws, received = await _console_messages(b, officer_b)
@@ -108,12 +97,7 @@ async def test_two_nodes_share_the_bus_and_list_each_other(tmp_path: Path,
             listing = await _nodes_until(admin, lambda ns: len(ns) == 1 and ns[0]["facilities"])
             assert listing[0]["this_node"] and listing[0]["address"].endswith(str(b.port))
             assert [f["code"] for f in listing[0]["facilities"]] == ["demo"]
-        finally:
-            for person in people:
-                await person.close()
-            for node in nodes:
-                node.kill()
-        for node in nodes:
+        for node in pair.nodes:
             assert "Traceback" not in node.output(), node.output()[-3000:]
 
 

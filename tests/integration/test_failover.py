@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.nodes import Cluster, Node, Officer, postgres_database, start_node
+from tests.nodes import Cluster, Officer, postgres_database, two_nodes
 
 SETTINGS = {"SAMBANG_HEARTBEAT_SECONDS": "0.5", "SAMBANG_NODE_TTL_SECONDS": "3",
             "SAMBANG_LEASE_SECONDS": "4"}
@@ -65,81 +65,66 @@ async def test_any_node_serves_the_facility_and_another_takes_over_after_kill(
         tmp_path: Path, redis_prefix: str) -> None:
     async with postgres_database() as url:
         cluster = Cluster(tmp_path, url, redis_prefix=redis_prefix, extra_env=SETTINGS)
-        a = start_node(cluster, "a", "--demo")
-        nodes: list[Node] = [a]
-        people: list[Officer] = []
-        sockets: list[Socket] = []
-        families = aiohttp.ClientSession()
-        try:
-            await a.ready()
-            for name in ("petugas", "admin"):
-                assert cluster.command("staff", "set-password", name, node="a").returncode == 0
-            b = start_node(cluster, "b")
-            nodes.append(b)
-            await b.ready()
-            on_a = await Officer(a, "petugas").login()
-            on_b = await Officer(b, "petugas").login()
-            admin = await Officer(b, "admin").login()
-            people += [on_a, on_b, admin]
-            owner = await owner_of_demo(admin)
-            assert owner.split(":")[1] == str(a.port)  # the first node took it
+        async with two_nodes(cluster) as pair:
+            a, b, on_a, on_b, admin = pair.a, pair.b, pair.on_a, pair.on_b, pair.admin
+            sockets: list[Socket] = []
+            families = aiohttp.ClientSession()
+            try:
+                owner = await owner_of_demo(admin)
+                assert owner.split(":")[1] == str(a.port)  # the first node took it
 
-            # A console on node B, which does not run the facility, sees tickets issued
-            # through both nodes, in order.
-            console = Socket(await on_b.http.ws_connect(f"{b.base}/ws/console"))
-            sockets.append(console)
-            await console.until(lambda m: "tickets" in m)
-            links = []
-            for officer in (on_a, on_b, on_a, on_b, on_a):
-                status, body = await officer.post("/api/tickets", {
-                    "visitor_name": f"Keluarga {len(links) + 1}", "relation": "spouse",
-                    "inmate_id": 1})
-                assert status == 201, body
-                links.append(body["link"])
-            seen = await console.until(lambda m: len(m.get("tickets", [])) == 5)
-            assert numbers(seen) == [1, 2, 3, 4, 5]
+                # A console on node B, which does not run the facility, sees tickets issued
+                # through both nodes, in order.
+                console = Socket(await on_b.http.ws_connect(f"{b.base}/ws/console"))
+                sockets.append(console)
+                await console.until(lambda m: "tickets" in m)
+                links = []
+                for officer in (on_a, on_b, on_a, on_b, on_a):
+                    status, body = await officer.post("/api/tickets", {
+                        "visitor_name": f"Keluarga {len(links) + 1}", "relation": "spouse",
+                        "inmate_id": 1})
+                    assert status == 201, body
+                    links.append(body["link"])
+                seen = await console.until(lambda m: len(m.get("tickets", [])) == 5)
+                assert numbers(seen) == [1, 2, 3, 4, 5]
 
-            # The first family waits on node B: its queue room is made by the owner.
-            token = links[0].rsplit("/", 1)[1]
-            family = Socket(await families.ws_connect(f"{b.base}/ws/ticket/{token}"))
-            sockets.append(family)
-            first_view = await family.until(lambda m: m.get("type") == "queue")
-            assert first_view["number"] == 1
+                # The first family waits on node B: its queue room is made by the owner.
+                token = links[0].rsplit("/", 1)[1]
+                family = Socket(await families.ws_connect(f"{b.base}/ws/ticket/{token}"))
+                sockets.append(family)
+                first_view = await family.until(lambda m: m.get("type") == "queue")
+                assert first_view["number"] == 1
 
-            # The owner dies without a word; node B takes the lease and rebuilds the day.
-            killed_at = time.monotonic()
-            a.kill(signal.SIGKILL)
-            await console.until(lambda m: m["type"] == "closed")
-            while not (await owner_of_demo(admin)).endswith(f":{b.port}:{b.proc.pid}"):
-                assert time.monotonic() - killed_at < 10, "no takeover within 10 s"
-                await asyncio.sleep(0.2)
-            takeover = time.monotonic() - killed_at
-            print(f"takeover after kill -9: {takeover:.1f} s")
-            status, queue = await on_b.get("/api/queue")
-            assert status == 200 and numbers(queue) == [1, 2, 3, 4, 5]
-            assert all(t["state"] == "waiting" for t in queue["tickets"])
+                # The owner dies without a word; node B takes the lease and rebuilds the day.
+                killed_at = time.monotonic()
+                a.kill(signal.SIGKILL)
+                await console.until(lambda m: m["type"] == "closed")
+                while not (await owner_of_demo(admin)).endswith(f":{b.port}:{b.proc.pid}"):
+                    assert time.monotonic() - killed_at < 10, "no takeover within 10 s"
+                    await asyncio.sleep(0.2)
+                takeover = time.monotonic() - killed_at
+                print(f"takeover after kill -9: {takeover:.1f} s")
+                status, queue = await on_b.get("/api/queue")
+                assert status == 200 and numbers(queue) == [1, 2, 3, 4, 5]
+                assert all(t["state"] == "waiting" for t in queue["tickets"])
 
-            # Pages reconnect (as the page scripts do) and carry on with the new owner.
-            console = Socket(await on_b.http.ws_connect(f"{b.base}/ws/console"))
-            sockets.append(console)
-            await console.until(lambda m: numbers(m) == [1, 2, 3, 4, 5] if "tickets" in m
-                                else False)
-            family = Socket(await families.ws_connect(f"{b.base}/ws/ticket/{token}"))
-            sockets.append(family)
-            assert (await family.until(lambda m: m.get("type") == "queue"))["number"] == 1
-            status, body = await on_b.post("/api/tickets", {
-                "visitor_name": "Keluarga 6", "relation": "spouse", "inmate_id": 1})
-            assert status == 201 and body["number"] == 6
-            await console.until(lambda m: numbers(m) == [1, 2, 3, 4, 5, 6] if "tickets" in m
-                                else False)
-            verified = cluster.command("audit", "verify", node="b")
-            assert verified.returncode == 0, verified.stderr
-            assert "Traceback" not in b.output(), b.output()[-3000:]
-        finally:
-            for sock in sockets:
-                await sock.close()
-            for person in people:
-                await person.close()
-            await families.close()
-            for node in nodes:
-                node.kill()
+                # Pages reconnect (as the page scripts do) and carry on with the new owner.
+                console = Socket(await on_b.http.ws_connect(f"{b.base}/ws/console"))
+                sockets.append(console)
+                await console.until(lambda m: numbers(m) == [1, 2, 3, 4, 5] if "tickets" in m
+                                    else False)
+                family = Socket(await families.ws_connect(f"{b.base}/ws/ticket/{token}"))
+                sockets.append(family)
+                assert (await family.until(lambda m: m.get("type") == "queue"))["number"] == 1
+                status, body = await on_b.post("/api/tickets", {
+                    "visitor_name": "Keluarga 6", "relation": "spouse", "inmate_id": 1})
+                assert status == 201 and body["number"] == 6
+                await console.until(lambda m: numbers(m) == [1, 2, 3, 4, 5, 6] if "tickets" in m
+                                    else False)
+                verified = cluster.command("audit", "verify", node="b")
+                assert verified.returncode == 0, verified.stderr
+                assert "Traceback" not in b.output(), b.output()[-3000:]
+            finally:
+                for sock in sockets:
+                    await sock.close()
+                await families.close()
