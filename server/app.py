@@ -54,6 +54,7 @@ from server.keys import (
     HUBS,
     LIMITS,
     METRICS,
+    NODE,
     OUTBOX_WAKE,
     POSTERS,
     RELAY,
@@ -272,7 +273,12 @@ async def healthz(request: web.Request) -> web.Response:
     """503 while no relay can take one more visit (none running, or all full): this node can
     serve pages, but a visit started here would not start."""
     room = request.app[RELAY].room()
-    body = {"status": "relay_full" if room.full else "ok", "facilities": len(request.app[HUBS]),
+    node = request.app.get(NODE)
+    # With several nodes, one that has not yet read who runs each facility would answer
+    # "not ready" for the facilities it should forward: a load balancer waits for it.
+    starting = node is not None and node.leases is not None and not node.mapped
+    status = "starting" if starting else "relay_full" if room.full else "ok"
+    body = {"status": status, "facilities": len(request.app[HUBS]),
             "relay": {"workers": room.workers, "capacity": room.capacity,
                       "visits": room.visits}}
-    return web.json_response(body, status=503 if room.full else 200)
+    return web.json_response(body, status=200 if status == "ok" else 503)

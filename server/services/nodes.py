@@ -79,6 +79,9 @@ class Node:
         self.held: dict[int, Lease] = {}
         self.renewed_at: dict[int, float] = {}
         self.owner_addresses: dict[int, str] = {}
+        # Set by the first lease round: until then the node cannot tell where to forward a
+        # request for a facility it does not run, so it does not call itself ready (healthz).
+        self.mapped = False
         self.free_since: dict[int, float] = {}
         self.http: aiohttp.ClientSession | None = None  # requests forwarded to other nodes
         self._lease_seconds = config.lease_seconds

@@ -25,14 +25,14 @@ log = logging.getLogger(__name__)
 
 async def keep_leases(app: web.Application, running: RunningHubs, start_new: StartNew) -> None:
     interval = app[CONFIG].lease_seconds / 4  # three renewals can fail before it expires
-    while True:
-        await asyncio.sleep(interval)
+    while True:  # the first round at once: a node learns who runs the others' facilities
         try:
             await lease_round(app, running, start_new)
         except (RedisError, OSError) as exc:  # Redis restarting: the next round tries again
             log.warning("lease round incomplete: %s", type(exc).__name__)
         except Exception:
             log.exception("lease round failed")
+        await asyncio.sleep(interval)
 
 
 async def lease_round(app: web.Application, running: RunningHubs,
@@ -74,4 +74,5 @@ async def lease_round(app: web.Application, running: RunningHubs,
     addresses = {r.node_id: r.address for r in await node.all_nodes()}
     node.owner_addresses = {f: addresses[n] for f, n in holders.items()
                             if n != node.node_id and n in addresses}
+    node.mapped = True
 
