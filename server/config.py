@@ -24,7 +24,7 @@ class Config:
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None
-    # The address families reach this server by, for links sent in notifications.
+    # The address families reach this server by: every link given out starts with it.
     public_url: str = ""
     # Outgoing email for notifications; no host: no email is sent.
     smtp_host: str = ""

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select
 
+from server import links
 from server.db import facility_rows, staff_rows, ticket_rows
 from server.db import tables as db
 from server.db.facility_rows import Facility
@@ -144,7 +145,7 @@ async def add_station(request: web.Request) -> web.Response:
 
 
 def _kiosk_link(request: web.Request, token: str) -> str:
-    return site_link(request, f"/s/{token}")
+    return site_link(request, links.station(token))
 
 
 @operation("admin", "A new kiosk link for a station; the old one stops working",

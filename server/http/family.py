@@ -11,6 +11,7 @@ import segno
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from server import links
 from server.db import visitors as reg
 from server.db.facility_rows import Facility
 from server.errors import ApiError
@@ -20,7 +21,7 @@ from server.http.lookups import (
     facility_from_path,
     facility_of,
     rate_limit,
-    ticket_link,
+    site_link,
 )
 from server.http.pages import error_page, render_form
 from server.i18n import RELATIONS, request_lang, translate
@@ -209,7 +210,7 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     for row in requests:
         token = approved_ticket_token(request.app[SECRET], row)
         if token is not None:
-            row["link"] = ticket_link(request, token)
+            row["link"] = site_link(request, links.queue_room(token))
             row["qr"] = segno.make(row["link"], error="m").svg_inline(scale=3)
         row["when"] = session_label(row, lang)
     return render_form(request, "visitor.html", status, facility=facility, visitor=visitor,

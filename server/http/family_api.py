@@ -8,10 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
+from server import links
 from server.db import visitors as reg
 from server.errors import ApiError, InvalidField
 from server.http.family import _read_form, register_visitor
-from server.http.lookups import facility_from_path, rate_limit, ticket_link
+from server.http.lookups import facility_from_path, rate_limit, site_link
 from server.http.models import family as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_key, read_body, read_query
@@ -67,7 +68,7 @@ async def visitor(request: web.Request) -> web.Response:
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_number": r["queue_number"],
-            "queue_room": ticket_link(request, token) if token else None,
+            "queue_room": site_link(request, links.queue_room(token)) if token else None,
         } for r, token in zip(requests, tokens, strict=True)],
     })
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from server import links
 from server.db import facility_rows, ticket_rows
 from server.db.facility_rows import Facility
 from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
-from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS
+from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, LIMITS
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
 
@@ -27,12 +28,9 @@ def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
 
 
 def site_link(request: web.Request, path: str) -> str:
-    """An absolute link to `path` on this server, as the asking browser reached it."""
-    return f"{request.scheme}://{request.host}{path}"
-
-
-def ticket_link(request: web.Request, token: str) -> str:
-    return site_link(request, f"/t/{token}")
+    """An absolute link to `path` for someone to open later: on SAMBANG_PUBLIC_URL, or, when
+    none is configured, on the host the asking browser reached."""
+    return links.link(request.app[CONFIG], path, f"{request.scheme}://{request.host}")
 
 
 async def todays_ticket(

@@ -6,6 +6,7 @@ import json
 
 from aiohttp import web
 
+from server import links
 from server.db import ticket_rows
 from server.errors import ApiError
 from server.http.auth import (
@@ -15,7 +16,7 @@ from server.http.auth import (
     require_staff,
     start_session,
 )
-from server.http.lookups import hub_for, ticket_link
+from server.http.lookups import hub_for, site_link
 from server.http.models import officer as m
 from server.http.models.common import Done
 from server.http.models.operation import operation
@@ -97,7 +98,8 @@ async def issue_ticket(request: web.Request) -> web.Response:
                                       ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
                                       ticket.day))
     return web.json_response(
-        {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
+        {"ticket_id": ticket.id, "number": ticket.number,
+         "link": site_link(request, links.queue_room(token))},
         status=201,
     )
 

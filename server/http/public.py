@@ -13,6 +13,7 @@ import aiohttp_jinja2
 import segno
 from aiohttp import web
 
+from server import links
 from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
@@ -37,7 +38,7 @@ def setup_routes(app: web.Application) -> None:
 
 
 def page_url(request: web.Request, facility: Facility) -> str:
-    return site_link(request, f"/f/{facility.code}")
+    return site_link(request, links.facility_page(facility.code))
 
 
 def week_table(schedule: Schedule) -> list[dict[str, Any]]:
