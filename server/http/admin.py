@@ -10,11 +10,9 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import func, select
 
 from server import links
-from server.db import facility_rows, staff_rows, ticket_rows
-from server.db import tables as db
+from server.db import facility_rows, notification_rows, staff_rows, ticket_rows
 from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
@@ -245,22 +243,8 @@ async def notifications(request: web.Request) -> web.Response:
     """How the outbox is doing: counts by state and the latest messages with their last error,
     so an admin sees a gateway that is down before families complain."""
     staff = await require_staff(request, ADMINS)
-    return web.json_response(await outbox_report(request.app, staff.facility_id))
-
-
-async def outbox_report(app: web.Application, facility_id: int) -> dict[str, Any]:
-    table = db.notifications
-    async with app[ENGINE].connect() as conn:
-        counts: dict[str, int] = {row[0]: row[1] for row in (await conn.execute(
-            select(table.c.state, func.count()).where(table.c.facility_id == facility_id)
-            .group_by(table.c.state))).all()}
-        latest = (await conn.execute(
-            select(table.c.id, table.c.event, table.c.channel, table.c.state,
-                   table.c.attempts, table.c.last_error, table.c.created_at)
-            .where(table.c.facility_id == facility_id)
-            .order_by(table.c.id.desc()).limit(20))).all()
-    return {"counts": {state: counts.get(state, 0) for state in ("pending", "sent", "failed")},
-            "latest": [dict(r._mapping) for r in latest]}
+    report = await notification_rows.outbox_report(request.app[ENGINE], staff.facility_id)
+    return web.json_response(report)
 
 
 async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any] | None:
@@ -293,7 +277,7 @@ async def admin_page(request: web.Request) -> web.Response:
     facility = await reload_facility(request.app, staff.facility_id)
     engine = request.app[ENGINE]
     lang = request_lang(request)
-    outbox = await outbox_report(request.app, facility.id)
+    outbox = await notification_rows.outbox_report(engine, facility.id)
     cover = await coverage_of(request.app, facility)
     for row in outbox["latest"]:
         row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)

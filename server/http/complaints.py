@@ -8,11 +8,8 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db import tables as db
-from server.db.rows import row_dict
+from server.db import complaint_rows
 from server.errors import ApiError
 from server.http import csrf
 from server.http.auth import SUPERVISOR_ROLES, require_staff
@@ -42,23 +39,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/facilities/{code}/complaints/{tracking}", complaint_json)
     app.router.add_get("/api/complaints", list_complaints)
     app.router.add_post("/api/complaints/{complaint_id:\\d+}/answer", answer_complaint)
-
-
-async def _by_tracking(engine: AsyncEngine, facility_id: int,
-                       tracking: str) -> dict[str, Any] | None:
-    async with engine.connect() as conn:
-        row = (await conn.execute(select(db.complaints).where(
-            db.complaints.c.facility_id == facility_id,
-            db.complaints.c.tracking == tracking.strip().upper()))).first()
-    return row_dict(row) if row else None
-
-
-async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(db.complaints).where(
-            db.complaints.c.facility_id == facility_id).order_by(
-            db.complaints.c.id.desc()))).all()
-    return [row_dict(r) for r in rows]
 
 
 async def _facility_or_404(request: web.Request) -> Any:
@@ -94,11 +74,10 @@ async def complaint_submit(request: web.Request) -> web.Response:
 
 async def _file(request: web.Request, facility_id: int, values: dict[str, str]) -> str:
     tracking = new_tracking()
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(insert(db.complaints).values(
-            facility_id=facility_id, tracking=tracking, name=values.get("name", ""),
-            contact=values.get("contact", ""), visit_ref=values.get("visit_ref", ""),
-            body=values["body"], state="received", created_at=request.app[CLOCK]()))
+    await complaint_rows.insert_complaint(
+        request.app[ENGINE], facility_id=facility_id, tracking=tracking,
+        name=values.get("name", ""), contact=values.get("contact", ""),
+        visit_ref=values.get("visit_ref", ""), body=values["body"], now=request.app[CLOCK]())
     count_towards_limit(request, "register")
     return tracking
 
@@ -118,7 +97,10 @@ async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
     facility = await _facility_or_404(request)
     rate_limit(request, "lookup")
     tracking = path_key(request, "tracking")
-    row = await _by_tracking(request.app[ENGINE], facility.id, tracking) if tracking else None
+    row = None
+    if tracking:
+        row = await complaint_rows.complaint_by_tracking(request.app[ENGINE], facility.id,
+                                                         tracking)
     if row is None:
         count_towards_limit(request, "lookup")
     return facility, row
@@ -148,7 +130,7 @@ async def complaint_status(request: web.Request) -> web.Response:
 async def complaints_page(request: web.Request) -> web.Response:
     staff, csrf = await supervisor_or_refuse(request)
     facility = await facility_of(request, staff.facility_id)
-    rows = await _of_facility(request.app[ENGINE], staff.facility_id)
+    rows = await complaint_rows.complaints_of(request.app[ENGINE], staff.facility_id)
     for row in rows:
         row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("complaints.html", request, context(
@@ -158,7 +140,7 @@ async def complaints_page(request: web.Request) -> web.Response:
 @operation("complaints", "Complaints filed at the supervisor's facility", reply=m.Complaints)
 async def list_complaints(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
-    return web.json_response({"complaints": await _of_facility(request.app[ENGINE],
+    return web.json_response({"complaints": await complaint_rows.complaints_of(request.app[ENGINE],
                                                                staff.facility_id)})
 
 
@@ -169,12 +151,8 @@ async def answer_complaint(request: web.Request) -> web.Response:
     answer = (await read_body(request, m.AnswerBody)).answer
     complaint_id = path_id(request, "complaint_id")
     await audit(request, "complaint.answer", f"complaint:{complaint_id}", staff=staff)
-    async with request.app[ENGINE].begin() as conn:
-        result = await conn.execute(update(db.complaints).where(
-            db.complaints.c.id == complaint_id,
-            db.complaints.c.facility_id == staff.facility_id,
-        ).values(answer=answer, state="answered", answered_at=request.app[CLOCK](),
-                 answered_by=staff.username))
-    if not result.rowcount:
+    if not await complaint_rows.answer_complaint(
+            request.app[ENGINE], staff.facility_id, complaint_id, answer, staff.username,
+            request.app[CLOCK]()):
         raise ApiError("complaint_unknown", 404)
     return web.json_response({"complaint_id": complaint_id, "state": "answered"})
