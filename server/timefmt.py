@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,11 @@ ZONE_LABELS = {
 
 def zone_label(tz: str) -> str:
     return ZONE_LABELS.get(tz, tz)
+
+
+def day_start(day: date, tz: str) -> float:
+    """The moment the facility's local day begins."""
+    return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
 
 
 def local_day(epoch: float, tz: str) -> str:

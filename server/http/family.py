@@ -20,6 +20,7 @@ from server.http.lookups import (
     count_towards_limit,
     facility_from_path,
     facility_of,
+    inmate_misses_counted,
     rate_limit,
     site_link,
 )
@@ -240,15 +241,16 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     slot_key = str(form.get("slot", ""))[:40]
     lang = request_lang(request)
     try:
-        if not slot_key:
-            slots = await slots_of_ref(request, visitor, ref, lang)
-            return await visitor_page(request, values=values, slots=slots)
-        await ask_for_inmate(request, visitor, ref, slot_key)
+        with inmate_misses_counted(request):
+            if not slot_key:
+                slots = await slots_of_ref(request.app, visitor, ref, lang)
+                return await visitor_page(request, values=values, slots=slots)
+            await ask_for_inmate(request.app, visitor, ref, slot_key)
     except ApiError as exc:  # a field error on the page: the inmate, the session, or a ban
         status = 422 if exc.code == "inmate_unknown" else exc.status
         where = "slot" if exc.code == "slot_required" else field
         slots = []
         if exc.code == "slot_required":
-            slots = await slots_of_ref(request, visitor, ref, lang)
+            slots = await slots_of_ref(request.app, visitor, ref, lang)
         return await visitor_page(request, {where: exc.code}, values, status, slots)
     raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")

@@ -12,7 +12,12 @@ from server import links
 from server.db import visitors as reg
 from server.errors import ApiError, InvalidField
 from server.http.family import _read_form, register_visitor
-from server.http.lookups import facility_from_path, rate_limit, site_link
+from server.http.lookups import (
+    facility_from_path,
+    inmate_misses_counted,
+    rate_limit,
+    site_link,
+)
 from server.http.models import family as m
 from server.http.models.operation import operation
 from server.http.models.reading import path_key, read_body, read_query
@@ -89,7 +94,8 @@ async def slots(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     ref = _ref(read_query(request, m.InmateRef))
-    choices = await slots_of_ref(request, found, ref, request_lang(request))
+    with inmate_misses_counted(request):
+        choices = await slots_of_ref(request.app, found, ref, request_lang(request))
     return web.json_response({"slots": choices})
 
 
@@ -100,5 +106,6 @@ async def ask(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     body = await read_body(request, m.AskBody)
-    request_id, state = await ask_for_inmate(request, found, _ref(body), body.slot)
+    with inmate_misses_counted(request):
+        request_id, state = await ask_for_inmate(request.app, found, _ref(body), body.slot)
     return web.json_response({"request_id": request_id, "state": state}, status=201)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from aiohttp import web
 
 from server import links
@@ -11,6 +14,7 @@ from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, LIMITS
+from server.services import facilities
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
 
@@ -53,11 +57,7 @@ async def todays_ticket(
 
 async def facility_of(request: web.Request, facility_id: int) -> Facility:
     """The facility, read again from the database when it was added after start-up."""
-    facilities = request.app[FACILITIES]
-    if facility_id not in facilities:
-        for facility in await facility_rows.facilities_all(request.app[ENGINE]):
-            facilities.setdefault(facility.id, facility)
-    return facilities[facility_id]
+    return await facilities.known(request.app[ENGINE], request.app[FACILITIES], facility_id)
 
 
 def rate_limit(request: web.Request, kind: str) -> None:
@@ -68,6 +68,18 @@ def rate_limit(request: web.Request, kind: str) -> None:
 
 def count_towards_limit(request: web.Request, kind: str) -> None:
     request.app[LIMITS].windows[kind].hit(request.remote or "-", request.app[CLOCK]())
+
+
+@contextmanager
+def inmate_misses_counted(request: web.Request) -> Iterator[None]:
+    """An inmate named wrongly counts towards the look-up limit, so the register cannot be
+    listed by guessing numbers."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.code == "inmate_unknown":
+            count_towards_limit(request, "lookup")
+        raise
 
 
 async def facility_from_path(request: web.Request) -> Facility | None:

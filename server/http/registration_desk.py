@@ -4,16 +4,11 @@ a visitor."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
-
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 
 from server.db import ticket_rows
 from server.db import visitors as reg
-from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
 from server.http.lookups import facility_of, hub_for_facility
@@ -22,15 +17,11 @@ from server.http.models.operation import operation
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
-from server.http.visit_records import day_start
 from server.i18n import request_lang
-from server.keys import APPROVAL_LOCKS, CLOCK, CONFIG, ENGINE, SECRET
-from server.secret import request_ticket_token
-from server.services.facilities import schedule_of
-from server.services.hubs import load_todays_tickets
+from server.keys import CLOCK, CONFIG, ENGINE
 from server.services.notify import notify_request
-from server.timefmt import local_day, local_time, session_label
-from signaling.schedule import week_of, week_start
+from server.services.visit_requests import approve_request
+from server.timefmt import day_start, local_day, local_time, session_label
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
 REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
@@ -44,69 +35,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/requests/{request_id:\\d+}/approve", approve)
     app.router.add_post("/api/requests/{request_id:\\d+}/reject", reject)
     app.router.add_post("/api/visitors/{visitor_id:\\d+}/bans", ban_visitor)
-
-
-async def approve_request(request: web.Request, request_id: int, decided_by: str) -> str:
-    """Approve a pending request: a ticket for the session's day follows (it joins the queue
-    when that session's queue opens); returns its token."""
-    engine = request.app[ENGINE]
-    row = await reg.visit_request(engine, request_id)
-    if row is None:
-        raise ApiError("request_unknown", 404)
-    facility = await facility_of(request, row["facility_id"])
-    visitor = await reg.visitor(engine, row["visitor_id"])
-    assert visitor is not None
-    now = request.app[CLOCK]()
-    if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
-        raise ApiError("banned", 403)
-    hub_for_facility(request, facility.id)  # a facility whose hub is not up: 503 now
-    today = local_day(now, facility.timezone)
-    day = row["day"] or today
-    if day < today:  # its session has passed: the officer rejects it instead
-        raise ApiError("request_expired", 409)
-    if row["state"] != "pending":
-        raise ApiError("request_decided", 409)
-    # One approval at a time per facility (see server/services/approvals.py).
-    async with request.app[APPROVAL_LOCKS].of(facility.id):
-        ticket = await _ticket_within_limit(request, facility, row, request_id, day, now,
-                                            visitor)
-    if not await reg.decide(engine, request_id, state="approved", decided_at=now,
-                            decided_by=decided_by, ticket_id=ticket.id):
-        await ticket_rows.set_ticket_state(engine, ticket.id, "cancelled")
-        raise ApiError("request_decided", 409)
-    await reg.remember_pair(engine, visitor["id"], row["inmate_id"], now)
-    if day == today:  # into the queue now if its session's queue is open, else when it opens
-        await load_todays_tickets(request.app, facility.id)
-    await notify_request(request.app, request_id)
-    return request_ticket_token(request.app[SECRET], request_id)
-
-
-async def _ticket_within_limit(request: web.Request, facility: Facility,
-                               row: dict[str, Any], request_id: int, day: str, now: float,
-                               visitor: dict[str, Any]) -> ticket_rows.Ticket:
-    """The ticket for an approved request, unless the inmate's week is full."""
-    engine = request.app[ENGINE]
-    schedule = schedule_of(facility)
-    if schedule is not None and row["day"]:
-        # Other families' requests do not hold places: the week may have filled up since.
-        monday = week_start(date.fromisoformat(day))
-        booked = await reg.booked_weeks(engine, row["inmate_id"], monday,
-                                        monday + timedelta(days=6))
-        if booked.get(week_of(monday), 0) >= schedule.visits_per_week:
-            raise ApiError("weekly_limit", 409)
-    token = request_ticket_token(request.app[SECRET], request_id)
-    for attempt in range(2):
-        try:
-            ticket, _ = await ticket_rows.create_ticket(
-                engine, facility.id, day, visitor["full_name"], visitor["relation"],
-                row["inmate_id"], now, token=token, session_name=row["session_name"])
-            break
-        except IntegrityError:
-            if await ticket_rows.ticket_by_token(engine, token) is not None or attempt:
-                # Another officer approved it at the same moment: one ticket only.
-                raise ApiError("request_decided", 409) from None
-            # Else two approvals took the same queue number: the second tries the next one.
-    return ticket
 
 
 async def _own_request(request: web.Request, facility_id: int) -> int:
@@ -123,7 +51,7 @@ async def approve(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
     await audit(request, "request.approve", f"request:{request_id}", staff=staff)
-    await approve_request(request, request_id, staff.username)
+    await approve_request(request.app, request_id, staff.username)
     return web.json_response({"request_id": request_id, "state": "approved"})
 
 

@@ -26,10 +26,9 @@ from server.http.models.operation import operation
 from server.http.models.reading import read_query
 from server.http.pages import context, error_page, supervisor_or_refuse
 from server.http.request_audit import audit
-from server.http.visit_records import day_start
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, ENGINE
-from server.timefmt import local_day
+from server.timefmt import day_start, local_day
 
 PERIODS = ("day", "week", "month")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -22,7 +21,7 @@ from server.http.models.reading import path_id, read_query
 from server.http.pages import context, error_page, staff_or_login
 from server.i18n import request_lang, translate
 from server.keys import ENGINE
-from server.timefmt import local_time
+from server.timefmt import day_start, local_time
 
 OUTCOMES = ("completed", "ended_early", "cancelled")
 
@@ -32,10 +31,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/visits/{visit_id:\\d+}", visit_page)
     app.router.add_get("/api/visits", list_visits)
     app.router.add_get("/api/visits/{visit_id:\\d+}", get_visit)
-
-
-def day_start(day: date, tz: str) -> float:
-    return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
 
 
 def parse_filter(request: web.Request, tz: str) -> VisitFilter:
