@@ -18,7 +18,7 @@ from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
 from server.http.lookups import hub_for, site_link
 from server.http.models import admin as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
@@ -70,7 +70,7 @@ def settings_view(facility: Facility) -> dict[str, Any]:
 async def facility_settings(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(settings_view(facility))
+    return reply(m.FacilitySettings, settings_view(facility))
 
 
 @operation("admin", "Change facility settings: what is given changes, what is left out stays",
@@ -91,7 +91,7 @@ async def change_facility(request: web.Request) -> web.Response:
                 staff)
     await facilities.change_settings(request.app[ENGINE], staff.facility_id, values)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(settings_view(facility))
+    return reply(m.FacilitySettings, settings_view(facility))
 
 
 @operation("schedule", "Replace the facility's schedule (TOML as in examples/facilities/); 422 "
@@ -114,7 +114,7 @@ async def change_schedule(request: web.Request) -> web.Response:
     await facilities.change_settings(request.app[ENGINE], staff.facility_id,
                                      {"schedule_toml": text})
     await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
-    return web.json_response({"sessions": len(schedule.sessions),
+    return reply(m.ScheduleReply, {"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 
 
@@ -122,7 +122,7 @@ async def change_schedule(request: web.Request) -> web.Response:
 async def stations(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
+    return reply(m.Stations, {"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
 
 
 @operation("admin", "Add a station; returns its kiosk link (once)", body=m.StationBody,
@@ -138,7 +138,7 @@ async def add_station(request: web.Request) -> web.Response:
     hub_for(request, staff).add_station(station_id, name)
     token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
     await hub_for(request, staff).broadcast()
-    return web.json_response({"id": station_id, "name": name,
+    return reply(m.StationAdded, {"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
 
 
@@ -157,14 +157,14 @@ async def station_link(request: web.Request) -> web.Response:
         raise ApiError("not_found", 404)
     await audit(request, "station.link", f"station:{station_id}", staff=staff)
     token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
-    return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
+    return reply(m.KioskLink, {"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
 @operation("admin", "Staff accounts of the facility", reply=m.StaffList)
 async def staff_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     accounts = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"staff": [asdict(a) for a in accounts]})
+    return reply(m.StaffList, {"staff": [asdict(a) for a in accounts]})
 
 
 @operation("admin", "Add a staff account with a role", body=m.StaffBody, reply=m.StaffAdded,
@@ -180,7 +180,7 @@ async def add_staff(request: web.Request) -> web.Response:
     staff_id = await staff_rows.create_staff(
         request.app[ENGINE], facility_id=staff.facility_id, username=username,
         full_name=full_name, role=role, active=True, password_hash=password_hash)
-    return web.json_response({"id": staff_id, "username": username, "role": role},
+    return reply(m.StaffAdded, {"id": staff_id, "username": username, "role": role},
                              status=201)
 
 
@@ -206,7 +206,7 @@ async def change_staff(request: web.Request) -> web.Response:
     changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
     await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
     await staff_rows.update_staff(request.app[ENGINE], staff_id, **values)
-    return web.json_response({"id": staff_id, "changed": changed.split(",")})
+    return reply(m.StaffChanged, {"id": staff_id, "changed": changed.split(",")})
 
 
 @operation("admin", "Import the inmate register (CSV: reg_number, full_name, block, optional "
@@ -230,11 +230,11 @@ async def import_inmates(request: web.Request) -> web.Response:
     lang = request_lang(request)
     report = {"rejected": [{"line": r.line, "reason": r.message(lang)} for r in rejected]}
     if rejected or not rows:
-        return web.json_response({"applied": False, **report}, status=422)
+        return reply(m.RegisterImport, {"applied": False, **report}, status=422)
     await audit(request, "inmates.import", f"facility:{staff.facility_id}", f"{len(rows)} rows",
                 staff)
     counts = await apply_register(request.app[ENGINE], staff.facility_id, rows)
-    return web.json_response({"applied": True, **counts, **report})
+    return reply(m.RegisterImport, {"applied": True, **counts, **report})
 
 
 @operation("admin", "The notification outbox: counts by state and the latest 20 messages "
@@ -244,7 +244,7 @@ async def notifications(request: web.Request) -> web.Response:
     so an admin sees a gateway that is down before families complain."""
     staff = await require_staff(request, ADMINS)
     report = await notification_rows.outbox_report(request.app[ENGINE], staff.facility_id)
-    return web.json_response(report)
+    return reply(m.Outbox, report)
 
 
 async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any] | None:
@@ -266,7 +266,7 @@ async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any
 async def coverage_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(await coverage_of(request.app, facility))
+    return reply(m.Coverage, await coverage_of(request.app, facility))
 
 
 ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line")

@@ -15,7 +15,7 @@ from server.http import csrf
 from server.http.auth import SUPERVISOR_ROLES, require_staff
 from server.http.lookups import count_towards_limit, facility_from_path, facility_of, rate_limit
 from server.http.models import complaints as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, path_key, read_body
 from server.http.pages import context, error_page, render_form, supervisor_or_refuse
 from server.http.request_audit import audit
@@ -89,7 +89,7 @@ async def file_complaint_json(request: web.Request) -> web.Response:
     rate_limit(request, "register")
     values = (await read_body(request, m.ComplaintBody)).model_dump()
     tracking = await _file(request, facility.id, values)
-    return web.json_response({"tracking": tracking, "state": "received"}, status=201)
+    return reply(m.ComplaintFiled, {"tracking": tracking, "state": "received"}, status=201)
 
 
 async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
@@ -112,7 +112,7 @@ async def complaint_json(request: web.Request) -> web.Response:
     _, row = await _looked_up(request)
     if row is None:
         raise ApiError("complaint_unknown", 404)
-    return web.json_response({k: row[k] for k in ("tracking", "state", "body", "answer",
+    return reply(m.ComplaintView, {k: row[k] for k in ("tracking", "state", "body", "answer",
                                                   "created_at", "answered_at")})
 
 
@@ -140,8 +140,8 @@ async def complaints_page(request: web.Request) -> web.Response:
 @operation("complaints", "Complaints filed at the supervisor's facility", reply=m.Complaints)
 async def list_complaints(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
-    return web.json_response({"complaints": await complaint_rows.complaints_of(request.app[ENGINE],
-                                                               staff.facility_id)})
+    rows = await complaint_rows.complaints_of(request.app[ENGINE], staff.facility_id)
+    return reply(m.Complaints, {"complaints": rows})
 
 
 @operation("complaints", "Answer a complaint; the family reads it with its tracking number",
@@ -155,4 +155,4 @@ async def answer_complaint(request: web.Request) -> web.Response:
             request.app[ENGINE], staff.facility_id, complaint_id, answer, staff.username,
             request.app[CLOCK]()):
         raise ApiError("complaint_unknown", 404)
-    return web.json_response({"complaint_id": complaint_id, "state": "answered"})
+    return reply(m.Answered, {"complaint_id": complaint_id, "state": "answered"})

@@ -19,7 +19,7 @@ from server.http.lookups import (
     site_link,
 )
 from server.http.models import family as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_key, read_body, read_query
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, SECRET
@@ -50,7 +50,7 @@ async def register(request: web.Request) -> web.Response:
             "code": "bad_fields", "message": translate("bad_json", lang),
             "fields": {name: translate(f"err_{code}", lang) for name, code in errors.items()},
         }}, status=422)
-    return web.json_response({"visitor_token": token, "page": f"/v/{token}"}, status=201)
+    return reply(m.Registered, {"visitor_token": token, "page": f"/v/{token}"}, status=201)
 
 
 async def _visitor(request: web.Request) -> dict[str, Any]:
@@ -67,7 +67,7 @@ async def visitor(request: web.Request) -> web.Response:
     found = await _visitor(request)
     requests = await reg.requests_of_visitor(request.app[ENGINE], found["id"])
     tokens = [approved_ticket_token(request.app[SECRET], r) for r in requests]
-    return web.json_response({
+    return reply(m.VisitorView, {
         "full_name": found["full_name"], "relation": found["relation"],
         "requests": [{
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
@@ -96,7 +96,7 @@ async def slots(request: web.Request) -> web.Response:
     ref = _ref(read_query(request, m.InmateRef))
     with inmate_misses_counted(request):
         choices = await slots_of_ref(request.app, found, ref, request_lang(request))
-    return web.json_response({"slots": choices})
+    return reply(m.Slots, {"slots": choices})
 
 
 @operation("registration", "Ask for a visit: the inmate by reg_number (or full_name and "
@@ -108,4 +108,4 @@ async def ask(request: web.Request) -> web.Response:
     body = await read_body(request, m.AskBody)
     with inmate_misses_counted(request):
         request_id, state = await ask_for_inmate(request.app, found, _ref(body), body.slot)
-    return web.json_response({"request_id": request_id, "state": state}, status=201)
+    return reply(m.RequestState, {"request_id": request_id, "state": state}, status=201)

@@ -19,7 +19,7 @@ from server.http.auth import (
 from server.http.lookups import hub_for, site_link
 from server.http.models import officer as m
 from server.http.models.common import Done
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply, reply_body
 from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
 from server.http.request_audit import audit
@@ -55,17 +55,17 @@ async def login(request: web.Request) -> web.Response:
     staff = await check_login(request, body.username, body.password)
     if staff is None:
         raise ApiError("bad_login", 401)
-    response = web.json_response({"username": staff.username, "role": staff.role})
+    response = web.json_response({})
     csrf = await start_session(request, response, staff)
-    response.text = json.dumps({"username": staff.username, "role": staff.role,
-                                "csrf_token": csrf})
+    response.text = json.dumps(reply_body(m.LoginReply, {
+        "username": staff.username, "role": staff.role, "csrf_token": csrf}))
     return response
 
 
 @operation("auth", "End this session", reply=Done)
 async def logout(request: web.Request) -> web.Response:
     await require_staff(request)
-    response = web.json_response({"ok": True})
+    response = reply(Done, {"ok": True})
     await end_session(request, response)
     return response
 
@@ -73,7 +73,7 @@ async def logout(request: web.Request) -> web.Response:
 @operation("visits", "Today's queue, stations and visits in progress", reply=m.Console)
 async def queue(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    return web.json_response(hub_for(request, staff).snapshot())
+    return reply(m.Console, hub_for(request, staff).snapshot())
 
 
 @operation("visits", "Issue a ticket at the desk (the family came without a request)",
@@ -97,11 +97,8 @@ async def issue_ticket(request: web.Request) -> web.Response:
     await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
                                       ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
                                       ticket.day))
-    return web.json_response(
-        {"ticket_id": ticket.id, "number": ticket.number,
-         "link": site_link(request, links.queue_room(token))},
-        status=201,
-    )
+    return reply(m.TicketReply, {"ticket_id": ticket.id, "number": ticket.number,
+                                 "link": site_link(request, links.queue_room(token))}, status=201)
 
 
 @operation("visits", "Call the next ticket whose family is present to a station (absent "
@@ -113,7 +110,7 @@ async def call_next(request: web.Request) -> web.Response:
     station_id = body.station_id
     await audit(request, "visit.call", f"station:{station_id}", staff=staff)
     info = await hub.call(station_id, staff.id, staff.username)
-    return web.json_response(hub.visit_summary(info), status=201)
+    return reply(m.VisitReply, hub.visit_summary(info), status=201)
 
 
 @operation("visits", "Fix the length of the calls started from now (minutes), or null for "
@@ -137,7 +134,7 @@ async def set_call_length(request: web.Request) -> web.Response:
     await facilities.refresh(request.app[ENGINE], request.app[FACILITIES], request.app[HUBS],
                              staff.facility_id)
     snap = hub.snapshot()
-    return web.json_response({key: snap[key] for key in
+    return reply(m.CallLengthReply, {key: snap[key] for key in
                               ("call_seconds", "call_length_source", "fair_share_seconds")})
 
 
@@ -156,7 +153,7 @@ async def start_visit(request: web.Request) -> web.Response:
     allotted = body.allotted_seconds
     await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.start(_visit_id(request), allotted, staff.username)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("visits", "Give a live visit more time", body=m.ExtendBody, reply=m.VisitReply)
@@ -167,7 +164,7 @@ async def extend_visit(request: web.Request) -> web.Response:
     seconds = body.seconds
     await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
     info = await hub.extend(_visit_id(request), seconds, staff.username)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("visits", "End a visit now (or cancel a called one)", body=m.EndBody,
@@ -178,7 +175,7 @@ async def end_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.end(_visit_id(request), body.reason or "officer", staff.username)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("monitoring", "Mark a visit legal: monitors are cut and its recording so far "
@@ -188,7 +185,7 @@ async def mark_legal(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     await audit(request, "visit.legal", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.mark_legal(_visit_id(request), staff.username)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("monitoring", "Flag a visit for review (supervisor); the visit's pages are not "
@@ -200,4 +197,4 @@ async def flag_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.flag(_visit_id(request), staff.username, reason)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))

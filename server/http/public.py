@@ -18,7 +18,7 @@ from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.models.family import PublicSchedule
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, POSTERS
@@ -106,9 +106,9 @@ async def schedule_json(request: web.Request) -> web.Response:
         raise ApiError("facility_unknown", 404)
     schedule = schedule_of(facility)
     if schedule is None:
-        return web.json_response({"facility": facility.name, "timezone": facility.timezone,
+        return reply(PublicSchedule, {"facility": facility.name, "timezone": facility.timezone,
                                   "week": [], "rules": None})
-    return web.json_response({
+    return reply(PublicSchedule, {
         "facility": facility.name, "timezone": facility.timezone, "week": week_table(schedule),
         "rules": {"default_call_minutes": schedule.default_call_minutes,
                   "min_call_minutes": schedule.min_call_minutes,

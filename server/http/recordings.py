@@ -18,7 +18,7 @@ from server.http.auth import require_staff
 from server.http.lookups import hub_for
 from server.http.models import officer as visits
 from server.http.models import records as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_query
 from server.http.pages import context, supervisor_or_refuse
 from server.http.request_audit import audit
@@ -47,7 +47,7 @@ async def list_recordings(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     visit_id = read_query(request, m.RecordingQuery).visit_id
     rows = await recording_rows.recordings_of(request.app[ENGINE], staff.facility_id, visit_id)
-    return web.json_response({"recordings": [
+    return reply(m.Recordings, {"recordings": [
         {k: row[k] for k in ("id", "visit_id", "side", "sha256", "bytes", "started_at",
                              "closed_at")} for row in rows]})
 
@@ -80,7 +80,7 @@ async def start_recording(request: web.Request) -> web.Response:
     visit_id = path_id(request, "visit_id")
     await audit(request, "recording.start", f"visit:{visit_id}", staff=staff)
     await hub_for(request, staff).record(visit_id)
-    return web.json_response({"visit_id": visit_id, "recording": True})
+    return reply(visits.RecordingStarted, {"visit_id": visit_id, "recording": True})
 
 
 async def player(request: web.Request) -> web.Response:

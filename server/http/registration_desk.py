@@ -13,7 +13,7 @@ from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
 from server.http.lookups import facility_of, hub_for_facility
 from server.http.models import verification as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
@@ -52,7 +52,7 @@ async def approve(request: web.Request) -> web.Response:
     request_id = await _own_request(request, staff.facility_id)
     await audit(request, "request.approve", f"request:{request_id}", staff=staff)
     await approve_request(request.app, request_id, staff.username)
-    return web.json_response({"request_id": request_id, "state": "approved"})
+    return reply(m.Decided, {"request_id": request_id, "state": "approved"})
 
 
 @operation("verification", "Reject a request with a reason (and a note, required for 'other')",
@@ -71,7 +71,7 @@ async def reject(request: web.Request) -> web.Response:
     if not decided:
         raise ApiError("request_decided", 409)
     await notify_request(request.app, request_id)
-    return web.json_response({"request_id": request_id, "state": "rejected"})
+    return reply(m.Decided, {"request_id": request_id, "state": "rejected"})
 
 
 @operation("verification", "Visit requests waiting for verification at the officer's "
@@ -79,7 +79,7 @@ async def reject(request: web.Request) -> web.Response:
 async def list_requests(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     rows = await reg.pending_requests(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"requests": rows})
+    return reply(m.PendingRequests, {"requests": rows})
 
 
 async def verify_page(request: web.Request) -> web.Response:
@@ -147,5 +147,5 @@ async def ban_visitor(request: web.Request) -> web.Response:
     hub = hub_for_facility(request, staff.facility_id)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)
-    return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,
+    return reply(m.Banned, {"ban_id": ban_id, "until": until, "requests_rejected": rejected,
                               "tickets_cancelled": len(cancelled)}, status=201)

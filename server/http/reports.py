@@ -22,7 +22,7 @@ from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
 from server.http.models import records as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import read_query
 from server.http.pages import context, error_page, supervisor_or_refuse
 from server.http.request_audit import audit
@@ -138,7 +138,7 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
            reply=m.Report)
 async def reports_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
-    return web.json_response(await _report(request, staff.facility_id))
+    return reply(m.Report, await _report(request, staff.facility_id))
 
 
 @operation("reports", "The same report as CSV (the export is audited)", query=m.ReportQuery,

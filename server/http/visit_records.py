@@ -16,7 +16,7 @@ from server.errors import ApiError
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
 from server.http.models import records as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_query
 from server.http.pages import context, error_page, staff_or_login
 from server.i18n import request_lang, translate
@@ -117,7 +117,7 @@ async def list_visits(request: web.Request) -> web.Response:
     facility = await facility_of(request, staff.facility_id)
     where = parse_filter(request, facility.timezone)
     rows = await visit_rows.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
-    return web.json_response({"visits": rows})
+    return reply(m.Visits, {"visits": rows})
 
 
 @operation("visits", "One visit record with its timeline", reply=m.VisitRecord)
@@ -125,4 +125,4 @@ async def get_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     record = await _record(request, staff.facility_id)
     record["timeline"] = await _timeline(request.app[ENGINE], record)
-    return web.json_response(record)
+    return reply(m.VisitRecord, record)

@@ -3,7 +3,7 @@ log."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -24,13 +24,47 @@ class VisitQuery(Query):
     outcome: Annotated[Outcome | None, Blank] = None
 
 
-class Visits(Reply):
-    visits: list[dict[str, Any]]
+class VisitRow(Reply):
+    """One visit as the history lists it."""
 
-
-class VisitRecord(Reply):
     id: int
-    timeline: list[dict[str, Any]]
+    facility_id: int
+    ticket_id: int
+    ticket_number: int
+    ticket_created_at: float
+    visitor_name: str
+    relation: str
+    inmate_id: int
+    inmate_name: str
+    inmate_reg_number: str
+    block: str
+    station_id: int
+    station_name: str
+    officer_id: int
+    officer_username: str
+    called_at: float
+    started_at: float | None
+    ended_at: float | None
+    allotted_seconds: int
+    actual_seconds: int
+    outcome: str | None
+    end_reason: str
+    media_mode: Literal["forward", "transcode"]
+
+
+class Visits(Reply):
+    visits: list[VisitRow]
+
+
+class TimelineEvent(Reply):
+    at: float | None
+    kind: str
+    actor: str
+    detail: str
+
+
+class VisitRecord(VisitRow):
+    timeline: list[TimelineEvent]
 
 
 class RecordingQuery(Query):
@@ -61,14 +95,42 @@ class ReportQuery(Query):
     date: Annotated[Day | None, Blank] = Field(None, description="YYYY-MM-DD, local; today")
 
 
+class ReportRow(Reply):
+    """http/reports.ReportRow."""
+
+    kind: Literal["total", "station", "block"]
+    group: str
+    visits: int
+    minutes: float
+    avg_wait_minutes: float | None
+    max_wait_minutes: float | None
+    no_shows: int
+    ended_early: int
+    utilisation: float | None = Field(description="share of the working span in a call")
+
+
 class Report(Reply):
     period: Period
     date: str
-    rows: list[dict[str, Any]]
+    from_: str = Field(alias="from", description="the first day of the period")
+    to: str = Field(description="its last day")
+    rows: list[ReportRow]
     per_day: list[tuple[str, int]]
+
+
+class AuditEntry(Reply):
+    id: int
+    at: float
+    actor: str
+    role: str
+    action: str
+    target: str
+    outcome: str
+    source: str
+    hash: str
 
 
 class AuditLog(Reply):
     intact: bool
     first_break: int | None = None
-    events: list[dict[str, Any]]
+    events: list[AuditEntry]
