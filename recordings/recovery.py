@@ -8,7 +8,8 @@ from pathlib import Path
 
 from recordings.digest import digest_file
 from recordings.files import RECORDING_NAME, recordings_root
-from recordings.store import RecordingStore, RecoveredFile
+from recordings.store import RecordingStore
+from recordings.writer import RecordedFile
 
 
 def _files_in(data_dir: Path) -> list[tuple[Path, str]]:
@@ -32,9 +33,8 @@ async def recover_recordings(store: RecordingStore, data_dir: Path, now: float) 
             continue
         digest, size = await asyncio.to_thread(digest_file, path)
         stat = await asyncio.to_thread(path.stat)
-        await store.add(RecoveredFile(
-            facility_id=visit.facility_id, visit_id=visit.id, side=found.group(2),
-            path=relative, sha256=digest, bytes=size,
+        await store.add(visit.facility_id, visit.id, RecordedFile(
+            side=found.group(2), path=relative, sha256=digest, bytes=size,
             started_at=visit.started_at or stat.st_mtime, closed_at=stat.st_mtime))
         await store.audit(now, "recording.recover", f"visit:{visit.id}", "interrupted")
         recovered += 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from recordings.writer import RecordedFile
+
 
 @dataclass(frozen=True)
 class StoredRecording:
@@ -22,18 +24,6 @@ class VisitOfFile:
     started_at: float | None
 
 
-@dataclass(frozen=True)
-class RecoveredFile:
-    facility_id: int
-    visit_id: int
-    side: str
-    path: str
-    sha256: str
-    bytes: int
-    started_at: float
-    closed_at: float
-
-
 class RecordingStore(Protocol):
     async def expired(self, facility_id: int, before: float) -> list[StoredRecording]:
         """Recordings of the facility closed before `before` and not yet deleted."""
@@ -47,7 +37,9 @@ class RecordingStore(Protocol):
 
     async def visit(self, visit_id: int) -> VisitOfFile | None: ...
 
-    async def add(self, found: RecoveredFile) -> None: ...
+    async def add(self, facility_id: int, visit_id: int, found: RecordedFile) -> None:
+        """A row for a file found without one (its path relative to the data directory)."""
+        ...
 
     async def audit(self, now: float, action: str, target: str, outcome: str) -> None:
         """Append an event done by the system (no staff member) to the audit log."""

@@ -8,7 +8,6 @@ import calendar
 import csv
 import io
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,19 +42,6 @@ def period_days(period: str, anchor: date) -> list[date]:
     return [anchor.replace(day=n) for n in range(1, last + 1)]
 
 
-@dataclass(frozen=True)
-class ReportRow:
-    kind: str  # total, station, block
-    group: str
-    visits: int
-    minutes: float
-    avg_wait_minutes: float | None
-    max_wait_minutes: float | None
-    no_shows: int
-    ended_early: int
-    utilisation: float | None  # share of the day's working span a station was in a call
-
-
 def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float:
     """Seconds from each day's first call to its last end, summed over the days."""
     first: dict[str, float] = {}
@@ -69,7 +55,7 @@ def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float
 
 
 def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
-              day_of: dict[int, str]) -> list[ReportRow]:
+              day_of: dict[int, str]) -> list[m.ReportRow]:
     span = _working_span(visits, day_of)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for v in visits:
@@ -87,7 +73,7 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
         held = [v for v in members if v["started_at"] is not None]
         waits = [(v["called_at"] - v["ticket_created_at"]) / 60 for v in members]
         live = sum(v["actual_seconds"] for v in held)
-        rows.append(ReportRow(
+        rows.append(m.ReportRow(
             kind=kind, group=group, visits=len(held), minutes=round(live / 60, 1),
             avg_wait_minutes=round(sum(waits) / len(waits), 1) if waits else None,
             max_wait_minutes=round(max(waits), 1) if waits else None,
@@ -130,7 +116,7 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
     inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, facility.id)}
     rows = summarise(visits, [inmates[t.inmate_id]["block"] for t in missed], day_of)
     return {"period": period, "date": anchor.isoformat(), "from": days[0].isoformat(),
-            "to": days[-1].isoformat(), "rows": [asdict(r) for r in rows],
+            "to": days[-1].isoformat(), "rows": [r.model_dump() for r in rows],
             "per_day": per_day(visits, days, day_of)}
 
 
@@ -149,7 +135,7 @@ async def reports_csv(request: web.Request) -> web.Response:
     await audit(request, "report.export", f"{report['period']}:{report['date']}", staff=staff)
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = list(ReportRow.__dataclass_fields__)
+    fields = list(m.ReportRow.model_fields)
     writer.writerow(fields)
     for row in report["rows"]:
         writer.writerow(["" if row[f] is None else row[f] for f in fields])

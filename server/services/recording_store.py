@@ -7,7 +7,8 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from recordings.store import RecoveredFile, StoredRecording, VisitOfFile
+from recordings.store import StoredRecording, VisitOfFile
+from recordings.writer import RecordedFile
 from server.db import recording_rows, visit_rows
 from server.services.audit import AuditEvent, append
 
@@ -32,8 +33,9 @@ class SqlRecordingStore:
             return None
         return VisitOfFile(row["id"], row["facility_id"], row["started_at"])
 
-    async def add(self, found: RecoveredFile) -> None:
-        await recording_rows.insert_recording(self.engine, **asdict(found))
+    async def add(self, facility_id: int, visit_id: int, found: RecordedFile) -> None:
+        await recording_rows.insert_recording(self.engine, facility_id=facility_id,
+                                              visit_id=visit_id, **asdict(found))
 
     async def audit(self, now: float, action: str, target: str, outcome: str) -> None:
         await append(self.engine, AuditEvent(now, "system", "system", action, target, outcome, ""))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from recordings.recovery import recover_recordings
 from recordings.retention import DAY, apply_retention
-from recordings.store import RecoveredFile, StoredRecording, VisitOfFile
+from recordings.store import StoredRecording, VisitOfFile
+from recordings.writer import RecordedFile
 
 
 class MemoryStore:
@@ -16,7 +17,7 @@ class MemoryStore:
         self.rows: dict[int, tuple[int, str, float]] = {}  # id -> facility, path, closed at
         self.deleted: dict[int, float] = {}
         self.visits: dict[int, VisitOfFile] = {}
-        self.added: list[RecoveredFile] = []
+        self.added: list[tuple[int, int, RecordedFile]] = []
         self.events: list[tuple[str, str, str]] = []
 
     async def expired(self, facility_id: int, before: float) -> list[StoredRecording]:
@@ -32,8 +33,8 @@ class MemoryStore:
     async def visit(self, visit_id: int) -> VisitOfFile | None:
         return self.visits.get(visit_id)
 
-    async def add(self, found: RecoveredFile) -> None:
-        self.added.append(found)
+    async def add(self, facility_id: int, visit_id: int, found: RecordedFile) -> None:
+        self.added.append((facility_id, visit_id, found))
 
     async def audit(self, now: float, action: str, target: str, outcome: str) -> None:
         self.events.append((action, target, outcome))
@@ -75,8 +76,8 @@ async def test_files_a_crash_left_without_a_row_get_one(tmp_path: Path) -> None:
     _file(tmp_path, "recordings/1/visit9-family-dd.webm")  # no such visit
     _file(tmp_path, "recordings/1/notes.txt")
     assert await recover_recordings(store, tmp_path, 6000.0) == 1
-    assert store.added == [RecoveredFile(
-        facility_id=1, visit_id=7, side="family", path="recordings/1/visit7-family-bb.webm",
+    assert store.added == [(1, 7, RecordedFile(
+        side="family", path="recordings/1/visit7-family-bb.webm",
         sha256=hashlib.sha256(b"cut short").hexdigest(), bytes=9, started_at=5000.0,
-        closed_at=left.stat().st_mtime)]
+        closed_at=left.stat().st_mtime))]
     assert store.events == [("recording.recover", "visit:7", "interrupted")]

@@ -1,5 +1,6 @@
-"""The console's replies are the hub's views sent through models: a field added to a view and
-not to its model would be dropped from the API without a word, so the two are kept equal."""
+"""Replies built from the hub's views and the audit log's events go out through models: a field
+added to one and not to its model would be dropped from the API without a word, so the two are
+kept equal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import fields
 from pydantic import BaseModel
 
 from server.http.models import officer as m
+from server.http.models.records import AuditEntry
+from server.services.audit import AuditEvent
 from signaling import views
 
 
@@ -33,3 +36,7 @@ def test_a_view_goes_out_as_its_model_says() -> None:
         ends_at=1_700_000_000_000, legs_lost=[], outcome=None, media_mode="forward",
         legal=False, recording=False, relation="spouse")
     assert m.VisitReply.model_validate(summary).model_dump() == summary.to_dict()
+
+
+def test_the_audit_entry_lists_every_field_of_an_event() -> None:
+    assert _model(AuditEntry) == _names(AuditEvent) | {"id", "hash"}

@@ -96,9 +96,9 @@ class ReportQuery(Query):
 
 
 class ReportRow(Reply):
-    """http/reports.ReportRow."""
+    """One line of a report: the total, a station or a block (built by http/reports)."""
 
-    kind: Literal["total", "station", "block"]
+    kind: str = Field(description="total, station or block")
     group: str
     visits: int
     minutes: float
