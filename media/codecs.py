@@ -44,6 +44,13 @@ def choose_codec(offered: Sequence[C], visit_key: str | None) -> C | None:
     return media[0]
 
 
+def chosen_with_rtx(offered: Sequence[C], chosen: C) -> list[C]:
+    """What to answer with: the chosen codec and the RTX that repairs it."""
+    payload_type = getattr(chosen, "payloadType", None)
+    return [chosen] + [c for c in offered
+                       if is_rtx(c) and c.parameters.get("apt") == payload_type]
+
+
 def vp8_is_keyframe(data: bytes) -> bool:
     # RFC 6386 9.1: the lowest bit of the first byte is 0 for a key frame.
     return len(data) > 0 and data[0] & 0x01 == 0

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from media.relay import Relay
 from signaling.bus.base import Bus, Subscription
 from signaling.ports import LegStateCallback, SdpError, SessionClosed
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +25,8 @@ CALL_TIMEOUT = 15.0
 
 
 class LocalRelay:
-    def __init__(self) -> None:
-        self.relay = Relay()
+    def __init__(self, turn: TurnSettings | None = None) -> None:
+        self.relay = Relay(turn)
 
     async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
         self.relay.open(visit_id, on_leg_state)
@@ -79,8 +81,10 @@ class WorkerLoad:
 
 
 class WorkerRelay:
-    def __init__(self, bus: Bus, bus_path: Path, workers: int, node: str = "server") -> None:
+    def __init__(self, bus: Bus, bus_path: Path, workers: int, node: str = "server",
+                 turn: TurnSettings | None = None) -> None:
         self._bus = bus
+        self._turn = turn or TurnSettings()
         self._bus_path = bus_path
         self._count = workers
         self._reply_topic = f"relay-reply:{node}"
@@ -104,12 +108,18 @@ class WorkerRelay:
         for n in range(self._count):
             self._procs.append(await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "media.worker", "--bus", str(self._bus_path),
-                "--worker", f"w{n}",
+                "--worker", f"w{n}", env=self._worker_env(),
             ))
         self._watchers = [asyncio.create_task(self._watch(f"w{n}", proc))
                           for n, proc in enumerate(self._procs)]
         await asyncio.wait_for(self._all_ready.wait(), ready_within)
         log.info("relay: %d worker processes ready", self._count)
+
+    def _worker_env(self) -> dict[str, str]:
+        """The TURN settings travel in the environment: a secret on the command line would show
+        in every process listing."""
+        return {**os.environ, "SAMBANG_TURN_URLS": ",".join(self._turn.urls),
+                "SAMBANG_TURN_SECRET": self._turn.secret}
 
     async def _watch(self, worker: str, proc: asyncio.subprocess.Process) -> None:
         """A worker that dies takes its visits' media with it: say so for each leg."""

@@ -1,42 +1,41 @@
 """The relay: every visit's media passes through here, so the server, not the browsers, decides
 when it stops.
 
-A `RelaySession` holds one peer connection per leg ("family", "station"). What one leg sends is
-forwarded to the other still encoded (no decoder, no encoder): both legs are answered with the
+A `RelaySession` holds one peer connection per leg ("family", "station") and one per silent
+monitor. aiortc sets each up (ICE, DTLS, SRTP keys); the packets themselves are forwarded by
+`media.forwarder`, rewritten for each receiver, never decoded: both legs are answered with the
 visit's codec, chosen from the first leg's offer. Only when a leg cannot take that codec does the
 relay decode and re-encode that direction, and it says so (`media_mode`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import gc
 import logging
-import secrets
 import time
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from aiortc import (
-    RTCBundlePolicy,
-    RTCConfiguration,
-    RTCPeerConnection,
-    RTCSessionDescription,
-)
-from aiortc.jitterbuffer import JitterFrame
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
+from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 
 from media import aiortc_hook as hook
-from media.codecs import RateLimit, choose_codec, codec_key, is_keyframe, is_rtx
+from media.codecs import RateLimit, choose_codec, chosen_with_rtx, codec_key, is_rtx
+from media.forwarder import Forwarder, Outbound, Source, outbound_for
+from media.frames import FrameAssembler
+from media.ice import relay_configuration
+from media.monitors import Monitor, MonitorSet
+from media.recording import Recording
 from media.tracks import ForwardTrack
 from media.transcoder import Transcoder
-from recordings.writer import RecordedFile, SideRecorder
+from recordings.writer import RecordedFile
 from signaling.ports import LegStateCallback, SdpError, SessionClosed
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -53,63 +52,61 @@ def other_side(side: str) -> str:
 class Leg:
     side: str
     pc: RTCPeerConnection
-    outbound: dict[str, ForwardTrack] = field(default_factory=dict)
     send_codec: dict[str, RTCRtpCodecParameters] = field(default_factory=dict)
+    transceivers: dict[str, RTCRtpTransceiver] = field(default_factory=dict)
     senders: dict[str, RTCRtpSender] = field(default_factory=dict)
-    receivers: dict[str, RTCRtpReceiver] = field(default_factory=dict)
-    far_bitrate: dict[str, int] = field(default_factory=dict)  # what this leg's browser can take
-    transcoders: dict[str, Transcoder] = field(default_factory=dict)
+    tracks: dict[str, ForwardTrack] = field(default_factory=dict)  # used only to transcode
+    outbounds: dict[str, Outbound] = field(default_factory=dict)  # what it receives, forwarded
+    transcoders: dict[str, Transcoder] = field(default_factory=dict)  # ... or transcoded
+    source: Source | None = None
     keyframe_limit: RateLimit = field(default_factory=lambda: RateLimit(KEYFRAME_REQUEST_INTERVAL))
-    frames_in: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
-    forwarded: int = 0
     keyframe_requests: int = 0
 
 
-@dataclass
-class Monitor:
-    """A silent viewer: its own connection, so neither leg can see it come or go."""
-
-    monitor_id: str
-    pc: RTCPeerConnection
-    tracks: dict[tuple[str, str], ForwardTrack] = field(default_factory=dict)  # (side, kind)
-    senders: list[RTCRtpSender] = field(default_factory=list)
-
-
 class RelaySession:
-    def __init__(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
+    def __init__(self, visit_id: int, on_leg_state: LegStateCallback,
+                 turn: TurnSettings | None = None) -> None:
         self.visit_id = visit_id
         self._on_leg_state = on_leg_state
+        self._turn = turn or TurnSettings()
         self._legs: dict[str, Leg] = {}
-        self._monitors: dict[str, Monitor] = {}
-        self._record_dir: Path | None = None
-        self._record_prefix = ""
-        self._recorders: dict[str, SideRecorder] = {}
+        self.forwarder = Forwarder(self._request_keyframe)
+        self.monitors = MonitorSet(self)
+        self.recording = Recording(self)
         self.video_key: str | None = None
         self.transcoding = False
         self.closed = False
-        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def media_mode(self) -> str:
         return "transcode" if self.transcoding else "forward"
 
+    def leg(self, side: str) -> Leg | None:
+        return self._legs.get(side)
+
     def frames_in(self, side: str) -> dict[str, int]:
         leg = self._legs.get(side)
-        return dict(leg.frames_in) if leg else {k: 0 for k in KINDS}
+        return dict(leg.source.frames_in) if leg and leg.source else {k: 0 for k in KINDS}
 
     def stats(self) -> dict[str, object]:
-        return {
-            side: {
-                "frames_in": dict(leg.frames_in), "forwarded": leg.forwarded,
+        out: dict[str, object] = {}
+        for side, leg in self._legs.items():
+            target = self._legs.get(other_side(side))
+            source = leg.source
+            out[side] = {
+                "frames_in": dict(source.frames_in) if source else {},
+                "packets_in": dict(source.packets_in) if source else {},
+                "forwarded": sum(o.forwarded for o in target.outbounds.values()) if target
+                else 0,
+                "retransmitted": sum(o.retransmitted for o in leg.outbounds.values()),
                 "keyframe_requests": leg.keyframe_requests,
                 "codecs": {k: c.mimeType for k, c in leg.send_codec.items()},
-                "transcoded": sum(t.decoded for t in leg.transcoders.values()),
-                "encoders": {k: hook.sender_encoder(s) is not None and getattr(
-                    hook.sender_encoder(s), "codec", None) is not None
-                    for k, s in leg.senders.items()},
+                "transcoded": sum(t.decoded for t in target.transcoders.values()) if target
+                else 0,
+                "encoders": {k: getattr(hook.sender_encoder(s), "codec", None) is not None
+                             for k, s in leg.senders.items()},
             }
-            for side, leg in self._legs.items()
-        }
+        return out
 
     async def answer(self, side: str, offer_sdp: str) -> str:
         if self.closed:
@@ -119,7 +116,7 @@ class RelaySession:
         old = self._legs.pop(side, None)
         if old is not None:  # a page that reconnects replaces its leg
             await self._close_leg(old)
-        pc = RTCPeerConnection()
+        pc = RTCPeerConnection(relay_configuration(self._turn, self.visit_id, time.time()))
         leg = Leg(side=side, pc=pc)
         self._legs[side] = leg
 
@@ -127,7 +124,7 @@ class RelaySession:
         def on_track(track: MediaStreamTrack) -> None:
             receiver = hook.receiver_of(pc, track)
             if receiver is not None:
-                self._attach_receiver(leg, track.kind, receiver)
+                hook.never_decode(receiver)
 
         @pc.on("connectionstatechange")
         def on_state() -> None:
@@ -140,257 +137,191 @@ class RelaySession:
             for transceiver in pc.getTransceivers():
                 self._negotiate(leg, transceiver)
             await pc.setLocalDescription(await pc.createAnswer())
+            self._start_source(leg)
         except Exception as exc:  # aiortc raises many types for a bad SDP
             self._legs.pop(side, None)
             await self._close_leg(leg)
             raise SdpError(str(exc) or type(exc).__name__) from exc
-        self._check_modes()
+        self._rewire()
         # The other leg may already be sending: ask it for a picture this leg can start from.
         self._request_keyframe(other_side(side))
+        # What a connection allocates to set up lives as long as the visit: keep it out of the
+        # collector's full passes, which otherwise take a frame's time or more with many legs.
+        gc.freeze()
         return str(pc.localDescription.sdp)
 
-    def _negotiate(self, leg: Leg, transceiver: object) -> None:
-        kind: str = transceiver.kind  # type: ignore[attr-defined]
+    def _negotiate(self, leg: Leg, transceiver: RTCRtpTransceiver) -> None:
+        kind = transceiver.kind
         if kind not in KINDS or kind in leg.send_codec:
             return
-        offered = hook.negotiated_codecs(transceiver)  # type: ignore[arg-type]
+        offered = hook.negotiated_codecs(transceiver)
         chosen = choose_codec(offered, self.video_key if kind == "video" else None)
         if chosen is None:
             raise SdpError(f"no usable {kind} codec")
         if kind == "video" and self.video_key is None:
             self.video_key = codec_key(chosen)
-        keep = [chosen] + [
-            c for c in offered if is_rtx(c) and c.parameters.get("apt") == chosen.payloadType
-        ]
-        hook.restrict_codecs(transceiver, keep)  # type: ignore[arg-type]
+        hook.restrict_codecs(transceiver, chosen_with_rtx(offered, chosen))
         leg.send_codec[kind] = chosen
+        leg.transceivers[kind] = transceiver
         source = other_side(leg.side)
         track = ForwardTrack(kind, lambda: self._request_keyframe(source))
-        leg.outbound[kind] = track
+        leg.tracks[kind] = track
         sender = leg.pc.addTrack(track)
         leg.senders[kind] = sender
-        hook.use_packer(sender, chosen)
-        encoder_keyframe = sender._send_keyframe
+        hook.quiet_sender_reports(sender, lambda: kind in leg.outbounds)
 
-        def on_keyframe_request() -> None:
-            # A transcoded direction has a real encoder to force; a forwarded one asks upstream.
-            if self._direction_transcodes(source, leg.side, kind):
-                encoder_keyframe()
-            else:
-                self._request_keyframe(source)
+    def _start_source(self, leg: Leg) -> None:
+        payload_types: dict[int, tuple[str, bool]] = {}
+        for kind, transceiver in leg.transceivers.items():
+            for codec in hook.negotiated_codecs(transceiver):
+                if codec.payloadType is not None:
+                    payload_types[codec.payloadType] = (kind, is_rtx(codec))
+        video = leg.senders.get("video") or next(iter(leg.senders.values()))
+        source = Source(leg.side, payload_types,
+                        {k: hook.negotiated_extensions(t) for k, t in leg.transceivers.items()},
+                        hook.sender_ssrcs(video)[0])
+        for transceiver in leg.transceivers.values():
+            dtls = hook.dtls_of(transceiver)
+            if all(link.dtls is not dtls for link in source.links):
+                source.links.append(self._link(dtls, source))
+        leg.source = source
+        self.forwarder.add_source(source)
 
-        hook.on_keyframe_request(sender, on_keyframe_request)
-        hook.on_remb(sender, lambda bps: self._far_bitrate(leg, kind, bps))
+    def link_for(self, transceiver: RTCRtpTransceiver, source: Source | None) -> hook.PacketLink:
+        return self._link(hook.dtls_of(transceiver), source)
 
-    def _attach_receiver(self, leg: Leg, kind: str, receiver: RTCRtpReceiver) -> None:
-        leg.receivers[kind] = receiver
-        hook.forward_encoded(receiver, lambda codec, frame: self._on_encoded(leg, kind, codec,
-                                                                             frame))
+    def _link(self, dtls: object, source: Source | None) -> hook.PacketLink:
+        forwarder = self.forwarder
+        link = hook.PacketLink(dtls,  # type: ignore[arg-type]
+                               (lambda p: forwarder.on_rtp(source, p)) if source else
+                               (lambda p: None), lambda p: None)
+        link.on_rtcp = lambda p: forwarder.on_rtcp(link, source, p)
+        return link
 
-        def limit() -> int | None:
-            target = self._legs.get(other_side(leg.side))
-            return target.far_bitrate.get(kind) if target else None
+    def _links_of(self, leg: Leg) -> dict[str, hook.PacketLink]:
+        assert leg.source is not None
+        return {kind: next(link for link in leg.source.links if link.dtls is hook.dtls_of(t))
+                for kind, t in leg.transceivers.items()}
 
-        hook.cap_remb(receiver, limit)
+    def _rewire(self) -> None:
+        """For each leg and kind, what the other leg sends arrives forwarded when both take one
+        codec, transcoded otherwise."""
+        for target in self._legs.values():
+            source_side = other_side(target.side)
+            source = self._legs.get(source_side)
+            if target.source is None:
+                continue  # still being answered: its own answer wires it
+            if source is not None and source.source is None:
+                source = None
+            links = self._links_of(target)
+            for kind, codec in target.send_codec.items():
+                from_codec = source.send_codec.get(kind) if source else None
+                if from_codec is None or codec_key(from_codec) == codec_key(codec):
+                    self._stop_transcoding(target, kind)
+                    if kind not in target.outbounds:
+                        out = outbound_for(links[kind], target.transceivers[kind], codec, True,
+                                           partial(self._request_keyframe, source_side))
+                        target.outbounds[kind] = out
+                        self.forwarder.add_outbound(source_side, out)
+                else:
+                    if kind in target.outbounds:
+                        self.forwarder.remove_outbound(target.outbounds.pop(kind))
+                    self._start_transcoding(target, kind, from_codec)
+        if any(leg.transcoders for leg in self._legs.values()) and not self.transcoding:
+            self.transcoding = True
+            log.warning("visit %s: the legs share no video codec: transcoding", self.visit_id)
 
-    def _on_encoded(self, leg: Leg, kind: str, codec: RTCRtpCodecParameters,
-                    frame: JitterFrame) -> None:
-        if self.closed:
+    def _start_transcoding(self, target: Leg, kind: str, codec: RTCRtpCodecParameters) -> None:
+        current = target.transcoders.get(kind)
+        if current is not None and current.codec.mimeType == codec.mimeType:
             return
-        leg.frames_in[kind] += 1
-        target = self._legs.get(other_side(leg.side))
-        if (target is None or kind not in target.outbound) and not (
-            self._monitors or self._record_dir
-        ):
-            return
-        key = codec_key(codec)
-        packet = hook.packet_from(frame, codec.clockRate)
-        keyframe = is_keyframe(key, frame.data)
-        if self._record_dir is not None:
-            self._recorder(leg.side).write(kind, frame.data, keyframe)
-        for monitor in self._monitors.values():
-            track = monitor.tracks.get((leg.side, kind))
-            if track is not None:
-                track.push(packet, keyframe)
-        if target is None or kind not in target.outbound:
-            return
-        if codec_key(target.send_codec[kind]) == key:
-            target.outbound[kind].push(packet, keyframe)
-            leg.forwarded += 1
-            return
-        transcoder = leg.transcoders.get(kind)
-        if transcoder is None or transcoder.codec.mimeType != codec.mimeType:
-            outbound = target.outbound[kind]
-            transcoder = Transcoder(codec, lambda f: outbound.push(f, True))
-            leg.transcoders[kind] = transcoder
-        transcoder.feed(frame)
+        track = target.tracks[kind]
+        transcoder = Transcoder(codec, lambda f: track.push(f, True))
+        target.transcoders[kind] = transcoder
+        assembler = FrameAssembler(codec, lambda data, ts, key: transcoder.feed(data, ts))
+        self.forwarder.set_sink(other_side(target.side), kind, f"transcode:{target.side}",
+                                assembler.push)
 
-    private = False
+    def _stop_transcoding(self, target: Leg, kind: str) -> None:
+        transcoder = target.transcoders.pop(kind, None)
+        if transcoder is not None:
+            self.forwarder.set_sink(other_side(target.side), kind, f"transcode:{target.side}",
+                                    None)
+            transcoder.cancel()
 
     async def add_monitor(self, monitor_id: str, offer_sdp: str) -> str:
-        """Answer a monitor's offer of receive-only audio, video, audio, video: the family's
-        media on the first pair, the station's on the second. Forwarded like a leg's, never
-        transcoded: a monitor that cannot take the visit's codec is refused."""
         if self.closed:
             raise SessionClosed(f"visit {self.visit_id} has ended")
-        await self.remove_monitor(monitor_id)
-        # Two m-lines of a kind: aiortc's default (balanced) answerer leaves the second one on a
-        # transport that bundling then stops; one transport for all is what browsers do anyway.
-        pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        monitor = Monitor(monitor_id, pc)
-        try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-            media = [t for t in pc.getTransceivers() if t.kind in KINDS]
-            if [t.kind for t in media] != ["audio", "video", "audio", "video"]:
-                raise SdpError("a monitor offers audio, video, audio, video")
-            for transceiver, side in zip(media, ("family", "family", "station", "station"),
-                                         strict=True):
-                self._monitor_track(monitor, transceiver, side)
-            await pc.setLocalDescription(await pc.createAnswer())
-        except Exception as exc:
-            with contextlib.suppress(Exception):
-                await pc.close()
-            if isinstance(exc, SdpError):
-                raise
-            raise SdpError(str(exc) or type(exc).__name__) from exc
-        self._monitors[monitor_id] = monitor
-        for side in SIDES:
-            self._request_keyframe(side)
-        return str(pc.localDescription.sdp)
-
-    def _monitor_track(self, monitor: Monitor, transceiver: object, side: str) -> None:
-        kind: str = transceiver.kind  # type: ignore[attr-defined]
-        offered = hook.negotiated_codecs(transceiver)  # type: ignore[arg-type]
-        visit_key = self.video_key if kind == "video" else None
-        chosen = choose_codec(offered, visit_key)
-        if chosen is None or (visit_key is not None and codec_key(chosen) != visit_key):
-            raise SdpError(f"the monitor cannot take this visit's {kind} codec")
-        hook.restrict_codecs(transceiver, [chosen] + [  # type: ignore[arg-type]
-            c for c in offered if is_rtx(c) and c.parameters.get("apt") == chosen.payloadType])
-        track = ForwardTrack(kind, lambda: self._request_keyframe(side))
-        sender: RTCRtpSender = transceiver.sender  # type: ignore[attr-defined]
-        sender.replaceTrack(track)
-        transceiver.direction = "sendonly"  # type: ignore[attr-defined]
-        hook.use_packer(sender, chosen)
-        hook.on_keyframe_request(sender, lambda: self._request_keyframe(side))
-        monitor.tracks[(side, kind)] = track
-        monitor.senders.append(sender)
+        return await self.monitors.add(monitor_id, offer_sdp)
 
     async def remove_monitor(self, monitor_id: str) -> None:
-        monitor = self._monitors.pop(monitor_id, None)
-        if monitor is not None:
-            for track in monitor.tracks.values():
-                track.stop()
-            with contextlib.suppress(Exception):
-                await monitor.pc.close()
+        await self.monitors.remove(monitor_id)
 
     def start_recording(self, directory: Path, prefix: str) -> None:
         """Record both sides from now on (each file starts at its side's next keyframe)."""
-        if self._record_dir is None:
-            self._record_dir, self._record_prefix = directory, prefix
-            for side in SIDES:
-                self._request_keyframe(side)
+        self.recording.start(directory, prefix)
 
     async def make_private(self) -> None:
         """The visit became legal: drop every monitor and destroy what was recorded so far."""
-        for monitor_id in list(self._monitors):
-            await self.remove_monitor(monitor_id)
-        self._record_dir = None
-        for recorder in self._recorders.values():
-            recorder.discard()
-        self._recorders.clear()
-
-    def _recorder(self, side: str) -> SideRecorder:
-        recorder = self._recorders.get(side)
-        if recorder is None:
-            assert self._record_dir is not None
-            key = self.video_key or "video/vp8"
-            suffix = "webm" if key == "video/vp8" else "mkv"
-            name = f"{self._record_prefix}-{side}-{secrets.token_hex(8)}.{suffix}"
-            recorder = SideRecorder(side, self._record_dir / name, key)
-            self._recorders[side] = recorder
-        return recorder
-
-    def _direction_transcodes(self, source: str, target: str, kind: str) -> bool:
-        src, dst = self._legs.get(source), self._legs.get(target)
-        if src is None or dst is None or kind not in src.send_codec or kind not in dst.send_codec:
-            return False
-        return codec_key(src.send_codec[kind]) != codec_key(dst.send_codec[kind])
-
-    def _check_modes(self) -> None:
-        if self.transcoding:
-            return
-        if self._direction_transcodes("family", "station", "video"):
-            self.transcoding = True
-            log.warning("visit %s: the legs share no video codec (%s / %s): transcoding",
-                        self.visit_id, self._legs["family"].send_codec["video"].mimeType,
-                        self._legs["station"].send_codec["video"].mimeType)
+        await self.monitors.remove_all()
+        self.recording.discard()
 
     def _request_keyframe(self, source_side: str) -> None:
         """Ask the browser of `source_side` for a keyframe (rate-limited)."""
         leg = self._legs.get(source_side)
-        receiver = leg.receivers.get("video") if leg else None
-        if leg is None or receiver is None or self.closed:
+        if leg is None or self.closed or not leg.keyframe_limit.allow(time.monotonic()):
             return
-        if not leg.keyframe_limit.allow(time.monotonic()):
-            return
-        leg.keyframe_requests += 1
-        for source in receiver.getSynchronizationSources():
-            self._spawn(hook.send_pli(receiver, source.source))
-
-    def _far_bitrate(self, leg: Leg, kind: str, bps: int) -> None:
-        previous = leg.far_bitrate.get(kind)
-        leg.far_bitrate[kind] = bps
-        source = self._legs.get(other_side(leg.side))
-        receiver = source.receivers.get(kind) if source else None
-        # A sharp drop is passed on at once; otherwise the receiver's own REMB carries the cap.
-        if receiver is not None and previous is not None and bps < previous * 0.8:
-            for ssrc in receiver.getSynchronizationSources():
-                self._spawn(hook.send_remb(receiver, bps, ssrc.source))
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self.forwarder.send_pli(source_side):
+            leg.keyframe_requests += 1
+        else:
+            leg.keyframe_limit.last = None  # nothing sent yet: the next packet may ask again
 
     async def close(self) -> list[RecordedFile]:
-        """Cut the media: stop sending at once, then close both legs; returns the recordings."""
+        """Cut the media: stop forwarding at once, then close both legs; returns the
+        recordings."""
         if self.closed:
             return []
         self.closed = True
         legs = list(self._legs.values())
         self._legs.clear()
         for leg in legs:
+            if leg.source is not None:
+                self.forwarder.remove_source(leg.source)
             for sender in leg.pc.getSenders():
                 sender.replaceTrack(None)
-        await asyncio.gather(*(self._close_leg(leg) for leg in legs),
-                             *(self.remove_monitor(m) for m in list(self._monitors)))
-        for task in list(self._tasks):
-            task.cancel()
-        recorders = list(self._recorders.values())  # nothing writes once `closed` is set
-        self._recorders.clear()
-        files = [await recorder.finish() for recorder in recorders]
-        return [f for f in files if f is not None]
+        for leg in legs:
+            await self._close_leg(leg)
+        await self.monitors.remove_all()
+        gc.unfreeze()  # what this visit left may be collected now; the next answer freezes again
+        return await self.recording.close()
 
     async def _close_leg(self, leg: Leg) -> None:
-        for track in leg.outbound.values():
+        if leg.source is not None:
+            self.forwarder.remove_source(leg.source)
+        for out in leg.outbounds.values():
+            self.forwarder.remove_outbound(out)
+        for kind in list(leg.transcoders):
+            self._stop_transcoding(leg, kind)
+        for track in leg.tracks.values():
             track.stop()
-        for transcoder in leg.transcoders.values():
-            await transcoder.stop()
         with contextlib.suppress(Exception):
             await leg.pc.close()
+
+
+__all__ = ["Monitor", "Relay", "RelaySession", "SdpError", "SessionClosed"]
 
 
 class Relay:
     """All relay sessions of this process, by visit."""
 
-    def __init__(self) -> None:
+    def __init__(self, turn: TurnSettings | None = None) -> None:
         self._sessions: dict[int, RelaySession] = {}
+        self._turn = turn
 
     def open(self, visit_id: int, on_leg_state: LegStateCallback) -> RelaySession:
         session = self._sessions.get(visit_id)
         if session is None:
-            session = RelaySession(visit_id, on_leg_state)
+            session = RelaySession(visit_id, on_leg_state, self._turn)
             self._sessions[visit_id] = session
         return session
 

@@ -4,7 +4,6 @@ other side's sender encodes them in its own codec. Never used when the codecs ma
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -25,10 +24,10 @@ class Transcoder:
         self._task = asyncio.create_task(self._run())
         self.decoded = 0
 
-    def feed(self, frame: JitterFrame) -> None:
+    def feed(self, data: bytes, timestamp: int) -> None:
         if self._queue.full():
             self._queue.get_nowait()
-        self._queue.put_nowait(frame)
+        self._queue.put_nowait(JitterFrame(data, timestamp))
 
     async def _run(self) -> None:
         while True:
@@ -42,7 +41,5 @@ class Transcoder:
                 self.decoded += 1
                 self._push(frame)
 
-    async def stop(self) -> None:
+    def cancel(self) -> None:
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task

@@ -17,11 +17,12 @@ from typing import Any
 
 import structlog
 
-from media.baseline import TranscodingSession
+from media.bench.baseline import TranscodingSession
 from media.relay import Relay, RelaySession
 from signaling.bus.unix_socket import SocketBus
 from signaling.logs import setup_logging
 from signaling.ports import SdpError, SessionClosed
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Worker:
     def __init__(self, worker_id: str, bus: SocketBus) -> None:
         self.worker_id = worker_id
         self.bus = bus
-        self.relay = Relay()
+        self.relay = Relay(TurnSettings.from_mapping(os.environ))
         self.baselines: dict[int, TranscodingSession] = {}  # `sambang bench relay` only
 
     def _leg_state(self, visit_id: int) -> Any:

@@ -37,6 +37,7 @@ from server.http import (
     visit_records,
 )
 from server.http.ratelimit import Limits
+from server.http.staff_sockets import staff_sockets_ctx
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
@@ -70,6 +71,8 @@ log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# aiohttp's HTTP errors, said in the catalogue's words.
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "upload_too_large"}
 
 
 @web.middleware
@@ -87,14 +90,22 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
             return web.json_response({"error": error}, status=status)
         return pages.error_page(request, status, translate("error_title", lang), text)
     except web.HTTPException as exc:
-        if exc.status == 404 and not request.path.startswith("/api/"):
-            return pages.error_page(request, 404, translate("not_found", lang), "")
-        if exc.status == 404:
-            return web.json_response(
-                {"error": {"code": "not_found", "message": translate("not_found", lang)}},
-                status=404,
-            )
-        raise
+        if exc.status < 400:  # redirects go on as they are
+            raise
+        # aiohttp's own refusals (no such page, a method the page does not take, ...) in the
+        # user's language, as a page or as the API's JSON, never its English plain text.
+        code = HTTP_CODES.get(exc.status, "request_refused")
+        if request.path.startswith("/api/"):
+            response = web.json_response(
+                {"error": {"code": code, "message": translate(code, lang)}}, status=exc.status)
+        elif exc.status == 404:
+            response = pages.error_page(request, 404, translate("not_found", lang), "")
+        else:
+            response = pages.error_page(request, exc.status, translate("error_title", lang),
+                                        translate(code, lang))
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     if request.query.get("lang") in ("id", "en"):
         response.set_cookie(COOKIE, request.query["lang"], max_age=365 * 86400, samesite="Lax")
     return response
@@ -166,7 +177,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
         # A short path of its own: unix socket paths are limited to about 100 bytes.
         broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
         await broker.start()
-        pool = WorkerRelay(broker, broker.path, workers)
+        pool = WorkerRelay(broker, broker.path, workers, turn=app[CONFIG].turn)
         bus, relay = broker, pool
         try:
             await pool.start()
@@ -175,7 +186,7 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
             await broker.close()
             raise
     else:
-        bus, relay = InProcessBus(), LocalRelay()
+        bus, relay = InProcessBus(), LocalRelay(app[CONFIG].turn)
     app[BUS] = bus
     app[RELAY] = relay
     yield
@@ -213,6 +224,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.globals["static_url"] = app[STATIC].url
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
+    app.cleanup_ctx.append(staff_sockets_ctx)  # after relay_ctx: it listens on the bus
     app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
     app.cleanup_ctx.append(outbox.outbox_ctx)

@@ -18,6 +18,7 @@ from server import cli_db
 from server.config import Config
 from server.db.errors import SchemaError
 from server.secret import SecretError
+from signaling.turn import TurnSettingsError
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -117,7 +118,9 @@ async def _staff_command(args: argparse.Namespace) -> int:
         if found is None:
             print(f"sambang: no staff account {args.username!r}", file=sys.stderr)
             return 2
-        await staff_rows.set_password_hash(engine, found[0].id, hash_password(_password()))
+        # Through update_staff: a new password ends the account's sessions, and the servers
+        # close its open pages within a second (server/http/staff_sockets.py).
+        await staff_rows.update_staff(engine, found[0].id, password_hash=hash_password(_password()))
         await _audit_cli(engine, "staff.password", f"staff:{args.username}")
         print(f"sambang: password of {args.username} changed")
         return 0
@@ -333,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
-    except (CommandError, SchemaError) as exc:
+    except (CommandError, SchemaError, TurnSettingsError) as exc:
         print(f"sambang: {exc}", file=sys.stderr)
         return 2
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from signaling.turn import TurnSettings
+
 
 @dataclass(frozen=True)
 class Config:
@@ -18,7 +20,9 @@ class Config:
     # How often a new day's tickets and newly added facilities are picked up.
     day_roll_seconds: float = 60.0
     session_hours: int = 12
-    session_check_seconds: float = 30.0  # how soon a logout ends a staff member's open pages
+    # How often open staff pages are checked against their sessions: a logout, a disabled
+    # account, a new role or password closes them within this (any process, the CLI too).
+    session_check_seconds: float = 0.5
     # Rejected or never-used registrations (and their KTP) are deleted after this many days.
     personal_data_days: int = 90
     secure_cookies: bool = False  # set behind HTTPS
@@ -39,6 +43,12 @@ class Config:
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
     # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
     metrics_token: str = field(default="", repr=False)
+    # TURN servers the pages and the relay are given (coturn; docs/turn.md), with the secret
+    # shared with coturn that signs each visit's time-limited credentials.
+    turn: TurnSettings = TurnSettings()
+    # Answers ask the pages' Opus encoders for in-band FEC (signaling/answer.py); off only to
+    # measure what it brings.
+    opus_fec: bool = True
 
     @property
     def worker_count(self) -> int:
@@ -80,6 +90,8 @@ class Config:
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
+            turn=TurnSettings.from_mapping(env),
+            opus_fec=env.get("SAMBANG_OPUS_FEC", "1") not in ("0", "false", "no"),
         )
         set_values = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **set_values)  # type: ignore[arg-type]

@@ -24,6 +24,9 @@ class TicketInfo:
     inmate_id: int
     inmate_name: str
     day: str = ""  # the facility's local date the ticket is for
+    session_name: str | None = None  # the schedule's session it is for
+    first: bool = False  # owed a visit: first in its queue
+    makeup_seconds: int | None = None  # a make-up: the length of the call it is owed
 
 
 @dataclass
@@ -45,6 +48,7 @@ class VisitInfo:
     recording: bool = False
     marked_legal: bool = False
     synced_at: float = 0.0  # server time of the last `time` message to its pages
+    after: str | None = None  # a cancelled call: what became of its ticket (AfterCancel)
 
     @property
     def legal(self) -> bool:
@@ -229,6 +233,23 @@ class WriteVisitEvent:
 
 
 @dataclass(frozen=True)
+class WriteTicketFirst:
+    """The ticket waits again, first in its queue (its call was cancelled)."""
+
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class GrantMakeup:
+    """The family is owed `seconds` of a visit it lost: a make-up ticket for the next session."""
+
+    visit_id: int
+    seconds: int
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class WriteVisitStarted:
     visit: Visit
 
@@ -313,7 +334,7 @@ class Refused:
     code: str
 
 
-Action = (InsertVisit | WriteTicketState | WriteVisitEvent | WriteVisitStarted
-          | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay | StartRecording
-          | MakePrivate | PublishVisit | PublishWarning | PublishCancelled | PublishLegLost
-          | PublishConsole | Broadcast | TellTurnNear | Refused)
+Action = (InsertVisit | WriteTicketState | WriteTicketFirst | GrantMakeup | WriteVisitEvent
+          | WriteVisitStarted | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay
+          | StartRecording | MakePrivate | PublishVisit | PublishWarning | PublishCancelled
+          | PublishLegLost | PublishConsole | Broadcast | TellTurnNear | Refused)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from signaling import call_length as cl
 from signaling import commands as c
 from signaling import lifecycle as lc
+from signaling import makeup as mk
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
@@ -89,8 +90,11 @@ class FacilityState:
                     self.queue.mark(info.ticket.ticket_id, TicketState.WAITING)
                 return []
             case c.StartVisit(visit_id=visit_id, allotted_seconds=allotted, actor=actor):
-                event = lc.Start(allotted or self.policy.call_seconds)
-                return self._apply(self.visit(visit_id), event, "start", actor, now)
+                info = self.visit(visit_id)
+                # A make-up lasts the minutes owed, unless the officer says otherwise.
+                event = lc.Start(allotted or info.ticket.makeup_seconds
+                                 or self.policy.call_seconds)
+                return self._apply(info, event, "start", actor, now)
             case c.ExtendVisit(visit_id=visit_id, seconds=seconds, actor=actor):
                 return self._apply(self.visit(visit_id), lc.Extend(seconds), "extend", actor, now)
             case c.EndVisit(visit_id=visit_id, reason=reason, actor=actor):
@@ -203,7 +207,7 @@ class FacilityState:
         if info.ticket_id not in self.tickets:  # loaded twice: keep its place and presence
             self.tickets[info.ticket_id] = info
             self.queue.add(QueueTicket(info.ticket_id, info.number, state=command.state,
-                                       joined_at=now))
+                                       joined_at=now, first=info.first))
         return [c.Broadcast()] if command.announce else []
 
     def _close_day(self, today: str) -> list[c.Action]:
@@ -338,17 +342,42 @@ class FacilityState:
                 case lc.CutMedia():
                     out.append(c.CloseRelay(visit))
                 case lc.Finished(outcome=outcome, reason=reason):
-                    self.queue.mark(info.ticket.ticket_id, TicketState.DONE)
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
                     out += [c.WriteVisitEvent(vid, now, "ended", actor,
                                               f"{outcome.value}: {reason}"),
                             c.WriteVisitFinished(visit),
-                            c.WriteTicketState(info.ticket.ticket_id, TicketState.DONE),
+                            *self._ticket_after(info, outcome, reason, actor, now),
                             c.PublishVisit(info)]
         if changes:  # families' estimates move with every start, extension, end
             out.append(c.Broadcast())
         return out
+
+    def _ticket_after(self, info: c.VisitInfo, outcome: lc.Outcome, reason: str, actor: str,
+                      now: float) -> list[c.Action]:
+        """What becomes of the ticket of a visit that ended. A call the facility cancelled
+        costs the family nothing (signaling/makeup.py)."""
+        ticket_id = info.ticket.ticket_id
+        after = mk.AfterCancel.DONE
+        if outcome is lc.Outcome.CANCELLED:
+            still_open = mk.session_still_open(
+                self.schedule, info.ticket.day, info.ticket.session_name, self.local_now(now),
+                mk.MIN_MAKEUP_SECONDS)
+            after = mk.after_cancel(reason, still_open)
+            info.after = after.value
+        if after is mk.AfterCancel.BACK_TO_QUEUE:
+            self.queue.put_first(ticket_id)
+            self._told_turn_near.discard(ticket_id)
+            return [c.WriteTicketFirst(ticket_id), c.WriteVisitEvent(
+                info.visit.visit_id, now, "back_in_queue", actor)]
+        state = TicketState.NO_SHOW if after is mk.AfterCancel.NO_SHOW else TicketState.DONE
+        self.queue.mark(ticket_id, state)
+        actions: list[c.Action] = [c.WriteTicketState(ticket_id, state)]
+        if after is mk.AfterCancel.MAKEUP:
+            owed = info.ticket.makeup_seconds or self.policy.call_seconds
+            actions.append(c.GrantMakeup(info.visit.visit_id, owed, "cancelled_by_facility",
+                                         actor))
+        return actions
 
     def _time_to_free(self, visit: lc.Visit, now: float) -> float:
         # A called visit has not started: it will take a whole default call.

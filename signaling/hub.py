@@ -24,10 +24,12 @@ from typing import Any
 
 from signaling import commands as c
 from signaling import views
+from signaling.answer import with_opus_fec
 from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
+from signaling.offer_check import MAX_LEG_MEDIA, MAX_MONITOR_MEDIA, refuse_bad_offer
 from signaling.ports import (
     HubError,
     LegStateCallback,
@@ -38,6 +40,7 @@ from signaling.ports import (
 )
 from signaling.queue import TicketState
 from signaling.schedule import Schedule
+from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class FacilityHub:
         clock: Callable[[], float],
         recordings_dir: Path | None = None,
         on_turn_near: TurnNear | None = None,
+        turn: TurnSettings | None = None,
+        opus_fec: bool = True,
     ) -> None:
         self.state = state
         self._bus = bus
@@ -64,6 +69,8 @@ class FacilityHub:
         self._clock = clock
         self._recordings_dir = recordings_dir
         self._on_turn_near = on_turn_near
+        self._turn = turn or TurnSettings()
+        self._opus_fec = opus_fec
         self._visit_order: dict[int, asyncio.Lock] = {}
         self._side_tasks: set[asyncio.Task[None]] = set()
         # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
@@ -214,18 +221,21 @@ class FacilityHub:
     # Media signaling ------------------------------------------------------------------------
 
     async def offer(self, side: str, owner_id: int, sdp: str) -> str:
-        """Answer a page's offer for its live visit; `owner_id` is its ticket or station."""
+        """Answer a page's offer for its live visit; `owner_id` is its ticket or station. An
+        offer the relay could not take is refused before the relay replaces the page's leg."""
         visit_id = self.state.live_visit_of(side, owner_id).visit.visit_id
+        refuse_bad_offer(sdp, MAX_LEG_MEDIA)
         try:
             answer, media_mode = await self._relay.answer(visit_id, side, sdp)
         except SessionClosed:
             raise HubError("not_live") from None
         await self._run(c.MediaAnswered(visit_id, side, media_mode), visit_id)
-        return answer
+        return with_opus_fec(answer) if self._opus_fec else answer
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a supervisor's silent monitor. Legal visits are never monitored."""
         self.state.monitorable(visit_id)
+        refuse_bad_offer(sdp, MAX_MONITOR_MEDIA)
         try:
             return await self._relay.monitor(visit_id, monitor_id, sdp)
         except SessionClosed:
@@ -303,6 +313,10 @@ class FacilityHub:
                 await self._insert_visit(info)
             case c.WriteTicketState(ticket_id=ticket_id, state=state):
                 await records.ticket_state(ticket_id, state)
+            case c.WriteTicketFirst(ticket_id=ticket_id):
+                await records.ticket_first(ticket_id)
+            case c.GrantMakeup(visit_id=visit_id, seconds=seconds, reason=reason, actor=actor):
+                await records.grant_makeup(visit_id, seconds, reason, actor)
             case c.WriteVisitEvent(visit_id=visit_id, at=at, kind=kind, actor=actor,
                                    detail=detail):
                 await records.visit_event(visit_id, at, kind, actor, detail)
@@ -327,7 +341,8 @@ class FacilityHub:
             case c.MakePrivate(visit_id=visit_id):
                 await relay.make_private(visit_id)
             case c.PublishVisit(info=info):
-                await self._publish_both(info, views.visit_view(info, self._clock()).to_message())
+                await self._publish_both(info, views.visit_view(info, self._clock(), self._turn)
+                                         .to_message())
             case c.PublishWarning(info=info, seconds_left=left):
                 ends_at, server_now = self._deadline_ms(info)
                 await self._publish_both(info, views.WarningView(

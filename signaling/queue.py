@@ -1,8 +1,9 @@
 """Today's queue of tickets at one facility, as pure rules.
 
-Order is by queue number. A ticket whose family is not in the queue room when its turn comes is
-skipped but keeps its place for a grace period, so a family that stepped away is called as soon as
-it is back; after the grace period it becomes a no-show.
+Order is by queue number, except that a ticket owed a visit (a make-up, or one whose call the
+facility cancelled) comes before all others. A ticket whose family is not in the queue room when
+its turn comes is skipped but keeps its place for a grace period, so a family that stepped away
+is called as soon as it is back; after the grace period it becomes a no-show.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class QueueTicket:
     present: bool = False
     skipped_at: float | None = None
     joined_at: float | None = None  # when it joined this queue, for how long families wait
+    first: bool = False  # owed a visit: called before the others
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class VisitQueue:
             raise UnknownTicket(ticket_id) from None
 
     def tickets(self) -> list[QueueTicket]:
-        return sorted(self._tickets.values(), key=lambda t: t.number)
+        return sorted(self._tickets.values(), key=lambda t: (not t.first, t.number))
 
     def waiting(self) -> list[QueueTicket]:
         return [t for t in self.tickets() if t.state is TicketState.WAITING]
@@ -76,6 +78,14 @@ class VisitQueue:
 
     def mark(self, ticket_id: int, state: TicketState) -> None:
         self.get(ticket_id).state = state
+
+    def put_first(self, ticket_id: int) -> None:
+        """Back in the queue ahead of everyone: its call was cancelled through no fault of its
+        own. It is not skipped for having been away meanwhile."""
+        ticket = self.get(ticket_id)
+        ticket.state = TicketState.WAITING
+        ticket.first = True
+        ticket.skipped_at = None
 
     def expire_skipped(self, now: float) -> list[QueueTicket]:
         """Skipped tickets still absent after the grace period become no-shows."""

@@ -4,12 +4,14 @@ state and a time passed in, so they are pure like the state itself."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from signaling import makeup as mk
 from signaling.commands import VisitInfo
 from signaling.facility import FacilityState
-from signaling.lifecycle import VisitState
+from signaling.lifecycle import Outcome, VisitState
+from signaling.turn import TurnSettings, ice_servers
 
 
 class _Message:
@@ -53,6 +55,8 @@ class LiveView(_Message):
     ticket_number: int
     visitor_name: str
     station_name: str
+    # TURN servers with this visit's time-limited credentials, for `new RTCPeerConnection`.
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class EndedView(_Message):
     visit_id: int
     server_now: int
     outcome: str | None
+    # A cancelled call: "queue" (first in the queue again), "makeup" (a make-up ticket for the
+    # next session), "no_show" or "done"; and the officer's cause (signaling/makeup.py).
+    after: str | None = None
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,8 @@ class TicketRow:
     relation: str
     inmate_name: str
     position: int | None
+    first: bool = False  # owed a visit: called before the others
+    makeup_seconds: int | None = None  # a make-up ticket: the call it is owed
 
 
 @dataclass(frozen=True)
@@ -167,8 +177,11 @@ def cancelled_view(number: int, call_seconds: int) -> QueueView:
                      call_seconds=call_seconds)
 
 
-def visit_view(info: VisitInfo, now: float) -> VisitView:
-    """What the family's and the station's pages show of their visit."""
+def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) -> VisitView:
+    """What the family's and the station's pages show of their visit. A live one comes with the
+    ICE servers its pages connect through, their credentials valid until its deadline (plus a
+    margin): every `live` (start, extension, a page back) brings fresh ones for the deadline as
+    it is then."""
     v = info.visit
     server_now = int(now * 1000)
     if v.state is VisitState.CALLED:
@@ -181,9 +194,12 @@ def visit_view(info: VisitInfo, now: float) -> VisitView:
                         ends_at=int(v.deadline * 1000), allotted_seconds=v.allotted_seconds,
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
-                        station_name=info.station.name)
+                        station_name=info.station.name,
+                        ice_servers=ice_servers(turn or TurnSettings(), v.visit_id, v.deadline))
+    cause = mk.cancel_cause(v.end_reason) if v.outcome is Outcome.CANCELLED else None
     return EndedView(visit_id=v.visit_id, server_now=server_now,
-                     outcome=v.outcome.value if v.outcome else None)
+                     outcome=v.outcome.value if v.outcome else None, after=info.after,
+                     cause=cause.value if cause else None)
 
 
 def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
@@ -214,7 +230,8 @@ def console_view(state: FacilityState, now: float) -> ConsoleView:
             ticket_id=qt.ticket_id, number=qt.number, state=qt.state.value, present=qt.present,
             skipped=qt.skipped_at is not None, visitor_name=info.visitor_name,
             relation=info.relation, inmate_name=info.inmate_name,
-            position=state.queue.position(qt.ticket_id)))
+            position=state.queue.position(qt.ticket_id), first=qt.first,
+            makeup_seconds=info.makeup_seconds))
     stations = [StationRow(station_id=s.station_id, name=s.name, visit_id=s.visit_id,
                            online=s.pages > 0) for s in state.stations.values()]
     return ConsoleView(

@@ -128,9 +128,9 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
     ) -> Sambang:
         """Relay in-process by default, so tests can look inside it; workers where they matter."""
         clock = clock or ShiftClock()
+        settings.setdefault("session_check_seconds", 0.2)
         config = Config(data_dir=data_dir or tmp_path, demo=True, tick_seconds=0.05,
-                        database_url=database_url, relay_workers=relay_workers,
-                        session_check_seconds=0.2, **settings)
+                        database_url=database_url, relay_workers=relay_workers, **settings)
         app = create_app(config, clock)
         client = await aiohttp_client(app)
         engine = app[ENGINE]

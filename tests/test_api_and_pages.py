@@ -112,7 +112,7 @@ async def test_malformed_socket_message_closes_only_that_connection(sambang: Sam
         assert a.close_code == 1008
         await b.send({"type": "ping"})
         await b.wait_for("pong")
-        # A bad SDP during a live visit closes that leg's socket only; the visit goes on.
+        # A bad SDP during a live visit is refused; that page keeps its socket, the visit goes on.
         station_id, station_token = await s.station_token()
         station = await Peer(s.client, f"/ws/station/{station_token}").open()
         status, visit = await s.post("/api/visits", {"station_id": station_id}, csrf)
@@ -120,7 +120,9 @@ async def test_malformed_socket_message_closes_only_that_connection(sambang: Sam
         await s.post(f"/api/visits/{visit['visit_id']}/start", {"inmate_confirmed": True}, csrf)
         await b.wait_for("live")
         await b.send({"type": "offer", "sdp": "v=0\r\nm=nonsense\r\n"})
-        assert (await b.wait_for("error"))["code"] == "bad_message"
+        assert (await b.wait_for("error"))["code"] == "bad_offer"
+        await b.send({"type": "ping"})
+        await b.wait_for("pong")
         await station.send({"type": "ping"})
         await station.wait_for("pong")
         snapshot = await (await s.client.get("/api/queue")).json()

@@ -19,7 +19,7 @@ NOT_IMPORTED = {
     "redis": "reserved for the many-machines work (see the comment in pyproject.toml)",
 }
 # Imported only by what an extra installs.
-EXTRA_ONLY = {"media/bench.py": "bench"}
+EXTRA_ONLY = {"media/bench/report.py": "bench"}
 
 
 def _name(requirement: str) -> str:

@@ -84,7 +84,7 @@ async def test_register_ask_approve_and_join_the_queue(sambang: Sambang, tmp_pat
     page = await (await s.client.get(f"{visitor_path}?lang=id")).text()
     assert "Sri Wahyuni" in page and "+62812" in page
     resp = await ask_on_page(s, visitor_path, {"reg_number": "TIDAK-ADA"})
-    assert resp.status == 422 and "WBP tidak ditemukan di UPT ini" in await resp.text()
+    assert resp.status == 422 and "Warga binaan tidak ditemukan di UPT ini" in await resp.text()
     resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
     page = await resp.text()
     assert resp.status == 200 and "menunggu verifikasi" in page
@@ -141,6 +141,8 @@ async def test_bad_input_keeps_what_was_typed_and_stores_nothing(sambang: Samban
         (GOOD, b"%PDF-1.4\n/OpenAction << /JavaScript (app.alert(1)) >>\n%%EOF",
          "application/pdf", "Berkas harus foto"),
         (GOOD, None, "image/jpeg", "Wajib diisi."),
+        # What a browser sends when no file was chosen: an empty part. Missing, not a bad file.
+        (GOOD, b"", "application/octet-stream", "Wajib diisi."),
     ]
     for fields, file, kind, message in cases:
         resp = await submit(s, fields, file, kind)
@@ -269,7 +271,7 @@ async def test_a_banned_visitor_cannot_ask_or_be_approved(sambang: Sambang) -> N
     assert status == 403 and body["error"]["code"] == "banned"
     s.client.session.cookie_jar.clear()
     resp = await ask_on_page(s, visitor_path, {"reg_number": "B.I-001/2026"})
-    assert resp.status == 403 and "tidak dapat mengunjungi WBP ini" in await resp.text()
+    assert resp.status == 403 and "tidak dapat mengunjungi warga binaan ini" in await resp.text()
     # Another inmate is still allowed: the ban was for one.
     resp = await ask_on_page(s, visitor_path, {"reg_number": "A.I-102/2026"})
     assert resp.status == 200 and (await resp.text()).count('class="state"') == 2

@@ -1,5 +1,6 @@
-"""The relay forwards encoded frames: no decoder and no encoder in the relay when both legs share a
-codec, a keyframe for a late leg at once, transcoding only when the codecs differ."""
+"""The relay forwards RTP packets: no decoder, no encoder and no frame reassembly in the relay when
+both legs share a codec, a keyframe for a late leg at once, transcoding only when the codecs
+differ."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from media import aiortc_hook as hook
-from media.aiortc_hook import _ForwardingQueue
+from media.aiortc_hook import _DroppingQueue
 from media.pool import LocalRelay
 from media.relay import RelaySession
 from server.keys import RELAY
@@ -28,14 +29,17 @@ def _session(s: Sambang, visit_id: int) -> RelaySession:
 def _assert_no_codec_in_relay(session: RelaySession) -> None:
     for leg in session._legs.values():
         assert leg.transcoders == {}
-        for kind, receiver in leg.receivers.items():
-            hooked = receiver._RTCRtpReceiver__decoder_queue  # type: ignore[attr-defined]
-            assert isinstance(hooked, _ForwardingQueue), kind
+        for receiver in leg.pc.getReceivers():
+            hooked = hook.decoder_queue(receiver)
+            assert isinstance(hooked, _DroppingQueue)
             # aiortc's decoder thread waits on the original queue: nothing was ever put there.
             assert hooked._original.qsize() == 0
         stats = session.stats()[leg.side]
         assert isinstance(stats, dict)
         assert stats["encoders"] == {"audio": False, "video": False}
+        # The packets went through the relay's own path, not aiortc's receivers and senders.
+        assert leg.source is not None and all(link.sent > 0 for link in leg.source.links)
+        assert all(out.forwarded > 0 for out in leg.outbounds.values())
 
 
 @pytest.mark.parametrize("codec", ["video/VP8", "video/H264"])

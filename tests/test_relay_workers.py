@@ -54,9 +54,11 @@ async def test_two_visits_on_two_workers(make_sambang: AppMaker) -> None:
         assert peers[1].frames_after(cut + 1.0) == 0
         assert peers[2].frames_after(cut + 1.5) > 20 and peers[3].frames_after(cut + 1.5) > 20
 
-        # A bad offer crosses the bus as an error and closes only the page that sent it.
+        # A bad offer is refused to the page that sent it, which keeps its socket.
         await peers[3].send({"type": "offer", "sdp": "v=0\r\nm=nonsense\r\n"})
-        assert (await peers[3].wait_for("error"))["code"] == "bad_message"
+        assert (await peers[3].wait_for("error"))["code"] == "bad_offer"
+        await peers[3].send({"type": "ping"})
+        await peers[3].wait_for("pong")
         await peers[2].send({"type": "ping"})
         await peers[2].wait_for("pong")
     finally:

@@ -48,8 +48,9 @@ async def set_password_hash(engine: AsyncEngine, staff_id: int, password_hash: s
 async def update_staff(engine: AsyncEngine, staff_id: int, **values: Any) -> None:
     async with engine.begin() as conn:
         await conn.execute(update(db.staff).where(db.staff.c.id == staff_id).values(**values))
-        if values.get("active") is False or "password_hash" in values:
-            # A disabled account or a new password ends every session of the old one.
+        if values.get("active") is False or "password_hash" in values or "role" in values:
+            # A disabled account, a new password or a new role ends every session of the old
+            # one: whoever holds it logs in again with what they may do now.
             await conn.execute(db.staff_sessions.delete().where(
                 db.staff_sessions.c.staff_id == staff_id))
 
@@ -101,6 +102,21 @@ async def session_staff(engine: AsyncEngine, token: str, now: float) -> tuple[St
     values.pop("password_hash")
     csrf = values.pop("csrf_token")
     return Staff(**values), csrf
+
+
+async def live_sessions(engine: AsyncEngine, hashes: set[str],
+                        now: float) -> dict[str, tuple[int, str]]:
+    """Of these session hashes, those still valid (not ended, not expired, account on), with
+    their staff id and role now."""
+    if not hashes:
+        return {}
+    query = (
+        select(db.staff_sessions.c.token_hash, db.staff.c.id, db.staff.c.role)
+        .join(db.staff, db.staff.c.id == db.staff_sessions.c.staff_id)
+        .where(db.staff_sessions.c.token_hash.in_(hashes),
+               db.staff_sessions.c.expires_at > now, db.staff.c.active.is_(True)))
+    async with engine.connect() as conn:
+        return {r.token_hash: (r.id, r.role) for r in (await conn.execute(query)).all()}
 
 
 async def delete_session(engine: AsyncEngine, token: str) -> None:

@@ -109,6 +109,16 @@ tickets = Table(
     Column("created_at", Float, nullable=False),
     # The schedule's session it is for (none: a walk-in or a facility without a schedule).
     Column("session_name", String(200)),
+    # A make-up ticket: the visit it makes up for (no foreign key: visits already point at
+    # tickets, and a cycle of keys would need deferred constraints), the seconds owed and why
+    # (cancelled_by_facility, connection_lost, interrupted).
+    Column("makeup_visit_id", Integer),
+    Column("makeup_seconds", Integer),
+    Column("makeup_reason", String(64), nullable=False, default="", server_default=""),
+    # Why an officer refused the make-up (the family reads it); empty otherwise.
+    Column("makeup_refusal", Text, nullable=False, default="", server_default=""),
+    # Called before the others of its queue: a make-up, or a ticket whose call was cancelled.
+    Column("first_in_queue", Boolean, nullable=False, default=False, server_default="0"),
     UniqueConstraint("facility_id", "day", "number"),
 )
 

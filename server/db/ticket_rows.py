@@ -23,6 +23,11 @@ class Ticket:
     inmate_id: int
     state: str
     session_name: str | None = None
+    makeup_visit_id: int | None = None  # a make-up ticket: the visit it makes up for
+    makeup_seconds: int | None = None
+    makeup_reason: str = ""
+    makeup_refusal: str = ""
+    first_in_queue: bool = False
 
 
 async def create_inmate(engine: AsyncEngine, **values: Any) -> int:
@@ -81,6 +86,13 @@ _TICKET_COLUMNS = [c for c in db.tickets.c if c.name not in ("token_hash", "crea
 
 async def ticket_by_token(engine: AsyncEngine, token: str) -> Ticket | None:
     query = select(*_TICKET_COLUMNS).where(db.tickets.c.token_hash == token_hash(token))
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    return Ticket(**row_dict(row)) if row else None
+
+
+async def ticket_by_id(engine: AsyncEngine, ticket_id: int) -> Ticket | None:
+    query = select(*_TICKET_COLUMNS).where(db.tickets.c.id == ticket_id)
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
     return Ticket(**row_dict(row)) if row else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import tables as db
 from server.db.rows import inserted_id, row_dict
@@ -88,7 +88,11 @@ async def visit_record(engine: AsyncEngine, visit_id: int) -> dict[str, Any] | N
 
 async def insert_visit_event(engine: AsyncEngine, **values: Any) -> None:
     async with engine.begin() as conn:
-        await conn.execute(insert(db.visit_events).values(**values))
+        await insert_visit_event_on(conn, **values)
+
+
+async def insert_visit_event_on(conn: AsyncConnection, **values: Any) -> None:
+    await conn.execute(insert(db.visit_events).values(**values))
 
 
 async def visit_events(engine: AsyncEngine, visit_id: int) -> list[dict[str, Any]]:

@@ -231,6 +231,7 @@ async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date, last: d
     async with engine.connect() as conn:
         days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
             db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
+            db.tickets.c.makeup_visit_id.is_(None),  # a make-up replaces, it adds no visit
             db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
         if visitor_id is not None:
             days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(

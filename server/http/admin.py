@@ -22,6 +22,7 @@ from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit
+from server.http.staff_sockets import tell_revoked
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, FACILITIES, HUBS, SECRET
 from server.secret import seal
@@ -206,6 +207,7 @@ async def change_staff(request: web.Request) -> web.Response:
     changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
     await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
     await staff_rows.update_staff(request.app[ENGINE], staff_id, **values)
+    await tell_revoked(request.app, staff_id)
     return reply(m.StaffChanged, {"id": staff_id, "changed": changed.split(",")})
 
 
@@ -280,7 +282,8 @@ async def admin_page(request: web.Request) -> web.Response:
     outbox = await notification_rows.outbox_report(engine, facility.id)
     cover = await coverage_of(request.app, facility)
     for row in outbox["latest"]:
-        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True)
+        row["local"] = local_time(row["created_at"], facility.timezone, with_date=True,
+                                  seconds=True)
     return aiohttp_jinja2.render_template("admin.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, outbox=outbox, cover=cover,
         stations=await facility_rows.stations_for(engine, facility.id),

@@ -14,6 +14,7 @@ from server.db.staff_rows import Staff
 from server.errors import ApiError
 from server.http.csrf import header_matches
 from server.http.request_audit import audit
+from server.http.staff_sockets import tell_revoked
 from server.keys import CLOCK, CONFIG, ENGINE, LIMITS, METRICS, STAFF_SESSION
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
         found = await current_staff(request)
         await audit(request, "logout", staff=found[0] if found else None)
         await staff_rows.delete_session(request.app[ENGINE], token)
+        if found is not None:  # its open pages close now
+            await tell_revoked(request.app, found[0].id)
     response.del_cookie(SESSION_COOKIE, path="/")
 
 

@@ -121,8 +121,9 @@ async def complaint_status(request: web.Request) -> web.Response:
     if row is None:
         lang = request_lang(request)
         return error_page(request, 404, translate("complaint_unknown", lang), "")
-    row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
-    row["answered_local"] = local_time(row["answered_at"], facility.timezone, with_date=True)
+    lang = request_lang(request)
+    row["created_local"] = local_time(row["created_at"], facility.timezone, True, lang)
+    row["answered_local"] = local_time(row["answered_at"], facility.timezone, True, lang)
     return aiohttp_jinja2.render_template("complaint_status.html", request, context(
         request, facility=facility, c=row))
 

@@ -78,7 +78,10 @@ async def _parse_form(request: web.Request) -> tuple[dict[str, str], dict[str, s
             continue
         if part.name == "ktp":
             try:
-                upload = (await read_limited(part), part.headers.get("Content-Type"))
+                data = await read_limited(part)
+                # A browser sends the field empty when no file was chosen: that is a missing
+                # file ("required"), not a file of the wrong kind.
+                upload = (data, part.headers.get("Content-Type")) if data else None
             except UploadError as exc:
                 errors["ktp"] = exc.code
                 await part.release()

@@ -14,7 +14,7 @@ from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, LIMITS
-from server.services import facilities
+from server.services import facilities, makeup
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
 
@@ -40,8 +40,9 @@ def site_link(request: web.Request, path: str) -> str:
 async def todays_ticket(
     request: web.Request, token: str
 ) -> tuple[Ticket, Facility, FacilityHub] | None:
-    """The ticket behind a family's link, if it is valid today at its facility."""
-    ticket = await ticket_rows.ticket_by_token(request.app[ENGINE], token)
+    """The ticket behind a family's link (its make-up, when it was given one), if it is valid
+    today at its facility."""
+    ticket = await family_ticket(request, token)
     if ticket is None:
         return None
     facility = request.app[FACILITIES].get(ticket.facility_id)
@@ -53,6 +54,12 @@ async def todays_ticket(
     ):
         return None
     return ticket, facility, hub
+
+
+async def family_ticket(request: web.Request, token: str) -> Ticket | None:
+    """The ticket a family's link stands for now, whatever its day and state."""
+    ticket = await ticket_rows.ticket_by_token(request.app[ENGINE], token)
+    return None if ticket is None else await makeup.current_ticket(request.app[ENGINE], ticket)
 
 
 async def facility_of(request: web.Request, facility_id: int) -> Facility:

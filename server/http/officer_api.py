@@ -24,7 +24,7 @@ from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
 from server.http.request_audit import audit
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
-from server.services import facilities
+from server.services import facilities, makeup
 from server.timefmt import local_day
 from signaling.commands import TicketInfo
 
@@ -35,6 +35,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/queue", queue)
     app.router.add_post("/api/tickets", issue_ticket)
+    app.router.add_post("/api/tickets/{ticket_id:\\d+}/refuse-makeup", refuse_makeup)
     app.router.add_post("/api/visits", call_next)
     app.router.add_post("/api/visits/{visit_id:\\d+}/start", start_visit)
     app.router.add_post("/api/visits/{visit_id:\\d+}/extend", extend_visit)
@@ -99,6 +100,26 @@ async def issue_ticket(request: web.Request) -> web.Response:
                                       ticket.day))
     return reply(m.TicketReply, {"ticket_id": ticket.id, "number": ticket.number,
                                  "link": site_link(request, links.queue_room(token))}, status=201)
+
+
+@operation("visits", "Refuse a waiting make-up ticket, with the reason its family reads",
+           body=m.RefuseMakeupBody, reply=Done)
+async def refuse_makeup(request: web.Request) -> web.Response:
+    staff = await require_staff(request)
+    body = await read_body(request, m.RefuseMakeupBody)
+    ticket_id = path_id(request, "ticket_id")
+    ticket = await ticket_rows.ticket_by_id(request.app[ENGINE], ticket_id)
+    if ticket is None or ticket.facility_id != staff.facility_id:
+        raise ApiError("ticket_unknown", 404)
+    if ticket.makeup_visit_id is None or ticket.state != "waiting":
+        raise ApiError("not_makeup", 409)
+    hub = hub_for(request, staff)
+    await audit(request, "ticket.refuse_makeup", f"ticket:{ticket_id}", body.reason[:64],
+                staff)
+    if not await makeup.refuse(request.app[ENGINE], ticket_id, body.reason):
+        raise ApiError("not_makeup", 409)
+    await hub.ticket_cancelled(ticket_id)
+    return reply(Done, {"ok": True})
 
 
 @operation("visits", "Call the next ticket whose family is present to a station (absent "

@@ -20,11 +20,11 @@ from server.http.auth import (
     end_session,
     start_session,
 )
-from server.http.lookups import facility_of, todays_ticket
+from server.http.lookups import facility_of, family_ticket, todays_ticket
 from server.i18n import RELATIONS, request_lang, script_strings, translate
 from server.keys import CLOCK, ENGINE
 from server.services.facilities import schedule_of
-from server.timefmt import local_day, session_label, zone_label
+from server.timefmt import clock_time, day_label, local_day, session_label, zone_label
 from signaling.schedule import queue_opens_at
 
 
@@ -129,7 +129,8 @@ async def console(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("console.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility, inmates=inmates,
         relations=RELATIONS, zone=zone_label(facility.timezone),
-        today=local_day(request.app[CLOCK](), facility.timezone),
+        today=day_label(date.fromisoformat(local_day(request.app[CLOCK](), facility.timezone)),
+                        lang),
         strings=script_strings(lang),
     ))
 
@@ -156,7 +157,7 @@ async def queue_room(request: web.Request) -> web.Response:
     if found is None:
         upcoming = await _upcoming_visit(request, request.match_info["token"], lang)
         if upcoming is not None:
-            return error_page(request, 200, translate("upcoming_title", lang), upcoming)
+            return upcoming
         return error_page(request, 404, translate("bad_ticket_title", lang),
                           translate("bad_ticket", lang))
     ticket, facility, hub = found
@@ -164,33 +165,62 @@ async def queue_room(request: web.Request) -> web.Response:
     # socket will a moment later: a finished ticket never flashes "waiting".
     visit = next((v for v in hub.state.visits.values() if v.ticket.ticket_id == ticket.id), None)
     view = hub.family_view(ticket.id)
+    page_state = visit.visit.state.value if visit else view["state"]
     return aiohttp_jinja2.render_template("queue_room.html", request, context(
-        request, facility=facility, ticket=ticket, view=view,
-        page_state=visit.visit.state.value if visit else view["state"],
+        request, facility=facility, ticket=ticket, view=view, page_state=page_state,
         station_name=visit.station.name if visit else "",
+        notice=_owed_notice(ticket, lang) if page_state == "waiting" else "",
         token=request.match_info["token"],
         strings=script_strings(lang),
     ))
 
 
-async def _upcoming_visit(request: web.Request, token: str, lang: str) -> str | None:
-    """For a ticket of a later day: when to come back, in the family's words."""
-    ticket = await ticket_rows.ticket_by_token(request.app[ENGINE], token)
+def _owed_notice(ticket: ticket_rows.Ticket, lang: str) -> str:
+    """Why a ticket is first in its queue, for a family that reloads or comes back."""
+    if ticket.makeup_visit_id is not None:
+        minutes = round((ticket.makeup_seconds or 0) / 60)
+        return " ".join((translate(f"makeup_why_{ticket.makeup_reason}", lang),
+                         translate("makeup_here", lang, minutes=minutes)))
+    return translate("back_in_queue_reload", lang) if ticket.first_in_queue else ""
+
+
+async def _upcoming_visit(request: web.Request, token: str, lang: str) -> web.Response | None:
+    """For a ticket of a later day or session (a make-up, too): when to come back; for one
+    refused or cancelled: that, and why. In the family's words."""
+    ticket = await family_ticket(request, token)
     if ticket is None:
         return None
     facility = await facility_of(request, ticket.facility_id)
     today = local_day(request.app[CLOCK](), facility.timezone)
+    if ticket.day >= today and ticket.state == "cancelled":
+        if ticket.makeup_refusal:
+            return error_page(request, 200, translate("makeup_refused_title", lang),
+                              translate("makeup_refused", lang, reason=ticket.makeup_refusal))
+        return error_page(request, 200, translate("ticket_cancelled_title", lang),
+                          translate("state_cancelled", lang))
     if ticket.day < today or ticket.state != "waiting":
         return None
     when = session_label({"day": ticket.day, "session_name": ticket.session_name}, lang)
+    minutes = round((ticket.makeup_seconds or 0) / 60)
+    makeup = ticket.makeup_visit_id is not None
+    title = translate("makeup_title" if makeup else "upcoming_title", lang)
+    why = translate(f"makeup_why_{ticket.makeup_reason}", lang) + " " if makeup else ""
     if ticket.day == today:
         # Today, for a later session: its queue room opens half an hour before it starts.
-
         at = queue_opens_at(schedule_of(facility), ticket.session_name,
                             date.fromisoformat(ticket.day))
-        opens = f"{at:%H.%M} {zone_label(facility.timezone)}" if at else "—"
-        return translate("upcoming_today", lang, when=when, number=ticket.number, opens=opens)
-    return translate("upcoming_text", lang, day=when, number=ticket.number)
+        opens = clock_time(at, facility.timezone) if at else "—"
+        if makeup:
+            return error_page(request, 200, title, why + translate(
+                "makeup_later_today", lang, minutes=minutes, when=when, number=ticket.number,
+                opens=opens))
+        return error_page(request, 200, title, translate(
+            "upcoming_today", lang, when=when, number=ticket.number, opens=opens))
+    if makeup:
+        return error_page(request, 200, title, why + translate(
+            "makeup_later", lang, minutes=minutes, when=when, number=ticket.number))
+    return error_page(request, 200, title, translate("upcoming_text", lang, day=when,
+                                                     number=ticket.number))
 
 
 async def station_page(request: web.Request) -> web.Response:

@@ -5,7 +5,8 @@ lists or searches the inmate register."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from server.i18n import request_lang, translate
 from server.keys import CLOCK, POSTERS
 from server.services.facilities import schedule_of
 from server.services.posters import PosterFace
-from server.timefmt import zone_label
+from server.timefmt import day_label, hhmm, zone_label
 from signaling.schedule import WEEKDAYS, Schedule, sessions_on
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,20 @@ def page_url(request: web.Request, facility: Facility) -> str:
     return site_link(request, links.facility_page(facility.code))
 
 
-def week_table(schedule: Schedule) -> list[dict[str, Any]]:
+def _api_clock(moment: time) -> str:
+    return f"{moment:%H:%M}"  # the API's times stay ISO 8601, for programs
+
+
+def week_table(schedule: Schedule,
+               clock: Callable[[time], str] = _api_clock) -> list[dict[str, Any]]:
+    """The week's sessions; `clock` writes a time of day (the pages' style is 08.30)."""
     rows = []
     for index, day in enumerate(WEEKDAYS):
         sessions = [s for s in schedule.sessions if index in s.weekdays]
         rows.append({"day": day, "sessions": [
-            {"name": s.name, "hours": f"{s.start:%H:%M}–{s.end:%H:%M}",
+            {"name": s.name, "hours": f"{clock(s.start)}–{clock(s.end)}",
              "groups": sorted(s.groups),
-             "registration": (f"{s.registration_start:%H:%M}–{s.registration_end:%H:%M}"
+             "registration": (f"{clock(s.registration_start)}–{clock(s.registration_end)}"
                               if s.registration_start and s.registration_end else "")}
             for s in sessions]})
     return rows
@@ -63,13 +70,14 @@ async def facility_page(request: web.Request) -> web.Response:
     now = datetime.fromtimestamp(request.app[CLOCK](), ZoneInfo(facility.timezone))
     today = []
     if schedule is not None:
-        today = [{"name": s.name, "hours": f"{s.start:%H:%M}–{s.end:%H:%M}",
+        today = [{"name": s.name, "hours": f"{hhmm(s.start)}–{hhmm(s.end)}",
                   "groups": sorted(s.groups)} for s in sessions_on(schedule, now.date())]
     qr = segno.make(page_url(request, facility), error="m")
     return aiohttp_jinja2.render_template("facility.html", request, context(
-        request, facility=facility, schedule=schedule, today=today, now=now,
+        request, facility=facility, schedule=schedule, today=today,
+        now_label=f"{day_label(now.date(), lang)} {hhmm(now)}",
         zone=zone_label(facility.timezone),
-        week=week_table(schedule) if schedule else [],
+        week=week_table(schedule, hhmm) if schedule else [],
         qr_svg=qr.svg_inline(scale=4, dark="#1d2521"), url=page_url(request, facility)))
 
 

@@ -1,6 +1,9 @@
 """The pages' WebSockets: one per page, typed JSON messages (docs/protocol.md).
 
-A malformed message or offer closes only the connection that sent it.
+Bad input hurts only the page that sent it: a malformed message closes that connection; an
+offer that is malformed, asks too much or comes too often is refused with an `error` while the
+page's call goes on. What a page is sent is queued per socket (socket_queue), so a page that
+stops reading is dropped instead of holding up the others.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from server.http.auth import (
     same_origin,
 )
 from server.http.lookups import todays_ticket
+from server.http.ratelimit import Window
 from server.http.request_audit import audit
+from server.http.socket_queue import SendQueue
+from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, HUBS, SOCKETS
+from server.keys import BUS, CLOCK, ENGINE, HUBS, SOCKETS
 from signaling.bus.base import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -46,6 +52,11 @@ log = logging.getLogger(__name__)
 
 OnMessage = Callable[[ClientMessage], Awaitable[None]]
 
+# Offers a socket may send in a minute: a page offers when its call starts and again after a
+# reload or a network change; more than this is a page in a loop (each offer makes the relay
+# build a new peer connection).
+OFFERS_PER_MINUTE = 10
+
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/ws/ticket/{token}", family_socket)
@@ -53,42 +64,53 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/ws/console", console_socket)
 
 
-async def _open(request: web.Request) -> web.WebSocketResponse:
+async def _open(request: web.Request) -> tuple[web.WebSocketResponse, SendQueue]:
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_MESSAGE_BYTES)
     await ws.prepare(request)
     request.app[SOCKETS].all.add(ws)
-    return ws
+    return ws, SendQueue(request, ws)
 
 
-def _sender(ws: web.WebSocketResponse) -> Callable[[dict[str, Any]], Awaitable[None]]:
+async def _closed(request: web.Request, ws: web.WebSocketResponse, queue: SendQueue) -> None:
+    await queue.close()
+    request.app[SOCKETS].all.discard(ws)  # counted as open no longer (metrics, shutdown)
+
+
+def _sender(queue: SendQueue) -> Callable[[dict[str, Any]], Awaitable[None]]:
     async def send(msg: dict[str, Any]) -> None:
-        if not ws.closed:
-            with contextlib.suppress(ConnectionResetError):
-                await ws.send_json(msg)
+        queue.put(msg)  # never waits for the page
 
     return send
 
 
-async def _serve(
-    request: web.Request, ws: web.WebSocketResponse, on_message: OnMessage
-) -> None:
+async def _serve(request: web.Request, ws: web.WebSocketResponse, queue: SendQueue,
+                 on_message: OnMessage) -> None:
     lang = request_lang(request)
+    offers = Window(limit=OFFERS_PER_MINUTE, seconds=60)
+    loop = asyncio.get_running_loop()
     async for msg in ws:
         if msg.type is not WSMsgType.TEXT:
             await ws.close(code=WSCloseCode.UNSUPPORTED_DATA, message=b"text frames only")
             return
         try:
             parsed = parse_client_message(msg.data)
+            if isinstance(parsed, Offer | Monitor):
+                # Counted before anything is done with it: refused offers count too.
+                if offers.full("offer", loop.time()):
+                    raise HubError("too_many_offers")
+                offers.hit("offer", loop.time())
             await on_message(parsed)
-        except (ProtocolError, SdpError) as exc:
+        except ProtocolError as exc:
             log.warning("closing socket after bad message: %s", exc)
-            await ws.send_json(message("error", code="bad_message",
-                                       message=translate("bad_json", lang)))
+            queue.put(message("error", code="bad_message", message=translate("bad_json", lang)))
+            await queue.flush()
             await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"bad message")
             return
+        except SdpError as exc:  # the relay refused an offer the check let through
+            log.warning("the relay refused an offer: %s", exc)
+            queue.put(message("error", code="bad_offer", message=translate("bad_offer", lang)))
         except HubError as exc:
-            await ws.send_json(message("error", code=exc.code,
-                                       message=translate(exc.code, lang)))
+            queue.put(message("error", code=exc.code, message=translate(exc.code, lang)))
 
 
 def _not_found(request: web.Request, key: str) -> web.Response:
@@ -107,22 +129,25 @@ async def _leg_socket(
     left: Callable[[], Awaitable[None]],
 ) -> web.WebSocketResponse:
     """A family's or a station's page: its own topic, presence, and offers for its live visit."""
-    ws = await _open(request)
+    ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(**{side: owner_id}, conn=id(ws))
-    subscription = request.app[BUS].subscribe(topic, _sender(ws))
+    subscription = request.app[BUS].subscribe(topic, _sender(queue))
 
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Offer):
             answer = await hub.offer(side, owner_id, msg.sdp)
-            await ws.send_json(message("answer", sdp=answer))
+            queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
-            await ws.send_json(message("pong"))
+            queue.put(message("pong"))
+        else:  # a supervisor's message on a family's or station's socket: refused, as unknown
+            raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
     try:
         await joined()
-        await _serve(request, ws, on_message)
+        await _serve(request, ws, queue, on_message)
     finally:
         subscription.cancel()
+        await _closed(request, ws, queue)
         await left()
     return ws
 
@@ -162,13 +187,17 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     staff = found[0]
+    session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
     hub = request.app[HUBS].get(staff.facility_id)
     if hub is None:
         return _not_found(request, "facility_not_ready")
-    ws = await _open(request)
+    ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
-    subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(ws))
+    # A logout, a disabled account, a new role or password closes this socket within a second
+    # (server/http/staff_sockets.py), from whichever process or command made the change.
+    request.app[STAFF_SOCKETS].add(ws, session_token, staff)
+    subscription = request.app[BUS].subscribe(console_topic(staff.facility_id), _sender(queue))
     watching: set[int] = set()
     monitor_id = f"{staff.username}:{id(ws)}"
 
@@ -178,9 +207,22 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             await hub.unmonitor(visit_id, monitor_id)
             await audit(request, "monitor.leave", f"visit:{visit_id}", staff=staff)
 
+    async def owner_now() -> staff_rows.Staff | None:
+        """Who holds this socket's session now, if they still may hold a console: asked at
+        every message, so nothing is done in the moment before the watcher closes it."""
+        now = request.app[CLOCK]()
+        found = await staff_rows.session_staff(request.app[ENGINE], session_token, now)
+        if found is None or found[0].id != staff.id or found[0].role != staff.role:
+            return None
+        return found[0]
+
     async def on_message(msg: ClientMessage) -> None:
+        if await owner_now() is None:
+            request.app[STAFF_SOCKETS].discard(ws)
+            await close_ended(ws)
+            return
         if isinstance(msg, Ping):
-            await ws.send_json(message("pong"))
+            queue.put(message("pong"))
             return
         if not isinstance(msg, Monitor | Unmonitor):
             raise ProtocolError("the console sends its actions through the JSON API")
@@ -196,29 +238,20 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             await audit(request, "monitor.join", f"visit:{msg.visit_id}", exc.code, staff)
             raise
         watching.add(msg.visit_id)
-        await ws.send_json(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
+        queue.put(message("monitor_answer", visit_id=msg.visit_id, sdp=answer))
 
-    async def session_watch() -> None:
-        # Logging out or a disabled account ends this page, monitoring included.
-        token = request.cookies.get(SESSION_COOKIE, "")
-        while not ws.closed:
-            await asyncio.sleep(request.app[CONFIG].session_check_seconds)
-            now = request.app[CLOCK]()
-            if await staff_rows.session_staff(request.app[ENGINE], token, now) is None:
-                await ws.close(code=4401, message=b"session ended")
-                return
-
-    watcher = asyncio.create_task(session_watch())
     try:
-        await ws.send_json(hub.snapshot())
-        await _serve(request, ws, on_message)
+        queue.put(hub.snapshot())
+        await _serve(request, ws, queue, on_message)
     except ApiError as exc:  # the audit log could not be written: refuse and close
+        queue.put(message("error", code=exc.code, message=translate(exc.code, lang)))
+        await queue.flush()
         with contextlib.suppress(ConnectionResetError):
-            await ws.send_json(message("error", code=exc.code, message=translate(exc.code, lang)))
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER)
     finally:
-        watcher.cancel()
+        request.app[STAFF_SOCKETS].discard(ws)
         subscription.cancel()
+        await _closed(request, ws, queue)
         for visit_id in list(watching):
             with contextlib.suppress(ApiError):
                 await stop_watching(visit_id)

@@ -48,8 +48,10 @@ def parse_filter(request: web.Request, tz: str) -> VisitFilter:
 
 def _localise(rows: list[dict[str, Any]], facility: Facility) -> list[dict[str, Any]]:
     for row in rows:
-        row["started_local"] = local_time(row["started_at"], facility.timezone, with_date=True)
-        row["ended_local"] = local_time(row["ended_at"], facility.timezone, with_date=True)
+        row["started_local"] = local_time(row["started_at"], facility.timezone, with_date=True,
+                                         seconds=True)
+        row["ended_local"] = local_time(row["ended_at"], facility.timezone, with_date=True,
+                                         seconds=True)
     return rows
 
 
@@ -104,7 +106,8 @@ async def visit_page(request: web.Request) -> web.Response:
         return error_page(request, 404, translate("visit_unknown", lang), "")
     timeline = await _timeline(request.app[ENGINE], record)
     for event in timeline:
-        event["local"] = local_time(event["at"], facility.timezone, with_date=True)
+        event["local"] = local_time(event["at"], facility.timezone, with_date=True,
+                                         seconds=True)
     return aiohttp_jinja2.render_template("visit.html", request, context(
         request, staff=staff, csrf_token=csrf, facility=facility,
         r=_localise([record], facility)[0], timeline=timeline))

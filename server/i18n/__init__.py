@@ -42,6 +42,11 @@ SCRIPT_KEYS = (
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
     "unserved", "mic_off", "mic_on", "cam_off", "cam_on", "flip_failed", "no_devices",
+    "audio_only", "with_video", "audio_only_on",
+    "cause_inmate_unavailable", "cause_station_fault", "cause_other", "back_in_queue",
+    "ended_no_show", "ended_family_request", "cancel_inmate_unavailable",
+    "cancel_station_fault", "cancel_family_absent", "makeup_badge", "first_badge",
+    "refuse_makeup", "refuse_makeup_reason",
 )
 
 

@@ -37,7 +37,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "mic_on": ("Nyalakan suara saya", "Unmute me"),
     "cam_off": ("Matikan kamera", "Camera off"),
     "cam_on": ("Nyalakan kamera", "Camera on"),
-    "flip_camera": ("Ganti kamera", "Switch camera"),  # front/back, as phones say it
+    "flip_camera": ("Ganti kamera", "Switch camera"),
+    # The family's own choice on a weak or costly line: no video either way, the voice stays.
+    "audio_only": ("Hanya suara", "Audio only"),
+    "with_video": ("Pakai video", "Use video"),
+    "audio_only_on": ("Hanya suara dengan {station}: video dimatikan agar kuota hemat dan suara "
+                      "tetap jelas.",
+                      "Audio only with {station}: video is off to save data and keep the sound "
+                      "clear."),  # front/back, as phones say it
     "flip_failed": ("Kamera yang lain tidak bisa dibuka.", "The other camera could not be opened."),
     "remote_wait": ("Menunggu gambar dan suara…", "Waiting for picture and sound…"),
     "leave": ("Keluar", "Leave"),
@@ -59,8 +66,59 @@ TEXT: dict[str, tuple[str, str]] = {
     "ended_completed": ("Waktu kunjungan habis.", "The visit time is up."),
     "ended_ended_early": ("Kunjungan diakhiri oleh petugas.", "The officer ended the visit."),
     "ended_cancelled": ("Kunjungan dibatalkan oleh petugas.", "The officer cancelled the visit."),
+    # A call the facility cancelled: the family keeps its visit and is told so plainly.
+    "cause_inmate_unavailable": ("Orang yang Anda kunjungi belum bisa dibawa ke bilik.",
+                                 "The person you visit cannot be brought to the booth yet."),
+    "cause_station_fault": ("Ada gangguan di bilik kunjungan.",
+                            "Something is wrong with the visiting booth."),
+    "cause_other": ("Petugas membatalkan panggilan ini.", "The officer cancelled this call."),
+    "back_in_queue": ("Anda tidak kehilangan kunjungan: Anda kembali ke urutan pertama dan "
+                      "dipanggil lagi sebentar lagi.",
+                      "You do not lose your visit: you are first in the queue again and will "
+                      "be called again soon."),
+    "back_in_queue_reload": ("Panggilan sebelumnya dibatalkan oleh petugas. Anda tidak "
+                             "kehilangan kunjungan: Anda di urutan pertama.",
+                             "Your earlier call was cancelled by the officer. You do not lose "
+                             "your visit: you are first in the queue."),
+    "makeup_why_cancelled_by_facility": ("Panggilan Anda sebelumnya dibatalkan oleh petugas.",
+                                         "Your earlier call was cancelled by the officer."),
+    "makeup_why_connection_lost": ("Sambungan kunjungan Anda sebelumnya terputus.",
+                                   "The line of your earlier visit broke."),
+    "makeup_why_interrupted": ("Kunjungan Anda sebelumnya terhenti karena gangguan sistem.",
+                               "Your earlier visit stopped because of a system fault."),
+    "makeup_here": ("Ini kunjungan pengganti {minutes} menit. Anda dipanggil lebih dulu dari "
+                    "antrean lain.", "This is a make-up visit of {minutes} minutes. You are "
+                    "called before the rest of the queue."),
+    "makeup_title": ("Kunjungan pengganti", "Make-up visit"),
+    "makeup_later": ("Anda tidak kehilangan kunjungan: Anda mendapat kunjungan pengganti "
+                     "{minutes} menit pada {when}, nomor antrean {number}, dan dipanggil "
+                     "pertama. Buka lagi halaman ini pada hari itu.",
+                     "You do not lose your visit: you have a make-up visit of {minutes} "
+                     "minutes on {when}, queue number {number}, called first. Open this page "
+                     "again on that day."),
+    "makeup_later_today": ("Anda tidak kehilangan kunjungan: Anda mendapat kunjungan pengganti "
+                           "{minutes} menit pada {when}, nomor antrean {number}, dan dipanggil "
+                           "pertama. Ruang antrean dibuka pukul {opens}.",
+                           "You do not lose your visit: you have a make-up visit of {minutes} "
+                           "minutes on {when}, queue number {number}, called first. The queue "
+                           "room opens at {opens}."),
+    "makeup_refused_title": ("Kunjungan pengganti tidak diberikan",
+                             "No make-up visit is given"),
+    "makeup_refused": ("Alasan dari petugas: {reason}. Hubungi petugas bila ada pertanyaan.",
+                       "The officer's reason: {reason}. Contact the officers with any "
+                       "question."),
+    "ticket_cancelled_title": ("Tiket dibatalkan", "Ticket cancelled"),
+    "ended_no_show": ("Anda tidak hadir saat dipanggil.", "You were not here when called."),
+    "ended_family_request": ("Kunjungan dibatalkan atas permintaan Anda.",
+                             "The visit was cancelled at your request."),
     "reconnecting": ("Koneksi terputus, menyambung kembali…", "Connection lost, reconnecting…"),
     "station_idle": ("Menunggu panggilan", "Waiting for a call"),
     "station_called": ("Panggilan untuk antrean nomor {number}: {name}",
                        "Call for queue number {number}: {name}"),
+    # A page's offer refused; the call it has goes on (docs/protocol.md).
+    "bad_offer": ("Permintaan sambungan dari halaman ini tidak dapat dipakai. Panggilan tetap "
+                  "berjalan.", "This page's connection request could not be used. The call "
+                  "goes on."),
+    "too_many_offers": ("Terlalu sering menyambung ulang. Tunggu sebentar.",
+                        "Reconnecting too often. Wait a moment."),
 }

@@ -10,7 +10,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "opening_hours": ("Jadwal kunjungan", "Visiting hours"),
     "today_sessions": ("Sesi hari ini", "Today's sessions"),
     "no_session_today": ("Tidak ada sesi kunjungan hari ini.", "No visiting session today."),
-    "everyone": ("semua WBP", "all inmates"),
+    "everyone": ("semua warga binaan", "all inmates"),
     "registration_window": ("pendaftaran", "registration"),
     "no_schedule": ("Jadwal belum diumumkan. Hubungi petugas.",
                     "The schedule is not published yet. Ask the officers."),
@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_call": ("Lama panggilan {default} menit (antara {min} dan {max} menit, menyesuaikan "
                   "antrean).", "Calls last {default} minutes (between {min} and {max}, "
                   "depending on the queue)."),
-    "rule_weekly": ("Setiap WBP dapat dikunjungi {n} kali seminggu.",
+    "rule_weekly": ("Setiap warga binaan dapat dikunjungi {n} kali seminggu.",
                     "Each inmate may be visited {n} times a week."),
     "rule_dress": ("Berpakaian sopan; dilarang merokok selama panggilan.",
                    "Dress decently; no smoking during the call."),

@@ -5,8 +5,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "reject": ("Tolak", "Reject"), "note": ("Catatan", "Note"),
     "asked_at": ("Diminta", "Asked"),
     "reason_data_mismatch": ("data tidak sesuai KTP", "data does not match the KTP"),
-    "reason_not_family": ("bukan keluarga WBP", "not the inmate's family"),
-    "reason_inmate_unavailable": ("WBP tidak dapat dikunjungi", "the inmate cannot be visited"),
+    "reason_not_family": ("bukan keluarga warga binaan", "not the inmate's family"),
+    "reason_inmate_unavailable": ("warga binaan tidak dapat dikunjungi",
+                                  "the inmate cannot be visited"),
     "reason_ktp_unreadable": ("foto KTP tidak terbaca", "the KTP photo cannot be read"),
     "reason_other": ("alasan lain", "another reason"),
     "reason_banned": ("dilarang berkunjung untuk sementara", "banned from visiting for now"),
@@ -30,19 +31,21 @@ TEXT: dict[str, tuple[str, str]] = {
                         "The file must be a genuine JPG/PNG photo or PDF."),
     "err_visitor_unknown": ("Tidak ditemukan. Periksa nomor HP dan NIK.",
                             "Not found. Check the mobile number and NIK."),
-    "err_banned": ("Anda tidak dapat mengunjungi WBP ini untuk sementara. Hubungi petugas.",
+    "err_banned": ("Anda tidak dapat mengunjungi warga binaan ini untuk sementara. "
+                   "Hubungi petugas.",
                    "You may not visit this inmate for now. Contact the officers."),
-    "err_inmate_unknown": ("WBP tidak ditemukan di UPT ini. Periksa nomor registrasi (atau "
-                           "nama lengkap dan blok).",
+    "err_inmate_unknown": ("Warga binaan tidak ditemukan di UPT ini. Periksa nomor "
+                           "registrasi (atau nama lengkap dan blok).",
                            "No such inmate at this facility. Check the registration number (or "
                            "the full name and block)."),
-    "weekly_limit": ("Jatah kunjungan WBP ini untuk minggu ini sudah habis. Coba minggu depan.",
+    "weekly_limit": ("Jatah kunjungan warga binaan ini untuk minggu ini sudah habis. "
+                     "Coba minggu depan.",
                      "This inmate's visits for this week are used up. Try next week."),
-    "no_session": ("Tidak ada sesi kunjungan yang bisa dipilih untuk WBP ini saat ini "
+    "no_session": ("Tidak ada sesi kunjungan yang bisa dipilih untuk warga binaan ini saat ini "
                    "(pendaftaran tutup atau tidak ada jadwal). Lihat jadwal di halaman UPT.",
                    "No visiting session can be chosen for this inmate now (registration is "
                    "closed or nothing is scheduled). See the schedule on the facility page."),
-    "request_pending": ("Permintaan Anda untuk WBP ini masih menunggu verifikasi. Tunggu "
+    "request_pending": ("Permintaan Anda untuk warga binaan ini masih menunggu verifikasi. Tunggu "
                         "jawabannya dulu.",
                         "Your request for this inmate still waits for verification. Wait for "
                         "the answer first."),
@@ -50,12 +53,13 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Choose one of the sessions offered."),
     "request_expired": ("Sesi permintaan ini sudah lewat; tolak dengan alasan.",
                         "This request's session has passed; reject it with a reason."),
-    "or_by_name": ("Tidak tahu nomornya? Isi nama lengkap dan blok WBP.",
+    "or_by_name": ("Tidak tahu nomornya? Isi nama lengkap dan blok warga binaan.",
                    "Don't know the number? Give the inmate's full name and block."),
-    "inmate_full_name": ("Nama lengkap WBP", "Inmate's full name"),
-    "inmate_block": ("Blok WBP", "Inmate's block"),
+    "inmate_full_name": ("Nama lengkap warga binaan", "Inmate's full name"),
+    "inmate_block": ("Blok warga binaan", "Inmate's block"),
     "choose_session": ("Pilih sesi kunjungan", "Choose a visiting session"),
-    "choose_session_hint": ("Langkah berikutnya: pilih sesi yang dibuka jadwal untuk WBP ini.",
+    "choose_session_hint": ("Langkah berikutnya: pilih sesi yang dibuka jadwal untuk warga "
+                            "binaan ini.",
                             "Next: choose one of the sessions the schedule opens for this "
                             "inmate."),
     "see_sessions": ("Lihat sesi yang tersedia", "See the sessions offered"),

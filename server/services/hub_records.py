@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db import recording_rows, ticket_rows, visit_rows
+from server.db import makeup_rows, recording_rows, ticket_rows, visit_rows
+from server.services import makeup
 from signaling.lifecycle import Visit
 from signaling.queue import TicketState
 
 
 class SqlRecords:
-    def __init__(self, engine: AsyncEngine, data_dir: Path) -> None:
+    def __init__(self, engine: AsyncEngine, data_dir: Path,
+                 clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        self._clock = clock
         self._data_dir = data_dir.resolve()
 
     async def visit_called(
@@ -66,3 +71,12 @@ class SqlRecords:
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         await ticket_rows.set_ticket_state(self._engine, ticket_id, state.value)
+
+    async def ticket_first(self, ticket_id: int) -> None:
+        await makeup_rows.put_first(self._engine, ticket_id)
+
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        # Without the application there is no hub to hand the ticket to: the services' records
+        # (server/services/hubs.py) do that; this one only writes it.
+        await makeup.grant(self._engine, visit_id=visit_id, seconds=seconds, reason=reason,
+                           by=actor, now=self._clock())

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import facility_rows, ticket_rows
 from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, RELAY
-from server.services import facilities
+from server.services import facilities, makeup
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
 from server.services.notify import notify_turn_near
@@ -86,7 +86,8 @@ async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
             state.override_day = facility.call_override_day
         hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
                           recordings_dir=(config.data_dir / "recordings").resolve(),
-                          on_turn_near=turn_near)
+                          on_turn_near=turn_near, turn=config.turn,
+                          opus_fec=config.opus_fec)
         for station in await facility_rows.stations_for(engine, facility.id):
             hub.add_station(station["id"], station["name"])
         hubs[facility.id] = hub
@@ -137,7 +138,7 @@ class TimedRecords(SqlRecords):
     """The durable side, and for /metrics how long each called ticket waited in its queue."""
 
     def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application) -> None:
-        super().__init__(engine, data_dir)
+        super().__init__(engine, data_dir, app[CLOCK])
         self._app = app
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
@@ -153,6 +154,22 @@ class TimedRecords(SqlRecords):
         return visit_id
 
 
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        ticket_id = await makeup.grant(self._app[ENGINE], visit_id=visit_id, seconds=seconds,
+                                       reason=reason, by=actor, now=self._app[CLOCK]())
+        if ticket_id is not None:
+            await queue_makeup(self._app, ticket_id)
+
+
+async def queue_makeup(app: web.Application, ticket_id: int) -> None:
+    """A make-up ticket whose session's queue is open joins it now; a later one joins when its
+    queue opens (the day roll)."""
+    ticket = await ticket_rows.ticket_by_id(app[ENGINE], ticket_id)
+    if ticket is not None and ticket.facility_id in app[HUBS]:
+        await load_todays_tickets(app, ticket.facility_id)
+
+
 def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
-                      ticket.inmate_id, inmate_name, ticket.day)
+                      ticket.inmate_id, inmate_name, ticket.day, ticket.session_name,
+                      ticket.first_in_queue, ticket.makeup_seconds)

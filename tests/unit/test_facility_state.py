@@ -103,7 +103,8 @@ def test_a_skipped_family_back_in_time_is_called_first_and_one_still_away_is_a_n
     state = facility(stations=1)
     state.handle(c.FamilyJoined(103), NINE)
     call(state, 1, NINE, visit_id=7)  # 1 and 2 are skipped, 3 is called
-    state.handle(c.EndVisit(7, "selesai", "petugas"), NINE + 60)
+    # The family asked to stop: its request ends (a cancel by the facility would not).
+    state.handle(c.EndVisit(7, "family_request", "petugas"), NINE + 60)
     state.handle(c.FamilyJoined(102), NINE + 100)
     # Family 1 stays away past the grace period; family 2 came back and keeps its place.
     assert state.handle(c.ExpireSkipped(), NINE + 299) == []
@@ -190,7 +191,7 @@ def test_one_minute_and_ten_second_warnings_then_the_deadline_ends_the_visit() -
     assert state.queue.get(101).state is TicketState.DONE
     assert views.visit_view(info, NINE + 120).to_message() == {
         "type": "ended", "visit_id": 7, "server_now": int((NINE + 120) * 1000),
-        "outcome": "completed"}
+        "outcome": "completed", "after": None, "cause": None}
 
 
 def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
@@ -206,7 +207,8 @@ def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
     assert views.visit_view(info, NINE + 180).to_message() == {
         "type": "live", "visit_id": 7, "server_now": int((NINE + 180) * 1000),
         "ends_at": int((NINE + 240) * 1000), "allotted_seconds": 240, "seconds_left": 60,
-        "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1"}
+        "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1",
+        "ice_servers": []}
     assert state.handle(c.TickVisit(7), NINE + 239) != []  # the ten-second warning
     assert state.handle(c.TickVisit(7), NINE + 240)[0] == c.CloseRelay(info.visit)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,11 @@ from signaling.hub import FacilityHub
 from signaling.lifecycle import Visit
 from signaling.ports import HubError, LegStateCallback, SessionClosed
 from signaling.queue import QueuePolicy, TicketState
+from signaling.turn import MARGIN_SECONDS, TurnSettings, password
 
 START = 1_800_000_000.0
+# A browser's real offer: the hub checks offers before they reach the relay.
+OFFER = (Path(__file__).parent.parent / "fixtures" / "chromium-offer.sdp").read_bytes().decode()
 WAIT = 5.0  # a deadline for what must happen at once, so a hang fails instead of stalling
 
 
@@ -37,6 +41,8 @@ class MemoryRecords:
         self.hold: asyncio.Event | None = None  # while set, writing a called visit waits
         self.writing = asyncio.Event()
         self.fail = False
+        self.first: set[int] = set()
+        self.makeups: list[tuple[int, int, str]] = []
 
     async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
                            officer_id: int) -> int:
@@ -69,11 +75,19 @@ class MemoryRecords:
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         self.tickets[ticket_id] = state
 
+    async def ticket_first(self, ticket_id: int) -> None:
+        self.tickets[ticket_id] = TicketState.WAITING
+        self.first.add(ticket_id)
+
+    async def grant_makeup(self, visit_id: int, seconds: int, reason: str, actor: str) -> None:
+        self.makeups.append((visit_id, seconds, reason))
+
 
 class MemoryRelay:
     def __init__(self) -> None:
         self.sessions: dict[int, LegStateCallback] = {}
         self.calls: list[tuple[str, int]] = []
+        self.offers: list[str] = []  # every SDP the relay was asked to answer
         self.opening: asyncio.Event | None = None  # while set, opening a session waits
         self.asked_to_open = asyncio.Event()
 
@@ -85,6 +99,7 @@ class MemoryRelay:
         self.sessions[visit_id] = on_leg_state
 
     async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
+        self.offers.append(sdp)
         if visit_id not in self.sessions:
             raise SessionClosed(visit_id)
         return "v=0 answer", "transcode"
@@ -171,7 +186,7 @@ async def test_a_visit_from_call_to_deadline_through_the_ports() -> None:
     visit_id = info.visit.visit_id
     await s.hub.start(visit_id, 600, "petugas")
     assert ("open", visit_id) in s.relay.calls
-    assert await s.hub.offer("family", 101, "v=0 offer") == "v=0 answer"
+    assert await s.hub.offer("family", 101, OFFER) == "v=0 answer"
     for seconds in (540, 590, 600):
         s.clock.now = START + seconds
         await s.hub.tick()
@@ -247,7 +262,7 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
     await s.hub.family_joined(101)
     visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id
     with pytest.raises(HubError) as early:
-        await s.hub.offer("family", 101, "v=0 offer")
+        await s.hub.offer("family", 101, OFFER)
     assert early.value.code == "not_live"
     await s.hub.start(visit_id, 600, "petugas")
     s.relay.sessions[visit_id]("station", "failed")
@@ -264,5 +279,39 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
     assert no_directory.value.code == "not_live"
     s.relay.sessions.clear()  # the relay worker died
     with pytest.raises(HubError) as closed:
-        await s.hub.offer("family", 101, "v=0 offer")
+        await s.hub.offer("family", 101, OFFER)
     assert closed.value.code == "not_live"
+
+
+async def test_live_gives_both_pages_turn_credentials_for_the_deadline_as_it_is_then() -> None:
+    s = Setup()
+    turn = TurnSettings(("turns:turn.lapas.example:443?transport=tcp",), "rahasia-coturn")
+    s.hub = FacilityHub(s.hub.state, s.bus, s.relay, s.records, s.clock, turn=turn)
+    await s.hub.family_joined(101)
+    await s.hub.station_joined(1)
+    visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id
+    await s.hub.start(visit_id, 600, "petugas")
+    await s.hub.extend(visit_id, 300, "petugas")
+    lives = [[m for m in s.pages.sent[topic] if m["type"] == "live"]
+             for topic in (ticket_topic(101), station_topic(1))]
+    for started, extended in lives:
+        for msg, deadline in ((started, START + 600), (extended, START + 900)):
+            user = f"{int(deadline) + MARGIN_SECONDS}:visit-{visit_id}"
+            assert msg["ice_servers"] == [{
+                "urls": ["turns:turn.lapas.example:443?transport=tcp"], "username": user,
+                "credential": password("rahasia-coturn", user)}]
+    called = next(m for m in s.pages.sent[ticket_topic(101)] if m["type"] == "called")
+    assert "ice_servers" not in called  # nothing to connect to before the call runs
+
+
+async def test_a_bad_offer_never_reaches_the_relay() -> None:
+    s = Setup()
+    await s.hub.family_joined(101)
+    visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id
+    await s.hub.start(visit_id, 600, "petugas")
+    for bad in ("v=0 offer", OFFER.replace("a=rtcp-mux\r\n", "")):
+        with pytest.raises(HubError) as refused:
+            await s.hub.offer("family", 101, bad)
+        assert refused.value.code == "bad_offer"
+    assert s.relay.offers == []  # the relay, and the page's leg there, never heard of them
+    assert await s.hub.offer("family", 101, OFFER) == "v=0 answer"

@@ -11,8 +11,7 @@ def test_parses_known_messages() -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "nonsense", "[1,2]", '{"type": "offer"}', '{"type": "offer", "sdp": 5}',
-     '{"type": "offer", "sdp": "hello"}', '{"type": "dial", "number": "0812"}',
-     '{"type": "offer", "sdp": "v=0' + "x" * 40000 + '"}'],
+     '{"type": "offer", "sdp": "hello"}', '{"type": "dial", "number": "0812"}'],
 )
 def test_malformed_messages_raise(text: str) -> None:
     with pytest.raises(ProtocolError):

@@ -71,9 +71,13 @@
         actions.push(button(t("start"), function () {
           api("/api/visits/" + v.visit_id + "/start", { inmate_confirmed: true });
         }, "primary"));
-        actions.push(button(t("cancel"), function () {
-          api("/api/visits/" + v.visit_id + "/end", { reason: "cancelled" });
-        }));
+        // The cause decides what becomes of the family's ticket: the facility's own trouble
+        // puts it first in the queue again (or owes a make-up), the family's absence ends it.
+        ["inmate_unavailable", "station_fault", "family_absent"].forEach(function (cause) {
+          actions.push(button(t("cancel_" + cause), function () {
+            api("/api/visits/" + v.visit_id + "/end", { reason: cause });
+          }));
+        });
       } else if (v.state === "live") {
         actions.push(button(t("extend"), function () {
           api("/api/visits/" + v.visit_id + "/extend", { seconds: 300 });
@@ -103,9 +107,22 @@
       var state = k.state === "waiting"
         ? (k.present ? t("present") : (k.skipped ? t("skipped") : t("absent")))
         : t("ts_" + k.state);
+      var notes = [el("span", { text: state })];
+      if (k.makeup_seconds) {
+        notes.push(el("span", { "class": "badge", text: t("makeup_badge",
+          { minutes: Math.round(k.makeup_seconds / 60) }) }));
+      } else if (k.first && k.state === "waiting") {
+        notes.push(el("span", { "class": "badge", text: t("first_badge") }));
+      }
+      if (k.makeup_seconds && k.state === "waiting") {
+        notes.push(button(t("refuse_makeup"), function () {
+          var reason = window.prompt(t("refuse_makeup_reason"));
+          if (reason) api("/api/tickets/" + k.ticket_id + "/refuse-makeup", { reason: reason });
+        }, "link"));
+      }
       qt.appendChild(el("tr", { "data-ticket": k.ticket_id, "class": k.state }, [
         el("td", { text: k.number }), el("td", { text: k.visitor_name }),
-        el("td", { text: k.inmate_name }), el("td", { text: state })
+        el("td", { text: k.inmate_name }), el("td", {}, notes)
       ]));
     });
   }
@@ -124,7 +141,11 @@
                                  number: msg.ticket_number }));
       }
     };
-    ws.onclose = function () { setTimeout(connect, 2000); };
+    ws.onclose = function (ev) {
+      // The session ended (logout, account off, new role or password): log in again.
+      if (ev.code === 4401) { location.href = "/login"; return; }
+      setTimeout(connect, 2000);
+    };
   }
   connect();
   setInterval(function () { if (snapshot) render(); }, 1000);

@@ -23,10 +23,13 @@
     $("call-length").textContent = Math.round(msg.call_seconds / 60) + " " + s.t("minutes");
     // "called" is told by the `called` and `live` messages, which know the station.
     if (msg.state !== "called") setState(msg.state, s.t("state_" + msg.state));
+    // Taken out of the queue (a ban, a refused make-up): the page says why, from the server.
+    if (msg.state === "cancelled") location.reload();
   }
 
   function live(msg) {
     visitId = msg.visit_id;
+    $("audio-only").textContent = s.t("audio_only_on", { station: msg.station_name });
     setState("live", s.t("state_live"));
     if (stepped) return;  // the countdown on the "you left" card is already corrected
     enterCall();
@@ -48,6 +51,18 @@
   }
 
   function ended(msg) {
+    // A call the facility cancelled costs the family nothing: it is first in the queue again
+    // (the `queue` message follows), or its page now leads to a make-up ticket.
+    if (msg.after === "queue") {
+      $("owed").textContent = s.t("cause_" + (msg.cause === "inmate_unavailable" ||
+        msg.cause === "station_fault" ? msg.cause : "other")) + " " + s.t("back_in_queue");
+      s.show("owed", true);
+      setState("waiting", s.t("state_waiting"));
+      return;
+    }
+    if (msg.after === "makeup") { location.reload(); return; }
+    if (msg.after === "no_show") msg.outcome = "no_show";
+    if (msg.after === "done" && msg.cause === "family_request") msg.outcome = "family_request";
     stepped = false;
     visitId = null;
     s.show("confirm", false);
@@ -93,12 +108,28 @@
     if (s.localStream) applyDevices(s.localStream);
   });
 
+  // Audio only, the family's own choice on a weak or costly line: the camera is closed and the
+  // call is offered again without video either way; "use video" offers it again with.
+  $("audio-btn").addEventListener("click", function () {
+    s.audioOnly = !s.audioOnly;
+    $("audio-btn").textContent = s.t(s.audioOnly ? "with_video" : "audio_only");
+    $("audio-btn").setAttribute("aria-pressed", String(s.audioOnly));
+    s.show("audio-only", s.audioOnly);
+    s.show("cam-btn", !s.audioOnly);
+    s.show("remote", !s.audioOnly);
+    s.show("self", !s.audioOnly);
+    s.closeCall();
+    s.releaseMedia();
+    if (s.audioOnly) s.show("flip-btn", false);
+    enterCall();
+  });
+
   // Front/back only where the phone has two cameras.
   function showFlip() {
     if (!navigator.mediaDevices.enumerateDevices) return;
     navigator.mediaDevices.enumerateDevices().then(function (devices) {
       var cameras = devices.filter(function (d) { return d.kind === "videoinput"; });
-      s.show("flip-btn", cameras.length > 1 && !!s.localStream);
+      s.show("flip-btn", cameras.length > 1 && !!s.localStream && !s.audioOnly);
     });
   }
 

@@ -1,7 +1,8 @@
 // Shared by the queue room and the station: the page socket, the call, the countdown.
 "use strict";
 var sambang = window.sambang = {
-  pc: null, visitId: null, timer: null, endsAt: null, received: []  // message types, in order
+  pc: null, visitId: null, timer: null, endsAt: null, received: [],  // message types, in order
+  audioOnly: false  // the family chose a call without video (sent or received)
 };
 
 sambang.strings = JSON.parse(document.getElementById("strings").textContent);
@@ -26,6 +27,8 @@ sambang.connect = function (path, onMessage) {
       sambang.received.push(msg.type);
       // Any message that carries the deadline corrects the countdown, whatever else it does.
       if (msg.ends_at && msg.server_now) sambang.countdown(msg);
+      // Each `live` brings TURN credentials valid for the visit as it is now (extended too).
+      if (msg.type === "live") sambang.iceServers = msg.ice_servers || [];
       onMessage(msg);
     };
     ws.onclose = function (ev) {
@@ -49,17 +52,24 @@ sambang.startCall = function (visitId, stream) {
   // A `live` resent after a reconnect finds the call either still up (nothing to do) or
   // broken by the same network trouble (offer again).
   var broken = sambang.pc && ["failed", "closed"].indexOf(sambang.pc.connectionState) >= 0;
-  if (sambang.pc && sambang.visitId === visitId && !broken) return;
+  var iceServers = sambang.iceServers || [];
+  if (sambang.pc && sambang.visitId === visitId && !broken) {
+    // The call goes on; the fresher credentials serve any later ICE restart.
+    try { sambang.pc.setConfiguration({ iceServers: iceServers }); } catch (e) {}
+    return;
+  }
   sambang.closeCall();
   sambang.visitId = visitId;
-  var pc = new RTCPeerConnection();
+  var pc = new RTCPeerConnection({ iceServers: iceServers });
   sambang.pc = pc;
-  ["audio", "video"].forEach(function (kind) {
+  // Audio only: no video line in the offer, so the relay sends this phone no video at all.
+  (sambang.audioOnly ? ["audio"] : ["audio", "video"]).forEach(function (kind) {
     var track = stream && stream.getTracks().filter(function (t) { return t.kind === kind; })[0];
     if (track) pc.addTrack(track, stream);
     else pc.addTransceiver(kind, { direction: "recvonly" });
   });
-  sambang.watchPicture(pc);
+  if (sambang.audioOnly) sambang.show("remote-wait", false);
+  else sambang.watchPicture(pc);
   pc.ontrack = function (ev) {
     var remote = sambang.$("remote");
     if (!remote.srcObject) remote.srcObject = new MediaStream();
@@ -69,11 +79,23 @@ sambang.startCall = function (visitId, stream) {
   pc.createOffer().then(function (offer) {
     return pc.setLocalDescription(offer);
   }).then(function () {
+    // With TURN given, up to 8 s for a relayed candidate: behind a network that blocks UDP it
+    // is the only one that works, and TURN over TLS from a phone can take a few seconds.
     return new Promise(function (resolve) {
+      var relayed = false, waited = false;
       if (pc.iceGatheringState === "complete") return resolve();
-      var done = function () { if (pc.iceGatheringState === "complete") resolve(); };
-      pc.addEventListener("icegatheringstatechange", done);
-      setTimeout(resolve, 3000);
+      pc.addEventListener("icegatheringstatechange", function () {
+        if (pc.iceGatheringState === "complete") resolve();
+      });
+      pc.addEventListener("icecandidate", function (ev) {
+        if (ev.candidate && / typ relay /.test(ev.candidate.candidate)) relayed = true;
+        if (relayed && waited) resolve();
+      });
+      setTimeout(function () {
+        waited = true;
+        if (relayed || !iceServers.length) resolve();
+      }, 3000);
+      setTimeout(resolve, 8000);
     });
   }).then(function () {
     sambang.send({ type: "offer", sdp: pc.localDescription.sdp });
@@ -185,7 +207,7 @@ sambang.getMedia = function () {
   if (sambang.localStream) return Promise.resolve(sambang.localStream);
   return navigator.mediaDevices.getUserMedia({
     audio: true,
-    video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
+    video: sambang.audioOnly ? false : { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { max: 30 },
              facingMode: sambang.facing,
              // The camera chosen with "switch camera", when the page comes back into the call.
              deviceId: sambang.cameraId ? { ideal: sambang.cameraId } : undefined }

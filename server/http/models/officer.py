@@ -56,6 +56,11 @@ class EndBody(Body):
     reason: Text = Field("", max_length=500)
 
 
+class RefuseMakeupBody(Body):
+    reason: Text = Field(min_length=1, max_length=500,
+                         description="Why no make-up is given; the family reads it")
+
+
 class FlagBody(Body):
     reason: Text = Field(min_length=1, max_length=500)
 
@@ -105,6 +110,8 @@ class QueueTicket(Reply):
     relation: str
     inmate_name: str
     position: int | None = Field(description="1 is next; null once called")
+    first: bool = Field(False, description="owed a visit: called before the others")
+    makeup_seconds: int | None = Field(None, description="a make-up ticket: the call it is owed")
 
 
 class QueueStation(Reply):

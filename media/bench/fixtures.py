@@ -1,19 +1,18 @@
-"""Synthetic media for the relay benchmark: VP8 and Opus encoded once, then replayed as packets so
-that the benchmark's peers cost almost nothing and every frame can be recognised by its bytes."""
+"""Synthetic media for the relay benchmark: VP8 and Opus encoded once and packetised once, then
+replayed as RTP so that the benchmark's peers cost almost nothing; every frame is recognised on
+arrival by its last packet's payload."""
 
 from __future__ import annotations
 
-import asyncio
 import fractions
 import hashlib
 import math
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import av
-from aiortc.mediastreams import MediaStreamTrack
+from aiortc.codecs.vpx import Vp8Encoder
 from av.packet import Packet
 
 FPS = 30
@@ -96,28 +95,17 @@ def encode_audio(packets: int = 50) -> Loop:
     return Loop(out[:packets], AUDIO_PACKET_SECONDS, AUDIO_CLOCK)
 
 
-class LoopTrack(MediaStreamTrack):
-    """Replays a loop in real time, noting when each frame left."""
-
-    def __init__(self, kind: str, loop: Loop) -> None:
-        super().__init__()
-        self.kind = kind
-        self.loop = loop
-        self.sent_at: dict[int, float] = {}
-        self._n = 0
-        self._start: float | None = None
-
-    async def recv(self) -> Packet[Any]:
-        if self._start is None:
-            self._start = time.monotonic()
-        due = self._start + self._n * self.loop.interval
-        delay = due - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        index = self._n % len(self.loop.packets)
-        packet = Packet(self.loop.packets[index])
-        packet.pts = round(self._n * self.loop.interval * self.loop.clock_rate)
-        packet.time_base = fractions.Fraction(1, self.loop.clock_rate)
-        self.sent_at[index] = time.monotonic()
-        self._n += 1
-        return packet
+def packetise(loop: Loop, codec_name: str) -> list[list[bytes]]:
+    """Each frame of a loop as the RTP payloads a browser would send (aiortc's own packer for
+    VP8; an Opus packet is its own payload)."""
+    if codec_name != "VP8":
+        return [[p] for p in loop.packets]
+    packer = Vp8Encoder()
+    frames: list[list[bytes]] = []
+    for index, data in enumerate(loop.packets):
+        packet = Packet(data)
+        packet.pts = index
+        packet.time_base = fractions.Fraction(1, FPS)
+        payloads, _ = packer.pack(packet)
+        frames.append(payloads)
+    return frames
