@@ -13,8 +13,8 @@ import jsonschema_rs
 from server.db import ticket_rows
 from server.keys import ENGINE
 from tests.conftest import Sambang
+from tests.integration.test_visit_requests import api_visitor
 from tests.peers import Peer
-from tests.test_visit_requests import api_visitor
 
 
 def _closed(schema: Any) -> Any:

@@ -14,8 +14,8 @@ from server.db import ticket_rows
 from server.keys import ENGINE
 from server.services.hubs import load_todays_tickets
 from tests.conftest import Sambang
+from tests.integration.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 from tests.peers import Peer
-from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
 
 async def api_visitor(s: Sambang, **changes: str) -> str:

@@ -18,8 +18,8 @@ from server.keys import ENGINE
 from server.services.audit import read_all
 from server.services.housekeeping import retention_round
 from tests.conftest import Sambang
+from tests.integration.test_monitoring import _live
 from tests.peers import Peer
-from tests.test_monitoring import _live
 
 
 async def _recorded_visit(s: Sambang, relation: str = "spouse") -> tuple[int, list[Peer]]:
