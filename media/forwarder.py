@@ -57,7 +57,9 @@ class Outbound:
     extensions: dict[str, int]
     mid: str | None
     clock_rate: int
-    passes_feedback: bool  # a leg's bandwidth estimate goes to the sender; a monitor's does not
+    # A leg's feedback (bandwidth, keyframe requests, NACKs the cache cannot answer) goes to
+    # the sender; a monitor's does not.
+    passes_feedback: bool
     need_keyframe: Callable[[], None]
     rebaser: Rebaser = field(init=False)
     cache: RetransmitCache | None = field(init=False)
@@ -211,11 +213,14 @@ class Forwarder:
                 for_aiortc = True
                 continue
             side, out = found[0]
+            # A monitor's feedback never reaches a sender: a keyframe or repair it asked for
+            # would show in the sender's statistics (pliCount, nackCount) when it joins.
             if isinstance(message, rtcp.KeyframeRequest):
-                self._request_keyframe(side)
+                if out.passes_feedback:
+                    self._request_keyframe(side)
             elif isinstance(message, rtcp.Nack):
                 missing = out.resend(message.lost)
-                if missing:
+                if missing and out.passes_feedback:
                     self._nack_upstream(side, out, missing)
             elif isinstance(message, rtcp.Remb) and out.passes_feedback:
                 self.send_remb(side, out.kind, message.bitrate)

@@ -1,11 +1,12 @@
 """Silent monitors of a visit: each its own peer connection, so neither leg can see one come or
-go, fed the same forwarded packets as the legs, never transcoded."""
+go, fed the same forwarded packets as the legs, never transcoded. Nothing a monitor does reaches
+a sender: it asks for no keyframe (it starts at the next scheduled one) and its feedback stops
+at the relay (media.forwarder)."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING
 
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -30,6 +31,10 @@ class Monitor:
     pc: RTCPeerConnection
     outbounds: list[Outbound] = field(default_factory=list)
     tracks: list[ForwardTrack] = field(default_factory=list)
+
+
+def _no_request() -> None:
+    pass
 
 
 class MonitorSet:
@@ -71,9 +76,10 @@ class MonitorSet:
                 chosen.append(codec)
             await pc.setLocalDescription(await pc.createAnswer())
             link = session.link_for(media[0], None)
-            for transceiver, codec, side in zip(media, chosen, OFFER_ORDER, strict=True):
-                out = outbound_for(link, transceiver, codec, False,
-                                   partial(session._request_keyframe, side))
+            for transceiver, codec in zip(media, chosen, strict=True):
+                # A monitor never asks for a keyframe: it starts at the next one the relay's
+                # schedule asks for anyway (RelaySession), so no sender sees it join.
+                out = outbound_for(link, transceiver, codec, False, _no_request)
                 monitor.outbounds.append(out)
         except Exception as exc:
             with contextlib.suppress(Exception):
@@ -84,8 +90,6 @@ class MonitorSet:
         self._monitors[monitor_id] = monitor
         for out, side in zip(monitor.outbounds, OFFER_ORDER, strict=True):
             session.forwarder.add_outbound(side, out)
-        for side in ("family", "station"):  # a picture to start from, at once
-            session._request_keyframe(side)
         return str(pc.localDescription.sdp)
 
     async def remove(self, monitor_id: str) -> None:

@@ -32,7 +32,8 @@ class Recording:
         for side in ("family", "station"):
             for kind in ("audio", "video"):
                 self._session.forwarder.set_sink(side, kind, "record", self._sink(side, kind))
-            self._session._request_keyframe(side)
+        # No keyframe is asked for: each file starts at the next scheduled one, so a recording
+        # started by a supervisor mid-visit is as invisible to the pages as a monitor.
 
     def _sink(self, side: str, kind: str) -> Any:
         def sink(packet: bytes, view: RtpView, seq: int) -> None:

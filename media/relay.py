@@ -10,6 +10,7 @@ relay decode and re-encode that direction, and it says so (`media_mode`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -25,6 +26,7 @@ from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 
 from media import aiortc_hook as hook
+from media import liveness
 from media.codecs import RateLimit, choose_codec, chosen_with_rtx, codec_key, is_rtx
 from media.forwarder import Forwarder, Outbound, Source, outbound_for
 from media.frames import FrameAssembler
@@ -43,6 +45,13 @@ SIDES = ("family", "station")
 KINDS = ("audio", "video")
 # A receiver that lost its picture asks again quickly; the sender need not hear it more often.
 KEYFRAME_REQUEST_INTERVAL = 0.25
+# Every sender is asked for a keyframe at least this often, watched or not: a monitor (or a
+# recording started mid-visit) begins at the next one instead of asking, so joining one changes
+# nothing a page can measure (pliCount, keyFramesEncoded). It also bounds how long a receiver
+# whose own request was lost waits for a picture. A keyframe every few seconds costs a sender a
+# few per cent of its bitrate.
+KEYFRAME_EVERY = 5.0
+
 
 def other_side(side: str) -> str:
     return "station" if side == "family" else "family"
@@ -76,6 +85,18 @@ class RelaySession:
         self.video_key: str | None = None
         self.transcoding = False
         self.closed = False
+        self._schedule = asyncio.ensure_future(self._keyframe_schedule())
+
+    async def _keyframe_schedule(self) -> None:
+        """Ask each leg for a keyframe once KEYFRAME_EVERY has passed since it was last asked
+        (by anyone): a fixed rhythm that does not depend on who watches."""
+        while not self.closed:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for side, leg in list(self._legs.items()):
+                last = leg.keyframe_limit.last
+                if leg.source is not None and (last is None or now - last >= KEYFRAME_EVERY):
+                    self._request_keyframe(side)
 
     @property
     def media_mode(self) -> str:
@@ -282,6 +303,7 @@ class RelaySession:
         if self.closed:
             return []
         self.closed = True
+        self._schedule.cancel()
         legs = list(self._legs.values())
         self._legs.clear()
         for leg in legs:
@@ -316,6 +338,7 @@ class Relay:
 
     def __init__(self, turn: TurnSettings | None = None) -> None:
         self._sessions: dict[int, RelaySession] = {}
+        self._watches: dict[int, asyncio.Task[None]] = {}
         self._turn = turn
 
     def open(self, visit_id: int, on_leg_state: LegStateCallback) -> RelaySession:
@@ -323,6 +346,9 @@ class Relay:
         if session is None:
             session = RelaySession(visit_id, on_leg_state, self._turn)
             self._sessions[visit_id] = session
+            # Whether each leg's media still comes in (the clock stops while a line is down).
+            self._watches[visit_id] = asyncio.ensure_future(liveness.watch(
+                session.frames_in, on_leg_state, lambda: session.closed))
         return session
 
     def get(self, visit_id: int) -> RelaySession | None:
@@ -333,6 +359,9 @@ class Relay:
 
     async def close(self, visit_id: int) -> list[RecordedFile]:
         session = self._sessions.pop(visit_id, None)
+        watch = self._watches.pop(visit_id, None)
+        if watch is not None:
+            watch.cancel()
         if session is None:
             return []
         return await session.close()

@@ -22,6 +22,7 @@ from server.errors import ApiError, hub_status
 from server.http import (
     admin,
     audit_log,
+    cluster,
     complaints,
     family,
     family_api,
@@ -36,12 +37,12 @@ from server.http import (
     static_files,
     visit_records,
 )
+from server.http.forward import forward_middleware, forwarded_client
 from server.http.ratelimit import Limits
 from server.http.staff_sockets import staff_sockets_ctx
 from server.http.static_files import StaticFiles
 from server.i18n import COOKIE, request_lang, translate
 from server.keys import (
-    APPROVAL_LOCKS,
     BUS,
     CLOCK,
     CONFIG,
@@ -59,10 +60,11 @@ from server.keys import (
 )
 from server.metrics import Metrics
 from server.secret import load_secret
-from server.services import housekeeping, hubs, outbox
-from server.services.approvals import ApprovalLocks
+from server.services import housekeeping, hubs, nodes, outbox
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus, InProcessBus
+from signaling.bus.stale import PREFIX as STALE_PREFIX
+from signaling.bus.stale import SOCKET_NAME, remove_stale
 from signaling.bus.unix_socket import BusBroker
 from signaling.ports import HubError, RelayClient
 
@@ -174,10 +176,13 @@ async def relay_ctx(app: web.Application) -> AsyncIterator[None]:
     relay: RelayClient
     broker: BusBroker | None = None
     if workers > 0:
-        # A short path of its own: unix socket paths are limited to about 100 bytes.
-        broker = BusBroker(Path(tempfile.mkdtemp(prefix="sambang-")) / "bus.sock")
+        # A short path of its own: unix socket paths are limited to about 100 bytes. Those
+        # of servers killed earlier (nobody listens on them) are cleaned first.
+        remove_stale(Path(tempfile.gettempdir()))
+        broker = BusBroker(Path(tempfile.mkdtemp(prefix=STALE_PREFIX)) / SOCKET_NAME)
         await broker.start()
-        pool = WorkerRelay(broker, broker.path, workers, turn=app[CONFIG].turn)
+        pool = WorkerRelay(broker, broker.path, workers,
+                           capacity=max(1, app[CONFIG].relay_capacity), turn=app[CONFIG].turn)
         bus, relay = broker, pool
         try:
             await pool.start()
@@ -203,7 +208,9 @@ async def close_sockets(app: web.Application) -> None:
 
 def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Application:
     app = web.Application(
-        middlewares=[compress, security_headers, errors_middleware], client_max_size=256 * 1024
+        middlewares=[forwarded_client, compress, security_headers, errors_middleware,
+                     forward_middleware],
+        client_max_size=256 * 1024,
     )
     app[CONFIG] = config
     app[METRICS] = Metrics()
@@ -213,7 +220,6 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     app[SOCKETS] = OpenSockets()
     app[LIMITS] = Limits()
     app[OUTBOX_WAKE] = asyncio.Event()
-    app[APPROVAL_LOCKS] = ApprovalLocks()
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
@@ -224,6 +230,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     env.globals["static_url"] = app[STATIC].url
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(relay_ctx)
+    app.cleanup_ctx.append(nodes.cluster_ctx)  # wraps the bus in Redis's with several nodes
     app.cleanup_ctx.append(staff_sockets_ctx)  # after relay_ctx: it listens on the bus
     app.cleanup_ctx.append(hubs.hubs_ctx)
     app.cleanup_ctx.append(housekeeping.housekeeping_ctx)
@@ -241,6 +248,7 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
     registration_desk.setup_routes(app)
     complaints.setup_routes(app)
     admin.setup_routes(app)
+    cluster.setup_routes(app)
     family_api.setup_routes(app)
     sockets.setup_routes(app)
     metrics.setup_routes(app)
@@ -249,4 +257,10 @@ def create_app(config: Config, clock: Callable[[], float] = time.time) -> web.Ap
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "facilities": len(request.app[HUBS])})
+    """503 while no relay can take one more visit (none running, or all full): this node can
+    serve pages, but a visit started here would not start."""
+    room = request.app[RELAY].room()
+    body = {"status": "relay_full" if room.full else "ok", "facilities": len(request.app[HUBS]),
+            "relay": {"workers": room.workers, "capacity": room.capacity,
+                      "visits": room.visits}}
+    return web.json_response(body, status=503 if room.full else 200)

@@ -73,6 +73,10 @@ def serve(args: argparse.Namespace) -> int:
 
     setup_logging()
     config = _config(args)
+    problem = config.cluster_problem()
+    if problem is not None:
+        print(f"sambang: {problem}", file=sys.stderr)
+        return 2
     print(f"sambang: data in {config.data_dir.resolve()}, serving on "
           f"http://{config.host}:{config.port}", flush=True)
     try:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from signaling.turn import TurnSettings
 
+RELAY_CAPACITY = 10
+
 
 @dataclass(frozen=True)
 class Config:
@@ -28,6 +30,10 @@ class Config:
     secure_cookies: bool = False  # set behind HTTPS
     # Relay worker processes; None: one per core; 0: the relay runs inside the server process.
     relay_workers: int | None = None
+    # Visits one relay worker (one core) takes; a full worker takes no more, and when all are
+    # full a visit does not start. Default: `max_visits_29fps_per_relay_core` of `sambang bench
+    # relay` on the project's shared 2-core machine (README); measure yours and set it.
+    relay_capacity: int = RELAY_CAPACITY
     # The address families reach this server by: every link given out starts with it.
     public_url: str = ""
     # Outgoing email for notifications; no host: no email is sent.
@@ -43,6 +49,14 @@ class Config:
     notify_retry_seconds: float = 30.0  # the first retry's delay; each next one is longer
     # Bearer token an operator's Prometheus sends to read /metrics; none: loopback only.
     metrics_token: str = field(default="", repr=False)
+    # Several nodes: the bus between them and the node registry live in this Redis.
+    redis_url: str = field(default="", repr=False)  # may carry a password
+    redis_prefix: str = "sambang:"  # every key and channel starts with it
+    node_name: str = ""  # how this node is listed; default host:port and process id
+    heartbeat_seconds: float = 2.0  # how often the node says it is alive
+    node_ttl_seconds: float = 10.0  # a node silent this long is gone
+    # A facility's lease: a dead owner's facility moves on within this plus one attempt.
+    lease_seconds: float = 4.0
     # TURN servers the pages and the relay are given (coturn; docs/turn.md), with the secret
     # shared with coturn that signs each visit's time-limited credentials.
     turn: TurnSettings = TurnSettings()
@@ -66,6 +80,18 @@ class Config:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'sambang.sqlite3').resolve()}"
 
+    def cluster_problem(self) -> str | None:
+        """Why this configuration cannot run as one node of several, or None."""
+        if self.redis_url and self.db_url.startswith("sqlite"):
+            return ("SAMBANG_REDIS_URL is set but the database is SQLite: several nodes must "
+                    "share one PostgreSQL database (SAMBANG_DATABASE_URL=postgresql+asyncpg://"
+                    "USER:PASSWORD@HOST/DB); unset SAMBANG_REDIS_URL to run a single node")
+        if self.redis_url and not self.secret_key:
+            return ("SAMBANG_REDIS_URL is set but SAMBANG_SECRET_KEY is not: every node of a "
+                    "deployment needs the same secret (64 hex characters, e.g. from "
+                    "`openssl rand -hex 32`), or the links one node makes fail on the others")
+        return None
+
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
         env = os.environ
@@ -79,6 +105,7 @@ class Config:
             personal_data_days=int(env.get("SAMBANG_PERSONAL_DATA_DAYS", "90")),
             relay_workers=(int(env["SAMBANG_RELAY_WORKERS"])
                            if env.get("SAMBANG_RELAY_WORKERS") else None),
+            relay_capacity=int(env.get("SAMBANG_RELAY_CAPACITY", str(RELAY_CAPACITY))),
             public_url=env.get("SAMBANG_PUBLIC_URL", ""),
             smtp_host=env.get("SAMBANG_SMTP_HOST", ""),
             smtp_port=int(env.get("SAMBANG_SMTP_PORT", "25")),
@@ -90,6 +117,12 @@ class Config:
             notify_retry_seconds=float(env.get("SAMBANG_NOTIFY_RETRY_SECONDS", "30")),
             secret_key=env.get("SAMBANG_SECRET_KEY", ""),
             metrics_token=env.get("SAMBANG_METRICS_TOKEN", ""),
+            redis_url=env.get("SAMBANG_REDIS_URL", ""),
+            redis_prefix=env.get("SAMBANG_REDIS_PREFIX", cls.redis_prefix),
+            node_name=env.get("SAMBANG_NODE_NAME", ""),
+            heartbeat_seconds=float(env.get("SAMBANG_HEARTBEAT_SECONDS", "2")),
+            node_ttl_seconds=float(env.get("SAMBANG_NODE_TTL_SECONDS", "10")),
+            lease_seconds=float(env.get("SAMBANG_LEASE_SECONDS", "4")),
             turn=TurnSettings.from_mapping(env),
             opus_fec=env.get("SAMBANG_OPUS_FEC", "1") not in ("0", "false", "no"),
         )

@@ -44,6 +44,8 @@ HUB_STATUS = {
     "legal_visit": 403,
     "forbidden": 403,
     "bad_value": 422,
+    # No relay has room for one more visit: the server is busy, not the request wrong.
+    "relay_full": 503,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from weakref import WeakSet
 
 from aiohttp import web
@@ -15,11 +16,13 @@ from server.db.staff_rows import Staff
 from server.http.ratelimit import Limits
 from server.http.static_files import StaticFiles
 from server.metrics import Metrics
-from server.services.approvals import ApprovalLocks
 from server.services.posters import PosterCache
 from signaling.bus.base import Bus
 from signaling.hub import FacilityHub
 from signaling.ports import RelayClient
+
+if TYPE_CHECKING:  # the node's module reads the app under these keys
+    from server.services.nodes import Node
 
 CONFIG = web.AppKey("config", Config)
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("clock")
@@ -45,7 +48,8 @@ LIMITS = web.AppKey("limits", Limits)
 SECRET = web.AppKey("secret", bytes)
 # Set when a notification is written, so the outbox sends it now rather than at its next poll.
 OUTBOX_WAKE = web.AppKey("outbox_wake", asyncio.Event)
-APPROVAL_LOCKS = web.AppKey("approval_locks", ApprovalLocks)
 METRICS = web.AppKey("metrics", Metrics)
 STATIC = web.AppKey("static", StaticFiles)
 POSTERS = web.AppKey("posters", PosterCache)
+# This node of the deployment (server/services/nodes.py): its id, Redis, and the others.
+NODE: web.AppKey[Node] = web.AppKey("node")

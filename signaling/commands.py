@@ -43,11 +43,24 @@ class VisitInfo:
     ticket: TicketInfo
     station: StationInfo
     officer_id: int
-    legs_lost: set[str] = field(default_factory=set)
+    # Why each side's line is down now: "socket" (its page's socket closed), "media" (the relay
+    # hears nothing from it, or its connection failed). The clock stands while any is down.
+    down: dict[str, set[str]] = field(default_factory=dict)
+    away: set[str] = field(default_factory=set)  # stepped out of the call on purpose
     media_mode: str = "forward"
     recording: bool = False
     marked_legal: bool = False
     synced_at: float = 0.0  # server time of the last `time` message to its pages
+    alive_at: float = 0.0  # server time its row last heard it still runs
+
+    @property
+    def legs_lost(self) -> set[str]:
+        return {side for side, why in self.down.items() if why}
+
+    @property
+    def lines_down(self) -> set[str]:
+        """The sides whose trouble stops the clock: lost, and not stepped out on purpose."""
+        return self.legs_lost - self.away
     after: str | None = None  # a cancelled call: what became of its ticket (AfterCancel)
 
     @property
@@ -104,10 +117,27 @@ class StationLeft:
 
 @dataclass(frozen=True)
 class LegGone:
-    """The relay saw a leg's connection fail or close."""
+    """The relay saw a leg's connection fail or close, or its media stop at `since`."""
 
     visit_id: int
     side: str
+    since: float | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class LegBack:
+    """The relay hears a leg's media again."""
+
+    visit_id: int
+    side: str
+
+
+@dataclass(frozen=True)
+class StepOut:
+    """A page left its call on purpose (the family's "leave"): its silence stops no clock."""
+
+    side: str
+    owner_id: int
 
 
 @dataclass(frozen=True)
@@ -203,9 +233,10 @@ class Refresh:
 
 
 Command = (AddStation | AddTicket | CloseDay | CancelTicket | FamilyJoined | FamilyLeft
-           | StationJoined | StationLeft | LegGone | SetCallOverride | CallNext | CallRecorded
-           | CallFailed | StartVisit | ExtendVisit | EndVisit | TickVisit | ExpireSkipped
-           | MediaAnswered | MarkLegal | FlagVisit | RecordVisit | RecordingStarted | Refresh)
+           | StationJoined | StationLeft | LegGone | LegBack | StepOut | SetCallOverride
+           | CallNext | CallRecorded | CallFailed | StartVisit | ExtendVisit | EndVisit
+           | TickVisit | ExpireSkipped | MediaAnswered | MarkLegal | FlagVisit | RecordVisit
+           | RecordingStarted | Refresh)
 
 # Actions ----------------------------------------------------------------------------------
 
@@ -313,6 +344,13 @@ class PublishLegLost:
 
 
 @dataclass(frozen=True)
+class PublishReconnecting:
+    """Both pages and the console: the clock stopped, a line is being waited for."""
+
+    info: VisitInfo
+
+
+@dataclass(frozen=True)
 class PublishConsole:
     pass
 
@@ -337,4 +375,5 @@ class Refused:
 Action = (InsertVisit | WriteTicketState | WriteTicketFirst | GrantMakeup | WriteVisitEvent
           | WriteVisitStarted | WriteVisitFinished | WriteMediaMode | OpenRelay | CloseRelay
           | StartRecording | MakePrivate | PublishVisit | PublishWarning | PublishCancelled
-          | PublishLegLost | PublishConsole | Broadcast | TellTurnNear | Refused)
+          | PublishLegLost | PublishReconnecting
+          | PublishConsole | Broadcast | TellTurnNear | Refused)

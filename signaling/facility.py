@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 from signaling import call_length as cl
 from signaling import commands as c
 from signaling import lifecycle as lc
+from signaling import lines
 from signaling import makeup as mk
 from signaling.ports import HubError
 from signaling.queue import QueuePolicy, QueueTicket, TicketState, VisitQueue
 from signaling.schedule import Schedule
+from signaling.turn import TurnSettings
 
 TURN_NEAR_POSITION = 2  # a family is told its turn is near when this close to the front
 
@@ -37,6 +39,9 @@ class FacilityState:
         self.schedule = schedule
         self.timezone = timezone
         self.recording = recording  # off, all, on_demand
+        self.reconnect_grace = lc.DEFAULT_RECONNECT_GRACE  # seconds a line may stay down
+        # The deployment's TURN servers; each `live` carries this visit's credentials for them.
+        self.turn = TurnSettings()
         self.default_call_seconds = policy.call_seconds
         self.call_override: int | None = None  # an officer's choice beats the fair share
         self.override_day: str | None = None  # the local day it was chosen for
@@ -44,6 +49,8 @@ class FacilityState:
         # station -> a call whose row is being written, and who called it
         self._calling: dict[int, tuple[c.VisitInfo, str]] = {}
         self._told_turn_near: set[int] = set()
+        # ticket -> how its visit ended, for a page that was away when it was told
+        self.outcomes: dict[int, str] = {}
 
     def handle(self, command: c.Command, now: float) -> list[c.Action]:
         match command:
@@ -57,25 +64,36 @@ class FacilityState:
             case c.CancelTicket(ticket_id=ticket_id):
                 return self._cancel(ticket_id)
             case c.FamilyJoined(ticket_id=ticket_id):
-                return self._family_joined(ticket_id)
+                return self._family_joined(ticket_id, now)
             case c.FamilyLeft(ticket_id=ticket_id):
-                return self._family_left(ticket_id)
+                return self._family_left(ticket_id, now)
             case c.StationJoined(station_id=station_id):
                 station = self.stations[station_id]
                 station.pages += 1
                 if station.visit_id is None:
                     return [c.Broadcast()]
-                return [c.PublishVisit(self.visits[station.visit_id]), c.Broadcast()]
+                current = self.visits[station.visit_id]
+                back = lines.up(current, "station", lines.SOCKET, now)
+                return [*back, c.PublishVisit(current), c.Broadcast()]
             case c.StationLeft(station_id=station_id):
                 station = self.stations[station_id]
                 station.pages = max(0, station.pages - 1)
                 actions: list[c.Action] = []
                 if station.pages == 0 and station.visit_id is not None:
-                    actions = self._leg_lost(self.visits[station.visit_id], "station")
+                    actions = lines.down(self.visits[station.visit_id], "station", lines.SOCKET,
+                                         now, now)
                 return [*actions, c.Broadcast()]
-            case c.LegGone(visit_id=visit_id, side=side):
-                info = self.visits.get(visit_id)
-                return [] if info is None else self._leg_lost(info, side)
+            case c.LegGone(visit_id=visit_id, side=side, since=since):
+                if visit_id not in self.visits:
+                    return []
+                return lines.down(self.visits[visit_id], side, lines.MEDIA,
+                                  now if since is None else since, now)
+            case c.LegBack(visit_id=visit_id, side=side):
+                if visit_id not in self.visits:
+                    return []
+                return lines.up(self.visits[visit_id], side, lines.MEDIA, now)
+            case c.StepOut(side=side, owner_id=owner_id):
+                return lines.step_out(self.live_visit_of(side, owner_id), side, now)
             case c.SetCallOverride(seconds=seconds, day=day):
                 self.call_override = seconds
                 self.override_day = day if seconds is not None else None
@@ -93,25 +111,25 @@ class FacilityState:
                 info = self.visit(visit_id)
                 # A make-up lasts the minutes owed, unless the officer says otherwise.
                 event = lc.Start(allotted or info.ticket.makeup_seconds
-                                 or self.policy.call_seconds)
+                                 or self.policy.call_seconds, self.reconnect_grace)
                 return self._apply(info, event, "start", actor, now)
             case c.ExtendVisit(visit_id=visit_id, seconds=seconds, actor=actor):
                 return self._apply(self.visit(visit_id), lc.Extend(seconds), "extend", actor, now)
             case c.EndVisit(visit_id=visit_id, reason=reason, actor=actor):
                 return self._apply(self.visit(visit_id), lc.End(reason), "end", actor, now)
             case c.TickVisit(visit_id=visit_id):
-                info = self.visits.get(visit_id)
-                if info is None:
+                if visit_id not in self.visits:
                     return []
-                return self._visit_actions(info, info.visit.handle(lc.Tick(), now), "system",
-                                           now)
+                ticking = self.visits[visit_id]
+                return self._visit_actions(ticking, ticking.visit.handle(lc.Tick(), now),
+                                           "system", now)
             case c.ExpireSkipped():
                 expired = self.queue.expire_skipped(now)
                 writes: list[c.Action] = [c.WriteTicketState(t.ticket_id, TicketState.NO_SHOW)
                                         for t in expired]
                 return [*writes, c.Broadcast()] if expired else []
             case c.MediaAnswered():
-                return self._media_answered(command)
+                return self._media_answered(command, now)
             case c.MarkLegal(visit_id=visit_id, actor=actor):
                 info = self.visit(visit_id)
                 info.marked_legal = True
@@ -222,6 +240,7 @@ class FacilityState:
             self.queue.remove(ticket_id)
             del self.tickets[ticket_id]
             self._told_turn_near.discard(ticket_id)
+            self.outcomes.pop(ticket_id, None)
         return [*dropped, c.Broadcast()] if dropped else []
 
     def _cancel(self, ticket_id: int) -> list[c.Action]:
@@ -235,16 +254,17 @@ class FacilityState:
         del self.tickets[ticket_id]
         return [c.PublishCancelled(ticket_id, qt.number), c.Broadcast()]
 
-    def _family_joined(self, ticket_id: int) -> list[c.Action]:
+    def _family_joined(self, ticket_id: int, now: float) -> list[c.Action]:
         self.presence[ticket_id] = self.presence.get(ticket_id, 0) + 1
         self.queue.set_present(ticket_id, True)
         active = self.visit_of_ticket(ticket_id)
         if active is None:
             return [c.Broadcast()]
         # A page reopened during its visit picks up where it was.
-        return [c.Broadcast(), c.PublishVisit(active)]
+        back = lines.up(active, "family", lines.SOCKET, now)
+        return [*back, c.Broadcast(), c.PublishVisit(active)]
 
-    def _family_left(self, ticket_id: int) -> list[c.Action]:
+    def _family_left(self, ticket_id: int, now: float) -> list[c.Action]:
         left = self.presence.get(ticket_id, 1) - 1
         if left > 0:
             self.presence[ticket_id] = left
@@ -255,17 +275,11 @@ class FacilityState:
         self.queue.set_present(ticket_id, False)
         active = self.visit_of_ticket(ticket_id)
         actions: list[c.Action] = []
-        if active is not None and active.visit.state is lc.VisitState.LIVE:
-            actions = self._leg_lost(active, "family")
+        if active is not None:
+            actions = lines.down(active, "family", lines.SOCKET, now, now)
         return [*actions, c.Broadcast()]
 
-    def _leg_lost(self, info: c.VisitInfo, side: str) -> list[c.Action]:
-        if info.visit.state is not lc.VisitState.LIVE or side in info.legs_lost:
-            return []
-        info.legs_lost.add(side)
-        return [c.PublishLegLost(info, side), c.PublishConsole()]
-
-    def _media_answered(self, command: c.MediaAnswered) -> list[c.Action]:
+    def _media_answered(self, command: c.MediaAnswered, now: float) -> list[c.Action]:
         info = self.visits.get(command.visit_id)
         if info is None:  # it ended while the relay answered: its row still learns the mode
             return [c.WriteMediaMode(command.visit_id, command.media_mode)]
@@ -273,7 +287,7 @@ class FacilityState:
         if command.media_mode != info.media_mode:
             info.media_mode = command.media_mode
             actions.append(c.WriteMediaMode(command.visit_id, command.media_mode))
-        info.legs_lost.discard(command.side)
+        actions += lines.answered(info, command.side, now)
         return [*actions, c.PublishConsole()]
 
     # Calling and the visits ---------------------------------------------------------------
@@ -339,9 +353,12 @@ class FacilityState:
                     out += [c.WriteVisitEvent(vid, now, "extended", actor,
                                             f"{visit.allotted_seconds}s"),
                             c.PublishVisit(info)]
+                case lc.Paused() | lc.Resumed():
+                    out += lines.changes(info, [change], now)
                 case lc.CutMedia():
                     out.append(c.CloseRelay(visit))
                 case lc.Finished(outcome=outcome, reason=reason):
+                    self.outcomes[info.ticket.ticket_id] = outcome.value
                     self.visits.pop(vid, None)
                     info.station.visit_id = None
                     out += [c.WriteVisitEvent(vid, now, "ended", actor,
@@ -377,6 +394,8 @@ class FacilityState:
             owed = info.ticket.makeup_seconds or self.policy.call_seconds
             actions.append(c.GrantMakeup(info.visit.visit_id, owed, "cancelled_by_facility",
                                          actor))
+        elif (lost := lc.makeup_seconds(info.visit)) > 0:  # a line, not the family, cut it
+            actions.append(c.GrantMakeup(info.visit.visit_id, lost, outcome.value, "system"))
         return actions
 
     def _time_to_free(self, visit: lc.Visit, now: float) -> float:

@@ -24,13 +24,13 @@ from typing import Any
 
 from signaling import commands as c
 from signaling import views
-from signaling.answer import with_opus_fec
 from signaling.bus.base import Bus, console_topic, station_topic, ticket_topic
 from signaling.commands import TicketInfo, VisitInfo
 from signaling.facility import FacilityState
 from signaling.lifecycle import VisitState
 from signaling.offer_check import MAX_LEG_MEDIA, MAX_MONITOR_MEDIA, refuse_bad_offer
 from signaling.ports import (
+    MEDIA_SILENT_AFTER,
     HubError,
     LegStateCallback,
     Records,
@@ -40,13 +40,14 @@ from signaling.ports import (
 )
 from signaling.queue import TicketState
 from signaling.schedule import Schedule
-from signaling.turn import TurnSettings
 
 log = logging.getLogger(__name__)
 
 # A live visit's pages hear the deadline again this often (server clock), so a page whose clock
 # drifts, slept, or missed a message catches up.
 TIME_SYNC_SECONDS = 15.0
+# A live visit's row hears it still runs this often, so a restart after a crash knows its end.
+ALIVE_SECONDS = 5.0
 
 
 class FacilityHub:
@@ -59,8 +60,6 @@ class FacilityHub:
         clock: Callable[[], float],
         recordings_dir: Path | None = None,
         on_turn_near: TurnNear | None = None,
-        turn: TurnSettings | None = None,
-        opus_fec: bool = True,
     ) -> None:
         self.state = state
         self._bus = bus
@@ -69,8 +68,6 @@ class FacilityHub:
         self._clock = clock
         self._recordings_dir = recordings_dir
         self._on_turn_near = on_turn_near
-        self._turn = turn or TurnSettings()
-        self._opus_fec = opus_fec
         self._visit_order: dict[int, asyncio.Lock] = {}
         self._side_tasks: set[asyncio.Task[None]] = set()
         # Held while tickets are loaded from the database or cancelled, so a ticket cancelled
@@ -110,6 +107,14 @@ class FacilityHub:
     @recording.setter
     def recording(self, mode: str) -> None:
         self.state.recording = mode
+
+    @property
+    def reconnect_grace(self) -> int:
+        return self.state.reconnect_grace
+
+    @reconnect_grace.setter
+    def reconnect_grace(self, seconds: int) -> None:
+        self.state.reconnect_grace = seconds
 
     def set_timezone(self, timezone: str) -> None:
         self.state.timezone = timezone
@@ -168,7 +173,17 @@ class FacilityHub:
     async def start(self, visit_id: int, allotted_seconds: int | None = None,
                     actor: str = "system") -> VisitInfo:
         info = self.state.visit(visit_id)
-        await self._run(c.StartVisit(visit_id, allotted_seconds, actor), visit_id)
+        # Room on a relay is held before anything changes: when none has room the officer is
+        # told, and the visit stays called, its family waiting, as if nothing was pressed.
+        fresh = info.visit.state is VisitState.CALLED
+        if fresh and not self._relay.reserve(visit_id):
+            raise HubError("relay_full")
+        try:
+            await self._run(c.StartVisit(visit_id, allotted_seconds, actor), visit_id)
+        except BaseException:
+            if fresh and info.visit.state is VisitState.CALLED:  # refused: give the room back
+                await self._relay.close(visit_id)
+            raise
         return info
 
     async def extend(self, visit_id: int, seconds: int, actor: str = "system") -> VisitInfo:
@@ -188,6 +203,7 @@ class FacilityHub:
                 continue  # its effects are still running; the next tick catches up
             await self._run(c.TickVisit(visit_id), visit_id)
             await self._sync_time(visit_id)
+            await self._still_alive(visit_id)
         await self._run(c.ExpireSkipped())
 
     def _deadline_ms(self, info: VisitInfo) -> tuple[int, int]:
@@ -197,9 +213,19 @@ class FacilityHub:
         assert info.visit.deadline is not None
         return int(info.visit.deadline * 1000), int(self._clock() * 1000)
 
-    async def _sync_time(self, visit_id: int) -> None:
+    async def _still_alive(self, visit_id: int) -> None:
         info = self.state.visits.get(visit_id)
         if info is None or info.visit.state is not VisitState.LIVE:
+            return
+        now = self._clock()
+        if 0 <= now - info.alive_at < ALIVE_SECONDS:
+            return
+        info.alive_at = now
+        await self._records.visit_alive(info.visit, now)
+
+    async def _sync_time(self, visit_id: int) -> None:
+        info = self.state.visits.get(visit_id)
+        if info is None or info.visit.state is not VisitState.LIVE or info.visit.paused:
             return
         now = self._clock()
         if 0 <= now - info.synced_at < TIME_SYNC_SECONDS:
@@ -221,8 +247,7 @@ class FacilityHub:
     # Media signaling ------------------------------------------------------------------------
 
     async def offer(self, side: str, owner_id: int, sdp: str) -> str:
-        """Answer a page's offer for its live visit; `owner_id` is its ticket or station. An
-        offer the relay could not take is refused before the relay replaces the page's leg."""
+        """Answer a page's offer for its live visit (checked first); `owner_id`: ticket/station."""
         visit_id = self.state.live_visit_of(side, owner_id).visit.visit_id
         refuse_bad_offer(sdp, MAX_LEG_MEDIA)
         try:
@@ -230,7 +255,12 @@ class FacilityHub:
         except SessionClosed:
             raise HubError("not_live") from None
         await self._run(c.MediaAnswered(visit_id, side, media_mode), visit_id)
-        return with_opus_fec(answer) if self._opus_fec else answer
+        return answer
+
+    async def step_out(self, side: str, owner_id: int) -> None:
+        """A page leaves its call on purpose; the visit and its clock go on."""
+        visit_id = self.state.live_visit_of(side, owner_id).visit.visit_id
+        await self._run(c.StepOut(side, owner_id), visit_id)
 
     async def monitor(self, visit_id: int, monitor_id: str, sdp: str) -> str:
         """Answer a supervisor's silent monitor. Legal visits are never monitored."""
@@ -341,8 +371,8 @@ class FacilityHub:
             case c.MakePrivate(visit_id=visit_id):
                 await relay.make_private(visit_id)
             case c.PublishVisit(info=info):
-                await self._publish_both(info, views.visit_view(info, self._clock(), self._turn)
-                                         .to_message())
+                seen = views.visit_view(info, self._clock(), self.state.turn)
+                await self._publish_both(info, seen.to_message())
             case c.PublishWarning(info=info, seconds_left=left):
                 ends_at, server_now = self._deadline_ms(info)
                 await self._publish_both(info, views.WarningView(
@@ -354,6 +384,10 @@ class FacilityHub:
                 log.warning("visit %s: %s leg lost", info.visit.visit_id, side)
                 await self._bus.publish(console_topic(facility_id),
                                         views.leg_lost_view(info, side).to_message())
+            case c.PublishReconnecting(info=info):
+                if info.visit.visit_id in self.state.visits:  # not ended meanwhile
+                    await self._publish_both(info, views.reconnecting_view(
+                        info, self._clock()).to_message())
             case c.PublishConsole():
                 await self._publish_console()
             case c.Broadcast():
@@ -387,6 +421,13 @@ class FacilityHub:
         def on_leg_state(side: str, state: str) -> None:
             if state in ("failed", "closed"):
                 self._spawn(self._run(c.LegGone(visit_id, side), visit_id))
+            elif state == "silent":  # it stopped a few seconds ago, not now
+                since = self._clock() - MEDIA_SILENT_AFTER
+                self._spawn(self._run(c.LegGone(visit_id, side, since), visit_id))
+            elif state in ("flowing", "connected"):
+                # A new leg's connection is up (a page with no camera or microphone sends no
+                # media at all, so "connected" is all it can show), or its media is heard again.
+                self._spawn(self._run(c.LegBack(visit_id, side), visit_id))
 
         return on_leg_state
 

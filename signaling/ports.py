@@ -8,14 +8,20 @@ and the media relay (`RelayClient`), with the errors crossing those borders.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from signaling.lifecycle import Visit
 from signaling.queue import TicketState
 
 # Called by the relay, from whichever task noticed, with the leg ("family" or "station") and its
-# new connection state ("failed", "closed", ...).
+# new connection state ("failed", "closed", ...), or what it hears of the leg's media: "silent"
+# (no packet for MEDIA_SILENT_AFTER seconds) and "flowing" (packets again).
 LegStateCallback = Callable[[str, str], None]
+
+# How long a leg's media may be quiet before the relay says "silent". Browsers send audio
+# packets every 20 ms even when muted, so seconds of nothing means the line is down.
+MEDIA_SILENT_AFTER = 2.0
 
 # Tells a family its turn is near (a notification); given the ticket id.
 TurnNear = Callable[[int], Coroutine[Any, Any, None]]
@@ -38,7 +44,28 @@ class SessionClosed(RuntimeError):
     """The visit's relay session is gone (ended, or its worker died)."""
 
 
+@dataclass(frozen=True)
+class RelayRoom:
+    """What the relay can take now: running workers, the visits they take in all (None: no
+    limit) and the visits placed on them."""
+
+    workers: int
+    capacity: int | None
+    visits: int
+
+    @property
+    def full(self) -> bool:
+        return self.workers == 0 or (self.capacity is not None and self.visits >= self.capacity)
+
+
 class RelayClient(Protocol):
+    def reserve(self, visit_id: int) -> bool:
+        """Hold room for a visit about to start; False when no relay can take it. Given back
+        by `close` (also when the visit never opened)."""
+        ...
+
+    def room(self) -> RelayRoom: ...
+
     async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None: ...
 
     async def answer(self, visit_id: int, side: str, sdp: str) -> tuple[str, str]:
@@ -85,6 +112,10 @@ class Records(Protocol):
                           detail: str = "") -> None: ...
 
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None: ...
+
+    async def visit_alive(self, visit: Visit, at: float) -> None:
+        """The visit still ran at `at`: what a restart after a crash takes as its end."""
+        ...
 
     async def ticket_first(self, ticket_id: int) -> None:
         """The ticket waits again, first in its queue."""

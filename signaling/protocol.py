@@ -28,6 +28,11 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class StepOut:
+    """The page leaves its call on purpose: its silence is not a line down."""
+
+
+@dataclass(frozen=True)
 class Monitor:
     """A supervisor's receive-only offer to watch and listen to one visit."""
 
@@ -40,7 +45,7 @@ class Unmonitor:
     visit_id: int
 
 
-ClientMessage = Offer | Ping | Monitor | Unmonitor
+ClientMessage = Offer | Ping | StepOut | Monitor | Unmonitor
 
 
 def _sdp(data: dict[str, object]) -> str:
@@ -73,6 +78,8 @@ def parse_client_message(text: str) -> ClientMessage:
         return Ping()
     if kind == "offer":
         return Offer(sdp=_sdp(data))
+    if kind == "step_out":
+        return StepOut()
     if kind == "monitor":
         return Monitor(visit_id=_visit_id(data), sdp=_sdp(data))
     if kind == "unmonitor":

@@ -31,6 +31,7 @@ class QueueView(_Message):
     position: int | None
     eta_seconds: int | None
     call_seconds: int
+    outcome: str | None = None  # once done: how its visit ended (a page away then learns it)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,23 @@ class LiveView(_Message):
     station_name: str
     # TURN servers with this visit's time-limited credentials, for `new RTCPeerConnection`.
     ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    # While a line is down the clock stands at `seconds_left` (do not count down `ends_at`),
+    # and `reconnecting` names the sides being waited for.
+    paused: bool = False
+    reconnecting: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReconnectingView(_Message):
+    """A line is down: the clock stands still at `seconds_left` until it is back, and the visit
+    ends as connection_lost at `gives_up_at` (server clock, ms) if it is not."""
+
+    kind: ClassVar[str] = "reconnecting"
+    visit_id: int
+    sides: list[str]
+    seconds_left: int
+    gives_up_at: int
+    server_now: int
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,9 @@ class VisitSummary:
     seconds_left: int
     ends_at: int | None
     legs_lost: list[str]
+    paused: bool
+    paused_seconds: int
+    gives_up_at: int | None
     outcome: str | None
     media_mode: str
     legal: bool
@@ -169,7 +190,8 @@ def family_view(state: FacilityState, ticket_id: int, now: float) -> QueueView:
     return QueueView(number=state.tickets[ticket_id].number, state=qt.state.value,
                      position=state.queue.position(ticket_id),
                      eta_seconds=state.eta_seconds(ticket_id, now),
-                     call_seconds=state.policy.call_seconds)
+                     call_seconds=state.policy.call_seconds,
+                     outcome=state.outcomes.get(ticket_id))
 
 
 def cancelled_view(number: int, call_seconds: int) -> QueueView:
@@ -194,12 +216,22 @@ def visit_view(info: VisitInfo, now: float, turn: TurnSettings | None = None) ->
                         ends_at=int(v.deadline * 1000), allotted_seconds=v.allotted_seconds,
                         seconds_left=round(v.seconds_left(now)),
                         ticket_number=info.ticket.number, visitor_name=info.ticket.visitor_name,
-                        station_name=info.station.name,
+                        station_name=info.station.name, paused=v.paused,
+                        reconnecting=sorted(info.lines_down) if v.paused else [],
                         ice_servers=ice_servers(turn or TurnSettings(), v.visit_id, v.deadline))
     cause = mk.cancel_cause(v.end_reason) if v.outcome is Outcome.CANCELLED else None
     return EndedView(visit_id=v.visit_id, server_now=server_now,
                      outcome=v.outcome.value if v.outcome else None, after=info.after,
                      cause=cause.value if cause else None)
+
+
+def reconnecting_view(info: VisitInfo, now: float) -> ReconnectingView:
+    v = info.visit
+    gives_up = v.gives_up_at()
+    return ReconnectingView(visit_id=v.visit_id, sides=sorted(info.lines_down),
+                            seconds_left=round(v.seconds_left(now)),
+                            gives_up_at=int((gives_up if gives_up is not None else now) * 1000),
+                            server_now=int(now * 1000))
 
 
 def leg_lost_view(info: VisitInfo, side: str) -> LegLostView:
@@ -216,7 +248,10 @@ def visit_summary(state: FacilityState, info: VisitInfo, now: float) -> VisitSum
         allotted_seconds=v.allotted_seconds or state.policy.call_seconds,
         seconds_left=round(v.seconds_left(now)),
         ends_at=int(v.deadline * 1000) if v.deadline else None,
-        legs_lost=sorted(info.legs_lost), outcome=v.outcome.value if v.outcome else None,
+        legs_lost=sorted(info.legs_lost), paused=v.paused,
+        paused_seconds=round(v.paused_seconds + (now - v.paused_at if v.paused_at else 0)),
+        gives_up_at=int(g * 1000) if (g := v.gives_up_at()) is not None else None,
+        outcome=v.outcome.value if v.outcome else None,
         media_mode=info.media_mode, legal=info.legal, recording=info.recording,
         relation=info.ticket.relation,
     )

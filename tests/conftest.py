@@ -124,6 +124,7 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         clock: ShiftClock | None = None,
         database_url: str | None = None,
         relay_workers: int = 0,
+        host: str = "127.0.0.1",
         **settings: Any,
     ) -> Sambang:
         """Relay in-process by default, so tests can look inside it; workers where they matter."""
@@ -132,7 +133,7 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
         config = Config(data_dir=data_dir or tmp_path, demo=True, tick_seconds=0.05,
                         database_url=database_url, relay_workers=relay_workers, **settings)
         app = create_app(config, clock)
-        client = await aiohttp_client(app)
+        client = await aiohttp_client(app, server_kwargs={"host": host})
         engine = app[ENGINE]
         for username in ("petugas", "karupam", "pendaftaran", "admin"):
             found = await staff_rows.staff_credentials(engine, username)
@@ -146,3 +147,6 @@ def make_sambang(aiohttp_client: Any, tmp_path: Path) -> AppMaker:
 @pytest.fixture
 async def sambang(make_sambang: AppMaker) -> Sambang:
     return await make_sambang()
+
+
+from tests.nodes import redis_prefix as redis_prefix  # noqa: E402, F401 - a fixture

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
+from server.db.atomic import Target, writing
 from server.db.rows import inserted_id, new_token, row_dict, token_hash
 
 
@@ -31,6 +32,7 @@ class Facility:
     ask_by_name: bool = False
     call_override_seconds: int | None = None
     call_override_day: str | None = None
+    reconnect_grace: int = 120
 
 
 async def facilities_all(engine: AsyncEngine) -> list[Facility]:
@@ -69,18 +71,18 @@ async def stations_for(engine: AsyncEngine, facility_id: int) -> list[dict[str, 
         return [row_dict(r) for r in (await conn.execute(query)).all()]
 
 
-async def create_station(engine: AsyncEngine, facility_id: int, name: str) -> int:
-    async with engine.begin() as conn:
+async def create_station(engine: Target, facility_id: int, name: str) -> int:
+    async with writing(engine) as conn:
         result = await conn.execute(
             insert(db.stations).values(facility_id=facility_id, name=name, token_hash=None)
         )
     return inserted_id(result)
 
 
-async def rotate_station_token(engine: AsyncEngine, station_id: int) -> str:
+async def rotate_station_token(engine: Target, station_id: int) -> str:
     """A new kiosk token for the station; the old link stops working."""
     token = new_token()
-    async with engine.begin() as conn:
+    async with writing(engine) as conn:
         await conn.execute(
             update(db.stations)
             .where(db.stations.c.id == station_id)

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import tables as db
+from server.db.atomic import Target, writing
 from server.db.rows import inserted_id, new_token, row_dict, token_hash
 
 
@@ -22,8 +23,8 @@ class Staff:
     active: bool
 
 
-async def create_staff(engine: AsyncEngine, **values: Any) -> int:
-    async with engine.begin() as conn:
+async def create_staff(engine: Target, **values: Any) -> int:
+    async with writing(engine) as conn:
         result = await conn.execute(insert(db.staff).values(**values))
     return inserted_id(result)
 
@@ -45,8 +46,8 @@ async def set_password_hash(engine: AsyncEngine, staff_id: int, password_hash: s
         )
 
 
-async def update_staff(engine: AsyncEngine, staff_id: int, **values: Any) -> None:
-    async with engine.begin() as conn:
+async def update_staff(engine: Target, staff_id: int, **values: Any) -> None:
+    async with writing(engine) as conn:
         await conn.execute(update(db.staff).where(db.staff.c.id == staff_id).values(**values))
         if values.get("active") is False or "password_hash" in values or "role" in values:
             # A disabled account, a new password or a new role ends every session of the old

@@ -45,6 +45,9 @@ facilities = Table(
     Column("call_override_day", String(10)),
     # Whether families may name an inmate by full name and block instead of the number.
     Column("ask_by_name", Boolean, nullable=False, default=False, server_default="0"),
+    # Seconds a live visit's line may stay down (its clock stopped) before it ends as
+    # connection_lost and the family is owed a make-up visit.
+    Column("reconnect_grace", Integer, nullable=False, default=120, server_default="120"),
 )
 
 stations = Table(
@@ -140,6 +143,10 @@ visits = Table(
     Column("end_reason", Text, nullable=False, default=""),
     # "forward" (encoded frames passed on) or "transcode" (the legs shared no codec).
     Column("media_mode", String(16), nullable=False, default="forward"),
+    # Seconds its clock stood still while a line was down (not in actual_seconds).
+    Column("paused_seconds", Integer, nullable=False, default=0, server_default="0"),
+    # Server time it was last known to run: a restart after a crash ends it there.
+    Column("alive_at", Float),
 )
 
 

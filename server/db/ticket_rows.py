@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import tables as db
+from server.db.atomic import atomic, lock_row
 from server.db.rows import inserted_id, new_token, row_dict, token_hash
 
 
@@ -56,29 +57,50 @@ async def create_ticket(
     session_name: str | None = None,
 ) -> tuple[Ticket, str]:
     token = token or new_token()
-    async with engine.begin() as conn:
-        last = (
-            await conn.execute(
-                select(func.max(db.tickets.c.number)).where(
-                    db.tickets.c.facility_id == facility_id, db.tickets.c.day == day
-                )
+
+    async def work(conn: AsyncConnection) -> Ticket:
+        return await insert_ticket(conn, facility_id, day, visitor_name, relation, inmate_id,
+                                   now, token, session_name)
+
+    return await atomic(engine, work), token
+
+
+async def insert_ticket(
+    conn: AsyncConnection,
+    facility_id: int,
+    day: str,
+    visitor_name: str,
+    relation: str,
+    inmate_id: int,
+    now: float,
+    token: str,
+    session_name: str | None = None,
+) -> Ticket:
+    """The day's next number, inside the caller's transaction. The facility's row is locked
+    first, so writers of the same facility's tickets on any node take turns and never read the
+    same highest number (the unique key on facility, day and number is the last line)."""
+    await lock_row(conn, db.facilities, facility_id)
+    last = (
+        await conn.execute(
+            select(func.max(db.tickets.c.number)).where(
+                db.tickets.c.facility_id == facility_id, db.tickets.c.day == day
             )
-        ).scalar_one()
-        number = int(last or 0) + 1
-        values = dict(
-            facility_id=facility_id,
-            day=day,
-            number=number,
-            visitor_name=visitor_name,
-            relation=relation,
-            inmate_id=inmate_id,
-            state="waiting",
-            session_name=session_name,
         )
-        result = await conn.execute(
-            insert(db.tickets).values(**values, token_hash=token_hash(token), created_at=now)
-        )
-    return Ticket(id=inserted_id(result), **values), token  # type: ignore[arg-type]
+    ).scalar_one()
+    values = dict(
+        facility_id=facility_id,
+        day=day,
+        number=int(last or 0) + 1,
+        visitor_name=visitor_name,
+        relation=relation,
+        inmate_id=inmate_id,
+        state="waiting",
+        session_name=session_name,
+    )
+    result = await conn.execute(
+        insert(db.tickets).values(**values, token_hash=token_hash(token), created_at=now)
+    )
+    return Ticket(id=inserted_id(result), **values)  # type: ignore[arg-type]
 
 
 _TICKET_COLUMNS = [c for c in db.tickets.c if c.name not in ("token_hash", "created_at")]

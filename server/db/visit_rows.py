@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import tables as db
@@ -98,5 +98,16 @@ async def insert_visit_event_on(conn: AsyncConnection, **values: Any) -> None:
 async def visit_events(engine: AsyncEngine, visit_id: int) -> list[dict[str, Any]]:
     query = (select(db.visit_events).where(db.visit_events.c.visit_id == visit_id)
              .order_by(db.visit_events.c.at, db.visit_events.c.id))
+    async with engine.connect() as conn:
+        return [row_dict(r) for r in (await conn.execute(query)).all()]
+
+
+async def unfinished_visits(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
+    """Visits of the facility with no end, and the last time each was known to run."""
+    last_event = (select(func.max(db.visit_events.c.at))
+                  .where(db.visit_events.c.visit_id == db.visits.c.id).scalar_subquery())
+    query = (select(db.visits, last_event.label("last_event_at"))
+             .where(db.visits.c.facility_id == facility_id, db.visits.c.ended_at.is_(None))
+             .order_by(db.visits.c.id))
     async with engine.connect() as conn:
         return [row_dict(r) for r in (await conn.execute(query)).all()]

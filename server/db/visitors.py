@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import tables as db
 from server.db.rows import inserted_id, new_token, row_dict, token_hash
@@ -121,21 +121,24 @@ async def request_of_ticket(engine: AsyncEngine, ticket_id: int) -> dict[str, An
 async def decide(engine: AsyncEngine, request_id: int, **values: Any) -> bool:
     """Record a decision on a pending request; False when someone decided first."""
     async with engine.begin() as conn:
-        result = await conn.execute(update(db.visit_requests).where(
-            db.visit_requests.c.id == request_id, db.visit_requests.c.state == "pending"
-        ).values(**values))
+        return await decide_in(conn, request_id, **values)
+
+
+async def decide_in(conn: AsyncConnection, request_id: int, **values: Any) -> bool:
+    result = await conn.execute(update(db.visit_requests).where(
+        db.visit_requests.c.id == request_id, db.visit_requests.c.state == "pending"
+    ).values(**values))
     return bool(result.rowcount)
 
 
-async def remember_pair(engine: AsyncEngine, visitor_id: int, inmate_id: int,
-                        now: float) -> None:
-    async with engine.begin() as conn:
-        exists = (await conn.execute(select(db.approved_pairs).where(and_(
-            db.approved_pairs.c.visitor_id == visitor_id,
-            db.approved_pairs.c.inmate_id == inmate_id)))).first()
-        if exists is None:
-            await conn.execute(insert(db.approved_pairs).values(
-                visitor_id=visitor_id, inmate_id=inmate_id, approved_at=now))
+async def remember_pair_in(conn: AsyncConnection, visitor_id: int, inmate_id: int,
+                           now: float) -> None:
+    exists = (await conn.execute(select(db.approved_pairs).where(and_(
+        db.approved_pairs.c.visitor_id == visitor_id,
+        db.approved_pairs.c.inmate_id == inmate_id)))).first()
+    if exists is None:
+        await conn.execute(insert(db.approved_pairs).values(
+            visitor_id=visitor_id, inmate_id=inmate_id, approved_at=now))
 
 
 async def pending_request_for(engine: AsyncEngine, visitor_id: int, inmate_id: int,
@@ -160,41 +163,39 @@ async def pair_approved(engine: AsyncEngine, visitor_id: int, inmate_id: int) ->
     return row is not None
 
 
-async def add_ban(engine: AsyncEngine, **values: Any) -> int:
-    async with engine.begin() as conn:
-        result = await conn.execute(insert(db.bans).values(**values))
+async def add_ban(conn: AsyncConnection, **values: Any) -> int:
+    result = await conn.execute(insert(db.bans).values(**values))
     return inserted_id(result)
 
 
-async def withdraw_for_ban(engine: AsyncEngine, visitor_id: int, inmate_id: int | None,
+async def withdraw_for_ban(conn: AsyncConnection, visitor_id: int, inmate_id: int | None,
                            today: str, until_day: str, now: float,
                            by: str) -> tuple[int, list[int]]:
     """For the days a ban covers (from `today` to the day before `until_day`), reject the
     visitor's pending requests and withdraw their approved, still waiting tickets; for one
     inmate or (inmate_id None) all. Returns how many requests were rejected and which tickets
-    were cancelled."""
+    were cancelled. Inside the caller's transaction, with the ban itself."""
     requests = db.visit_requests.c
     scope = [requests.visitor_id == visitor_id,
              requests.day.is_(None) | (requests.day < until_day)]
     if inmate_id is not None:
         scope.append(requests.inmate_id == inmate_id)
-    async with engine.begin() as conn:
-        rejected = await conn.execute(update(db.visit_requests).where(
-            *scope, requests.state == "pending").values(
-            state="rejected", reason="banned", decided_at=now, decided_by=by))
-        found = (await conn.execute(
-            select(db.tickets.c.id, requests.id)
-            .join(db.visit_requests, requests.ticket_id == db.tickets.c.id)
-            .where(*scope, db.tickets.c.state == "waiting", db.tickets.c.day >= today,
-                   db.tickets.c.day < until_day))).all()
-        tickets = [r[0] for r in found]
-        if found:
-            await conn.execute(update(db.tickets).where(db.tickets.c.id.in_(tickets))
-                               .values(state="cancelled"))
-            # The family's page says so instead of showing a link that no longer opens.
-            await conn.execute(update(db.visit_requests).where(
-                requests.id.in_([r[1] for r in found])).values(state="withdrawn",
-                                                                reason="banned"))
+    rejected = await conn.execute(update(db.visit_requests).where(
+        *scope, requests.state == "pending").values(
+        state="rejected", reason="banned", decided_at=now, decided_by=by))
+    found = (await conn.execute(
+        select(db.tickets.c.id, requests.id)
+        .join(db.visit_requests, requests.ticket_id == db.tickets.c.id)
+        .where(*scope, db.tickets.c.state == "waiting", db.tickets.c.day >= today,
+               db.tickets.c.day < until_day))).all()
+    tickets = [r[0] for r in found]
+    if found:
+        await conn.execute(update(db.tickets).where(db.tickets.c.id.in_(tickets))
+                           .values(state="cancelled"))
+        # The family's page says so instead of showing a link that no longer opens.
+        await conn.execute(update(db.visit_requests).where(
+            requests.id.in_([r[1] for r in found])).values(state="withdrawn",
+                                                            reason="banned"))
     return int(rejected.rowcount or 0), tickets
 
 
@@ -226,19 +227,24 @@ async def booked_weeks(engine: AsyncEngine, inmate_id: int, first: date, last: d
     """Visits already given per ISO week (tickets not cancelled), plus this visitor's own
     requests still waiting for verification. Other families' pending requests do not count:
     one family asking for every session must not shut the others out."""
+    async with engine.connect() as conn:
+        return await booked_weeks_in(conn, inmate_id, first, last, visitor_id)
+
+
+async def booked_weeks_in(conn: AsyncConnection, inmate_id: int, first: date, last: date,
+                          visitor_id: int | None = None) -> dict[tuple[int, int], int]:
     days: list[str] = []
     low, high = first.isoformat(), last.isoformat()
-    async with engine.connect() as conn:
-        days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
-            db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
-            db.tickets.c.makeup_visit_id.is_(None),  # a make-up replaces, it adds no visit
-            db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
-        if visitor_id is not None:
-            days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(
-                db.visit_requests.c.inmate_id == inmate_id,
-                db.visit_requests.c.visitor_id == visitor_id,
-                db.visit_requests.c.state == "pending",
-                db.visit_requests.c.day >= low, db.visit_requests.c.day <= high))).all()]
+    days += [r[0] for r in (await conn.execute(select(db.tickets.c.day).where(
+        db.tickets.c.inmate_id == inmate_id, db.tickets.c.state != "cancelled",
+        db.tickets.c.makeup_visit_id.is_(None),  # a make-up replaces, it adds no visit
+        db.tickets.c.day >= low, db.tickets.c.day <= high))).all()]
+    if visitor_id is not None:
+        days += [r[0] for r in (await conn.execute(select(db.visit_requests.c.day).where(
+            db.visit_requests.c.inmate_id == inmate_id,
+            db.visit_requests.c.visitor_id == visitor_id,
+            db.visit_requests.c.state == "pending",
+            db.visit_requests.c.day >= low, db.visit_requests.c.day <= high))).all()]
     booked: dict[tuple[int, int], int] = {}
     for day in days:
         week = week_of(date.fromisoformat(day))

@@ -10,18 +10,20 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import links
 from server.db import facility_rows, notification_rows, staff_rows, ticket_rows
 from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
+from server.http.cluster import cluster_view
 from server.http.lookups import hub_for, site_link
 from server.http.models import admin as m
 from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
-from server.http.request_audit import audit
+from server.http.request_audit import audit, audit_with
 from server.http.staff_sockets import tell_revoked
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, FACILITIES, HUBS, SECRET
@@ -88,9 +90,9 @@ async def change_facility(request: web.Request) -> web.Response:
         raise ApiError("bad_json", 422)
     # The names of what changed, never the values: a webhook secret must not reach the log.
     changed = sorted(name.removesuffix("_sealed") for name in values)
-    await audit(request, "facility.change", f"facility:{staff.facility_id}", ",".join(changed),
-                staff)
-    await facilities.change_settings(request.app[ENGINE], staff.facility_id, values)
+    await audit_with(request, lambda conn: facilities.write_settings(
+        conn, staff.facility_id, values), "facility.change", f"facility:{staff.facility_id}",
+        ",".join(changed), staff)
     facility = await reload_facility(request.app, staff.facility_id)
     return reply(m.FacilitySettings, settings_view(facility))
 
@@ -111,9 +113,9 @@ async def change_schedule(request: web.Request) -> web.Response:
     except ScheduleError as exc:
         reason = translate(f"schedule_{exc.code}", lang, **exc.values)
         raise ApiError("schedule_invalid", 422, reason=reason) from None
-    await audit(request, "schedule.change", f"facility:{staff.facility_id}", staff=staff)
-    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
-                                     {"schedule_toml": text})
+    await audit_with(request, lambda conn: facilities.write_settings(
+        conn, staff.facility_id, {"schedule_toml": text}), "schedule.change",
+        f"facility:{staff.facility_id}", staff=staff)
     await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
     return reply(m.ScheduleReply, {"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
@@ -131,14 +133,19 @@ async def stations(request: web.Request) -> web.Response:
 async def add_station(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     name = (await read_body(request, m.StationBody)).name
+    hub = hub_for(request, staff)  # first: the request may go to the facility's node
     existing = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if name.casefold() in {r["name"].casefold() for r in existing}:
         raise ApiError("station_exists", 409)  # officers tell stations apart by name
-    await audit(request, "station.add", f"station:{name}", staff=staff)
-    station_id = await facility_rows.create_station(request.app[ENGINE], staff.facility_id, name)
-    hub_for(request, staff).add_station(station_id, name)
-    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
-    await hub_for(request, staff).broadcast()
+
+    async def add(conn: AsyncConnection) -> tuple[int, str]:
+        station_id = await facility_rows.create_station(conn, staff.facility_id, name)
+        return station_id, await facility_rows.rotate_station_token(conn, station_id)
+
+    station_id, token = await audit_with(request, add, "station.add", f"station:{name}",
+                                         staff=staff)
+    hub.add_station(station_id, name)
+    await hub.broadcast()
     return reply(m.StationAdded, {"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
 
@@ -156,8 +163,8 @@ async def station_link(request: web.Request) -> web.Response:
     rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
     if station_id not in {r["id"] for r in rows}:
         raise ApiError("not_found", 404)
-    await audit(request, "station.link", f"station:{station_id}", staff=staff)
-    token = await facility_rows.rotate_station_token(request.app[ENGINE], station_id)
+    token = await audit_with(request, lambda conn: facility_rows.rotate_station_token(
+        conn, station_id), "station.link", f"station:{station_id}", staff=staff)
     return reply(m.KioskLink, {"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
@@ -177,10 +184,10 @@ async def add_staff(request: web.Request) -> web.Response:
     password_hash = await new_password_hash(body.password)
     if await staff_rows.staff_credentials(request.app[ENGINE], username) is not None:
         raise ApiError("username_taken", 409)
-    await audit(request, "staff.add", f"staff:{username}", role, staff)
-    staff_id = await staff_rows.create_staff(
-        request.app[ENGINE], facility_id=staff.facility_id, username=username,
-        full_name=full_name, role=role, active=True, password_hash=password_hash)
+    staff_id = await audit_with(request, lambda conn: staff_rows.create_staff(
+        conn, facility_id=staff.facility_id, username=username, full_name=full_name,
+        role=role, active=True, password_hash=password_hash),
+        "staff.add", f"staff:{username}", role, staff)
     return reply(m.StaffAdded, {"id": staff_id, "username": username, "role": role},
                              status=201)
 
@@ -205,8 +212,8 @@ async def change_staff(request: web.Request) -> web.Response:
         # An admin cannot lock themselves out; another admin does it.
         raise ApiError("not_yourself", 409)
     changed = ",".join(sorted("password" if k == "password_hash" else k for k in values))
-    await audit(request, "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
-    await staff_rows.update_staff(request.app[ENGINE], staff_id, **values)
+    await audit_with(request, lambda conn: staff_rows.update_staff(conn, staff_id, **values),
+                     "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
     await tell_revoked(request.app, staff_id)
     return reply(m.StaffChanged, {"id": staff_id, "changed": changed.split(",")})
 
@@ -289,4 +296,5 @@ async def admin_page(request: web.Request) -> web.Response:
         stations=await facility_rows.stations_for(engine, facility.id),
         accounts=await staff_rows.staff_of(engine, facility.id), roles=ROLES,
         timezones=[(tz, ZONE_LABELS[tz]) for tz in TIMEZONES],
-        strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS}))
+        strings={k: translate(k, lang) for k in ADMIN_SCRIPT_KEYS},
+        cluster=await cluster_view(request.app)))

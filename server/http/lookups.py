@@ -13,6 +13,7 @@ from server.db.facility_rows import Facility
 from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
+from server.http.forward import owner_elsewhere
 from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, LIMITS
 from server.services import facilities, makeup
 from server.timefmt import local_day
@@ -26,9 +27,17 @@ def hub_for(request: web.Request, staff: Staff) -> FacilityHub:
 
 def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
     hub = request.app[HUBS].get(facility_id)
-    if hub is None:  # added while the server ran: its hub starts within a minute
-        raise ApiError("facility_not_ready", 503)
+    if hub is None:
+        # Another node runs it (the request goes there), or it was added while the server
+        # ran (its hub starts within a minute), or its node just died (another takes it).
+        owner_elsewhere(request, facility_id)
+    assert hub is not None
     return hub
+
+
+def local_hub(request: web.Request, facility_id: int) -> FacilityHub:
+    """The same, for sockets: they too are joined to the owner's when it is elsewhere."""
+    return hub_for_facility(request, facility_id)
 
 
 def site_link(request: web.Request, path: str) -> str:
@@ -46,6 +55,8 @@ async def todays_ticket(
     if ticket is None:
         return None
     facility = request.app[FACILITIES].get(ticket.facility_id)
+    if facility is not None and ticket.facility_id not in request.app[HUBS]:
+        owner_elsewhere(request, ticket.facility_id)  # the page is made, or joined, there
     hub = request.app[HUBS].get(ticket.facility_id)
     if (
         facility is None or hub is None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import links
 from server.db import ticket_rows
+from server.db.rows import new_token
 from server.errors import ApiError
 from server.http.auth import (
     SUPERVISOR_ROLES,
@@ -22,7 +24,7 @@ from server.http.models.common import Done
 from server.http.models.operation import operation, reply, reply_body
 from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
-from server.http.request_audit import audit
+from server.http.request_audit import audit, audit_with
 from server.keys import CLOCK, ENGINE, FACILITIES, HUBS
 from server.services import facilities, makeup
 from server.timefmt import local_day
@@ -88,13 +90,18 @@ async def issue_ticket(request: web.Request) -> web.Response:
     if inmate_id not in inmates or inmates[inmate_id]["status"] != "active":
         raise ApiError("inmate_unknown", 404)
     hub = hub_for(request, staff)
-    await audit(request, "ticket.issue", f"inmate:{inmate_id}", staff=staff)
     facility_row = request.app[FACILITIES][staff.facility_id]
     now = request.app[CLOCK]()
-    ticket, token = await ticket_rows.create_ticket(
-        engine, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
-        relation, inmate_id, now,
-    )
+    token = new_token()
+
+    async def issue(conn: AsyncConnection) -> ticket_rows.Ticket:
+        return await ticket_rows.insert_ticket(
+            conn, staff.facility_id, local_day(now, facility_row.timezone), visitor_name,
+            relation, inmate_id, now, token)
+
+    # The ticket and its event commit together: a failed issue leaves no event behind.
+    ticket = await audit_with(request, issue, "ticket.issue", f"inmate:{inmate_id}",
+                              staff=staff)
     await hub.ticket_added(TicketInfo(ticket.id, ticket.number, ticket.visitor_name,
                                       ticket.relation, inmate_id, inmates[inmate_id]["full_name"],
                                       ticket.day))
@@ -129,8 +136,8 @@ async def call_next(request: web.Request) -> web.Response:
     body = await read_body(request, m.CallBody)
     hub = hub_for(request, staff)
     station_id = body.station_id
-    await audit(request, "visit.call", f"station:{station_id}", staff=staff)
     info = await hub.call(station_id, staff.id, staff.username)
+    await audit(request, "visit.call", f"station:{station_id}", staff=staff)
     return reply(m.VisitReply, hub.visit_summary(info), status=201)
 
 
@@ -145,13 +152,13 @@ async def set_call_length(request: web.Request) -> web.Response:
     body = await read_body(request, m.CallLengthBody)
     hub = hub_for(request, staff)
     seconds = None if body.minutes is None else 60 * body.minutes
-    await audit(request, "queue.call_length", f"facility:{staff.facility_id}",
-                f"{seconds}s" if seconds else "fair_share", staff)
     facility = request.app[FACILITIES][staff.facility_id]
     day = local_day(request.app[CLOCK](), facility.timezone) if seconds else None
     # Stored, so a restart keeps the officer's choice, then taken on by the hub.
-    await facilities.change_settings(request.app[ENGINE], staff.facility_id,
-                                     {"call_override_seconds": seconds, "call_override_day": day})
+    await audit_with(request, lambda conn: facilities.write_settings(
+        conn, staff.facility_id, {"call_override_seconds": seconds, "call_override_day": day}),
+        "queue.call_length", f"facility:{staff.facility_id}",
+        f"{seconds}s" if seconds else "fair_share", staff)
     await facilities.refresh(request.app[ENGINE], request.app[FACILITIES], request.app[HUBS],
                              staff.facility_id)
     snap = hub.snapshot()
@@ -172,8 +179,8 @@ async def start_visit(request: web.Request) -> web.Response:
         raise ApiError("inmate_confirm", 422)
     hub = hub_for(request, staff)
     allotted = body.allotted_seconds
-    await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.start(_visit_id(request), allotted, staff.username)
+    await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
     return reply(m.VisitReply, hub.visit_summary(info))
 
 
@@ -183,8 +190,8 @@ async def extend_visit(request: web.Request) -> web.Response:
     body = await read_body(request, m.ExtendBody)
     hub = hub_for(request, staff)
     seconds = body.seconds
-    await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
     info = await hub.extend(_visit_id(request), seconds, staff.username)
+    await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
     return reply(m.VisitReply, hub.visit_summary(info))
 
 
@@ -194,8 +201,8 @@ async def end_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     body = await read_body(request, m.EndBody)
     hub = hub_for(request, staff)
-    await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.end(_visit_id(request), body.reason or "officer", staff.username)
+    await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
     return reply(m.VisitReply, hub.visit_summary(info))
 
 
@@ -204,8 +211,8 @@ async def end_visit(request: web.Request) -> web.Response:
 async def mark_legal(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     hub = hub_for(request, staff)
-    await audit(request, "visit.legal", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.mark_legal(_visit_id(request), staff.username)
+    await audit(request, "visit.legal", f"visit:{_visit_id(request)}", staff=staff)
     return reply(m.VisitReply, hub.visit_summary(info))
 
 
@@ -216,6 +223,6 @@ async def flag_visit(request: web.Request) -> web.Response:
     body = await read_body(request, m.FlagBody)
     reason = body.reason
     hub = hub_for(request, staff)
-    await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
     info = await hub.flag(_visit_id(request), staff.username, reason)
+    await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
     return reply(m.VisitReply, hub.visit_summary(info))

@@ -193,10 +193,11 @@ async def _upcoming_visit(request: web.Request, token: str, lang: str) -> web.Re
     facility = await facility_of(request, ticket.facility_id)
     today = local_day(request.app[CLOCK](), facility.timezone)
     if ticket.day >= today and ticket.state == "cancelled":
+        # The link opens no queue room any more (404), and says why in the family's words.
         if ticket.makeup_refusal:
-            return error_page(request, 200, translate("makeup_refused_title", lang),
+            return error_page(request, 404, translate("makeup_refused_title", lang),
                               translate("makeup_refused", lang, reason=ticket.makeup_refusal))
-        return error_page(request, 200, translate("ticket_cancelled_title", lang),
+        return error_page(request, 404, translate("ticket_cancelled_title", lang),
                           translate("state_cancelled", lang))
     if ticket.day < today or ticket.state != "waiting":
         return None

@@ -78,8 +78,9 @@ async def recording_file(request: web.Request) -> web.StreamResponse:
 async def start_recording(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
     visit_id = path_id(request, "visit_id")
+    hub = hub_for(request, staff)  # first: the request may go to the facility's node
     await audit(request, "recording.start", f"visit:{visit_id}", staff=staff)
-    await hub_for(request, staff).record(visit_id)
+    await hub.record(visit_id)
     return reply(visits.RecordingStarted, {"visit_id": visit_id, "recording": True})
 
 

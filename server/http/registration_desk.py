@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import ticket_rows
 from server.db import visitors as reg
@@ -16,7 +17,7 @@ from server.http.models import verification as m
 from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
-from server.http.request_audit import audit
+from server.http.request_audit import audit, audit_with, request_event
 from server.i18n import request_lang
 from server.keys import CLOCK, CONFIG, ENGINE
 from server.services.notify import notify_request
@@ -50,8 +51,9 @@ async def _own_request(request: web.Request, facility_id: int) -> int:
 async def approve(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
-    await audit(request, "request.approve", f"request:{request_id}", staff=staff)
-    await approve_request(request.app, request_id, staff.username)
+    await approve_request(request.app, request_id, staff.username,
+                          request_event(request, "request.approve", f"request:{request_id}",
+                                        staff=staff))
     return reply(m.Decided, {"request_id": request_id, "state": "approved"})
 
 
@@ -64,12 +66,16 @@ async def reject(request: web.Request) -> web.Response:
     reason, note = body.reason, body.note
     if reason == "other" and not note:
         raise InvalidField("note", "note_needed")
-    await audit(request, "request.reject", f"request:{request_id}", reason, staff)
-    decided = await reg.decide(request.app[ENGINE], request_id, state="rejected",
-                               reason=f"{reason}: {note}".rstrip(": "),
-                               decided_at=request.app[CLOCK](), decided_by=staff.username)
-    if not decided:
-        raise ApiError("request_decided", 409)
+
+    async def decide(conn: AsyncConnection) -> None:
+        decided = await reg.decide_in(conn, request_id, state="rejected",
+                                      reason=f"{reason}: {note}".rstrip(": "),
+                                      decided_at=request.app[CLOCK](),
+                                      decided_by=staff.username)
+        if not decided:
+            raise ApiError("request_decided", 409)
+
+    await audit_with(request, decide, "request.reject", f"request:{request_id}", reason, staff)
     await notify_request(request.app, request_id)
     return reply(m.Decided, {"request_id": request_id, "state": "rejected"})
 
@@ -132,19 +138,23 @@ async def ban_visitor(request: web.Request) -> web.Response:
     until = day_start(body.until, facility.timezone)
     if until <= request.app[CLOCK]():
         raise InvalidField("until", "future")
-    await audit(request, "visitor.ban", f"visitor:{visitor['id']}",
-                f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     now = request.app[CLOCK]()
-    ban_id = await reg.add_ban(
-        request.app[ENGINE], facility_id=staff.facility_id, visitor_id=visitor["id"],
-        inmate_id=inmate_id, reason=reason, until=until, created_by=staff.username,
-        created_at=now)
-    # What the ban covers and was already asked for or approved goes too: a ticket approved
-    # last week for Thursday must not open its queue room on Thursday.
-    rejected, cancelled = await reg.withdraw_for_ban(
-        request.app[ENGINE], visitor["id"], inmate_id, local_day(now, facility.timezone),
-        body.until.isoformat(), now, staff.username)
-    hub = hub_for_facility(request, staff.facility_id)
+    hub = hub_for_facility(request, staff.facility_id)  # first: it may go to the hub's node
+
+    async def ban(conn: AsyncConnection) -> tuple[int, int, list[int]]:
+        ban_id = await reg.add_ban(
+            conn, facility_id=staff.facility_id, visitor_id=visitor["id"], inmate_id=inmate_id,
+            reason=reason, until=until, created_by=staff.username, created_at=now)
+        # What the ban covers and was already asked for or approved goes too: a ticket
+        # approved last week for Thursday must not open its queue room on Thursday.
+        rejected, cancelled = await reg.withdraw_for_ban(
+            conn, visitor["id"], inmate_id, local_day(now, facility.timezone),
+            body.until.isoformat(), now, staff.username)
+        return ban_id, rejected, cancelled
+
+    ban_id, rejected, cancelled = await audit_with(
+        request, ban, "visitor.ban", f"visitor:{visitor['id']}",
+        f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)
     return reply(m.Banned, {"ban_id": ban_id, "until": until, "requests_rejected": rejected,

@@ -79,6 +79,9 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
             max_wait_minutes=round(max(waits), 1) if waits else None,
             no_shows=misses.get((kind, group), 0),
             ended_early=sum(1 for v in members if v["outcome"] == "ended_early"),
+            lines_lost=sum(1 for v in members
+                           if v["outcome"] in ("connection_lost", "interrupted")),
+            paused_minutes=round(sum(v.get("paused_seconds") or 0 for v in held) / 60, 1),
             utilisation=round(live / span, 3) if kind == "station" and span > 0 else None,
         ))
     return rows

@@ -26,13 +26,14 @@ from server.http.auth import (
     current_staff,
     same_origin,
 )
-from server.http.lookups import todays_ticket
+from server.http.lookups import local_hub, todays_ticket
 from server.http.ratelimit import Window
 from server.http.request_audit import audit
 from server.http.socket_queue import SendQueue
 from server.http.staff_sockets import STAFF_SOCKETS, close_ended
 from server.i18n import request_lang, translate
-from server.keys import BUS, CLOCK, ENGINE, HUBS, SOCKETS
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, SOCKETS
+from signaling.answer import with_opus_fec
 from signaling.bus.base import console_topic, station_topic, ticket_topic
 from signaling.hub import FacilityHub
 from signaling.ports import HubError, SdpError
@@ -43,6 +44,7 @@ from signaling.protocol import (
     Offer,
     Ping,
     ProtocolError,
+    StepOut,
     Unmonitor,
     message,
     parse_client_message,
@@ -136,9 +138,13 @@ async def _leg_socket(
     async def on_message(msg: ClientMessage) -> None:
         if isinstance(msg, Offer):
             answer = await hub.offer(side, owner_id, msg.sdp)
+            if request.app[CONFIG].opus_fec:  # the page's Opus sends FEC (signaling/answer.py)
+                answer = with_opus_fec(answer)
             queue.put(message("answer", sdp=answer))
         elif isinstance(msg, Ping):
             queue.put(message("pong"))
+        elif isinstance(msg, StepOut):
+            await hub.step_out(side, owner_id)
         else:  # a supervisor's message on a family's or station's socket: refused, as unknown
             raise ProtocolError(f"{type(msg).__name__.lower()} is not sent by this page")
 
@@ -148,7 +154,8 @@ async def _leg_socket(
     finally:
         subscription.cancel()
         await _closed(request, ws, queue)
-        await left()
+        # A page that drops cancels this handler; what its leaving means must still be done.
+        await asyncio.shield(left())
     return ws
 
 
@@ -168,9 +175,7 @@ async def station_socket(request: web.Request) -> web.StreamResponse:
     station = await facility_rows.station_by_token(request.app[ENGINE], request.match_info["token"])
     if station is None:
         return _not_found(request, "bad_station")
-    hub = request.app[HUBS].get(station["facility_id"])
-    if hub is None:
-        return _not_found(request, "facility_not_ready")
+    hub = local_hub(request, int(station["facility_id"]))  # or joined to its node's
     station_id = int(station["id"])
     return await _leg_socket(
         request, hub, "station", station_id, station_topic(station_id),
@@ -189,9 +194,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     staff = found[0]
     session_token = request.cookies.get(SESSION_COOKIE, "")
     lang = request_lang(request)
-    hub = request.app[HUBS].get(staff.facility_id)
-    if hub is None:
-        return _not_found(request, "facility_not_ready")
+    hub = local_hub(request, staff.facility_id)  # or joined to its node's
     ws, queue = await _open(request)
     structlog.contextvars.bind_contextvars(staff=staff.username, conn=id(ws))
     # A logout, a disabled account, a new role or password closes this socket within a second

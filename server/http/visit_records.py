@@ -23,7 +23,7 @@ from server.i18n import request_lang, translate
 from server.keys import ENGINE
 from server.timefmt import day_start, local_time
 
-OUTCOMES = ("completed", "ended_early", "cancelled")
+OUTCOMES = ("completed", "ended_early", "cancelled", "connection_lost", "interrupted")
 
 
 def setup_routes(app: web.Application) -> None:

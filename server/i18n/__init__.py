@@ -42,6 +42,7 @@ SCRIPT_KEYS = (
     "rel_other", "rel_lawyer", "record", "recording_now", "flag", "flag_reason", "complain",
     "cl_fair_share", "cl_officer", "cl_default", "fair_share_is", "call_length_yours",
     "unserved", "mic_off", "mic_on", "cam_off", "cam_on", "flip_failed", "no_devices",
+    "ended_connection_lost", "ended_interrupted", "vs_paused",
     "audio_only", "with_video", "audio_only_on",
     "cause_inmate_unavailable", "cause_station_fault", "cause_other", "back_in_queue",
     "ended_no_show", "ended_family_request", "cancel_inmate_unavailable",

@@ -66,6 +66,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "ended_completed": ("Waktu kunjungan habis.", "The visit time is up."),
     "ended_ended_early": ("Kunjungan diakhiri oleh petugas.", "The officer ended the visit."),
     "ended_cancelled": ("Kunjungan dibatalkan oleh petugas.", "The officer cancelled the visit."),
+    "line_down": ("Sambungan terputus, menyambung kembali… Waktu kunjungan berhenti sampai "
+                  "tersambung lagi.",
+                  "The line is down, reconnecting… The visit clock is stopped until the call "
+                  "is back."),
+    "ended_connection_lost": ("Sambungan terputus terlalu lama, kunjungan diakhiri. Sisa "
+                              "waktunya diganti dengan kunjungan pengganti.",
+                              "The line was down too long and the visit ended. The time "
+                              "missed is given back as a make-up visit."),
+    "ended_interrupted": ("Kunjungan terhenti karena gangguan server. Sisa waktunya diganti "
+                          "dengan kunjungan pengganti.",
+                          "The visit stopped because of a server fault. The time missed is "
+                          "given back as a make-up visit."),
     # A call the facility cancelled: the family keeps its visit and is told so plainly.
     "cause_inmate_unavailable": ("Orang yang Anda kunjungi belum bisa dibawa ke bilik.",
                                  "The person you visit cannot be brought to the booth yet."),

@@ -74,9 +74,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "Refused: the audit log cannot be written. Contact the admin."),
     "legal_visit": ("Kunjungan hukum tidak boleh dipantau atau direkam.",
                     "A legal visit is never monitored or recorded."),
-    "facility_not_ready": ("UPT ini baru ditambahkan; antreannya aktif dalam satu menit. Coba "
-                           "lagi sebentar.", "This facility was just added; its queue opens "
-                           "within a minute. Try again shortly."),
+    # A facility just added (its queue opens within a minute) or moving to another server.
+    "facility_not_ready": ("Antrean UPT ini sedang disiapkan. Coba lagi sebentar.",
+                           "This facility's queue is being made ready. Try again shortly."),
     "too_many": ("Terlalu banyak percobaan dari perangkat ini. Coba lagi nanti.",
                  "Too many tries from this device. Try again later."),
     "complaint_unknown": ("Nomor pengaduan tidak ditemukan", "Complaint not found"),

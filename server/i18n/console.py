@@ -18,6 +18,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "extend": ("+5 menit", "+5 minutes"),
     "end": ("Akhiri", "End"),
     "cancel": ("Batalkan", "Cancel"),
+    "relay_full": ("Kunjungan belum dapat dimulai: server video sedang penuh. Kunjungan ini "
+                   "tetap menunggu; coba lagi setelah kunjungan lain selesai.",
+                   "The visit cannot start yet: the video server is full. This visit keeps "
+                   "waiting; try again once another visit has ended."),
     # Why a called visit is cancelled: the family's fault ends its request, the facility's never.
     "cancel_inmate_unavailable": ("Batalkan: WBP berhalangan", "Cancel: inmate unavailable"),
     "cancel_station_fault": ("Batalkan: bilik bermasalah", "Cancel: station fault"),

@@ -1,9 +1,9 @@
 """The audit log: append-only, each event chained to the one before by a SHA-256 hash, so that a
 changed, inserted or deleted row breaks the chain at that point.
 
-The chain rules are pure (`event_hash`, `first_break`); `append` and `read_all` do the IO. Event
-ids are consecutive: two writers that race for the same id collide on the primary key and the
-loser retries on the new head.
+The chain rules are pure (`event_hash`, `first_break`); `append_in`, `audited` and `read_all` do the
+IO. Event ids are consecutive; the head is locked while an event is appended (see append_in), and
+a writer that still collides on the primary key retries its whole transaction.
 """
 
 from __future__ import annotations
@@ -11,19 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import tables as db
+from server.db.atomic import Conflict, atomic, lock_table
 
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
-RETRIES = 5
+AUDIT_LOCK = 0x5A4D_A0D1  # the advisory lock's number on PostgreSQL: any constant, one per use
+T = TypeVar("T")
 
 
 class AuditUnavailable(RuntimeError):
@@ -66,26 +69,48 @@ def first_break(events: Iterable[StoredEvent]) -> tuple[int, str] | None:
     return None
 
 
+async def append_in(conn: AsyncConnection, event: AuditEvent) -> int:
+    """Chain `event` onto the head inside the caller's transaction, so the action it records
+    and the event commit together or not at all. The head is locked until that commit: the
+    next writer, on any node, chains onto this event. Call it last, to hold the lock briefly."""
+    await lock_table(conn, db.audit_events, AUDIT_LOCK)
+    head = (await conn.execute(
+        select(db.audit_events.c.id, db.audit_events.c.hash)
+        .order_by(db.audit_events.c.id.desc()).limit(1)
+    )).first()
+    event_id = head.id + 1 if head else 1
+    prev = head.hash if head else GENESIS
+    await conn.execute(db.audit_events.insert().values(
+        id=event_id, prev_hash=prev, hash=event_hash(event_id, event, prev), **asdict(event)))
+    return event_id
+
+
 async def append(engine: AsyncEngine, event: AuditEvent) -> int:
-    for _ in range(RETRIES):
-        try:
-            async with engine.begin() as conn:
-                head = (await conn.execute(
-                    select(db.audit_events.c.id, db.audit_events.c.hash)
-                    .order_by(db.audit_events.c.id.desc()).limit(1)
-                )).first()
-                event_id = head.id + 1 if head else 1
-                prev = head.hash if head else GENESIS
-                await conn.execute(db.audit_events.insert().values(
-                    id=event_id, prev_hash=prev, hash=event_hash(event_id, event, prev),
-                    **asdict(event)))
-            return event_id
-        except IntegrityError:
-            continue  # another writer took this id: chain onto the new head
-        except SQLAlchemyError as exc:
-            log.error("audit event could not be written: %s", type(exc).__name__)
-            raise AuditUnavailable(event.action) from exc
-    raise AuditUnavailable(event.action)
+    """An event that records no change of its own (a login, a read)."""
+    async def alone(conn: AsyncConnection) -> int:
+        return await append_in(conn, event)
+
+    try:
+        return await atomic(engine, alone)
+    except (Conflict, SQLAlchemyError) as exc:
+        log.error("audit event could not be written: %s", type(exc).__name__)
+        raise AuditUnavailable(event.action) from exc
+
+
+async def audited(engine: AsyncEngine, event: AuditEvent,
+                  work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """Do `work` and append its event in one transaction; AuditUnavailable when the event
+    cannot be written (and then the work did not happen either)."""
+    async def both(conn: AsyncConnection) -> T:
+        result = await work(conn)
+        await append_in(conn, event)
+        return result
+
+    try:
+        return await atomic(engine, both)
+    except (Conflict, SQLAlchemyError) as exc:
+        log.error("audit event could not be written: %s", type(exc).__name__)
+        raise AuditUnavailable(event.action) from exc
 
 
 async def read_all(engine: AsyncEngine) -> list[StoredEvent]:

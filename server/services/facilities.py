@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.db import facility_rows
 from server.db import tables as db
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 SETTINGS = frozenset({
     "name", "address", "timezone", "complaint_contact", "ask_by_name", "notify_webhook",
     "notify_secret_sealed", "schedule_toml", "recording", "retention_days",
-    "call_override_seconds", "call_override_day",
+    "call_override_seconds", "call_override_day", "reconnect_grace",
 })
 
 
@@ -48,14 +48,20 @@ def schedule_of(facility: Facility) -> Schedule | None:
 async def change_settings(engine: AsyncEngine, facility_id: int,
                           values: Mapping[str, Any]) -> Facility:
     """Write checked values; returns the facility as now stored."""
+    async with engine.begin() as conn:
+        await write_settings(conn, facility_id, values)
+    return await read(engine, facility_id)
+
+
+async def write_settings(conn: AsyncConnection, facility_id: int,
+                         values: Mapping[str, Any]) -> None:
+    """Write checked values inside the caller's transaction (with the change's audit event)."""
     unknown = set(values) - SETTINGS
     if unknown:
         raise ValueError(f"not a facility setting: {', '.join(sorted(unknown))}")
     if values:
-        async with engine.begin() as conn:
-            await conn.execute(update(db.facilities).where(db.facilities.c.id == facility_id)
-                               .values(**values))
-    return await read(engine, facility_id)
+        await conn.execute(update(db.facilities).where(db.facilities.c.id == facility_id)
+                           .values(**values))
 
 
 async def read(engine: AsyncEngine, facility_id: int) -> Facility:
@@ -102,6 +108,7 @@ async def take_on(facilities: dict[int, Facility], hubs: dict[int, FacilityHub],
     hub.facility_name = facility.name
     hub.set_timezone(facility.timezone)
     hub.recording = facility.recording
+    hub.reconnect_grace = facility.reconnect_grace
     if before is None or before.schedule_toml != facility.schedule_toml:
         hub.schedule = schedule_of(facility)
     if before is None or (before.call_override_seconds, before.call_override_day) != (

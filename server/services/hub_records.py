@@ -48,9 +48,15 @@ class SqlRecords:
             ended_at=visit.ended_at,
             allotted_seconds=visit.allotted_seconds,
             actual_seconds=visit.actual_seconds(),
+            paused_seconds=round(visit.paused_seconds),
             outcome=visit.outcome.value if visit.outcome else None,
             end_reason=visit.end_reason,
         )
+
+    async def visit_alive(self, visit: Visit, at: float) -> None:
+        paused = visit.paused_seconds + (at - visit.paused_at if visit.paused_at else 0.0)
+        await visit_rows.update_visit(self._engine, visit.visit_id, alive_at=at,
+                                      paused_seconds=round(paused))
 
     async def visit_media_mode(self, visit_id: int, mode: str) -> None:
         await visit_rows.update_visit(self._engine, visit_id, media_mode=mode)

@@ -7,21 +7,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import facility_rows, ticket_rows
-from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, RELAY
+from server.db.facility_rows import Facility
+from server.keys import BUS, CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, METRICS, NODE, RELAY
 from server.services import facilities, makeup
 from server.services.facilities import schedule_of
 from server.services.hub_records import SqlRecords
+from server.services.interrupted import close_interrupted
+from server.services.leases import Lease, LeaseLost
 from server.services.notify import notify_turn_near
+from server.services.ownership import keep_leases
 from server.timefmt import local_day
+from signaling.bus.base import Subscription
 from signaling.commands import TicketInfo
 from signaling.facility import FacilityState
 from signaling.hub import FacilityHub
@@ -35,15 +42,16 @@ log = logging.getLogger(__name__)
 async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
     app[HUBS] = {}
     app[FACILITIES] = {}
+    running = RunningHubs()
     tasks: list[asyncio.Task[None]] = []
-    await _start_new_hubs(app, tasks, at_start=True)
+    await start_new_hubs(app, running, at_start=True)
 
     async def day_roll() -> None:
         hubs: dict[int, FacilityHub] = app[HUBS]
         while True:
             await asyncio.sleep(app[CONFIG].day_roll_seconds)
             try:
-                await _start_new_hubs(app, tasks, at_start=False)
+                await start_new_hubs(app, running, at_start=False)
                 # Settings changed by the command line or another node reach the hubs here.
                 await facilities.refresh_all(app[ENGINE], app[FACILITIES], hubs)
                 for facility_id in list(hubs):
@@ -52,49 +60,132 @@ async def hubs_ctx(app: web.Application) -> AsyncIterator[None]:
                 log.exception("day roll failed")
 
     tasks.append(asyncio.create_task(day_roll()))
+    if app[NODE].leases is not None:
+        tasks.append(asyncio.create_task(keep_leases(app, running, start_new_hubs)))
     yield
     for task in tasks:
         task.cancel()
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    for facility_id in list(running.ticks):
+        await running.stop(app, facility_id)
+    await app[NODE].release_all()  # the others take its facilities at once, not at expiry
 
 
-async def _start_new_hubs(app: web.Application, tasks: list[asyncio.Task[None]],
-                          at_start: bool) -> None:
+class RunningHubs:
+    """The deadline ticks and bus subscriptions of the hubs this node runs, to stop one when
+    its facility moves to another node."""
+
+    def __init__(self) -> None:
+        self.ticks: dict[int, asyncio.Task[None]] = {}
+        self.subscriptions: dict[int, Subscription] = {}
+
+    async def stop(self, app: web.Application, facility_id: int) -> None:
+        app[HUBS].pop(facility_id, None)
+        subscription = self.subscriptions.pop(facility_id, None)
+        if subscription is not None:
+            subscription.cancel()
+        task = self.ticks.pop(facility_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def start_new_hubs(app: web.Application, running: RunningHubs, at_start: bool) -> None:
     """A hub, with its stations, today's tickets and its deadline ticks, for each facility
-    that has none yet."""
+    that has none yet (with several nodes: each facility whose lease this node takes)."""
+    everyone = await facility_rows.facilities_all(app[ENGINE])
+    node = app[NODE]
+    held_elsewhere: dict[int, str] = {}
+    if node.leases is not None:
+        held_elsewhere = await node.leases.holders([f.id for f in everyone])
+    for facility in everyone:
+        if facility.id not in app[HUBS]:
+            # A running hub's row is left to facilities.refresh_all, which compares it with the
+            # database's to hand the hub what changed.
+            app[FACILITIES][facility.id] = facility
+        if facility.id in app[HUBS] or facility.id in held_elsewhere:
+            node.free_since.pop(facility.id, None)
+            continue
+        if node.leases is not None and not at_start and not node.free_long_enough(facility.id):
+            continue  # its holder, if alive (Redis restarted empty), takes it again first
+        lease = None
+        if node.leases is not None:
+            lease = await node.leases.acquire(facility.id)
+            if lease is None:
+                continue  # another node was quicker
+            node.held[facility.id] = lease
+            node.renewed_at[facility.id] = time.monotonic()
+            log.info("facility %s runs on this node (lease token %d)", facility.code,
+                     lease.token)
+        await start_hub(app, running, facility, lease)
+        if not at_start:  # an operator added it while the server ran, or its node died
+            log.info("facility %s ready", facility.code)
+
+
+async def start_hub(app: web.Application, running: RunningHubs, facility: Facility,
+                    lease: Lease | None) -> None:
+    """The facility's day rebuilt from the database: stations, today's tickets in order."""
     engine = app[ENGINE]
     config = app[CONFIG]
     hubs: dict[int, FacilityHub] = app[HUBS]
-    records = TimedRecords(engine, config.data_dir, app)
+    records: TimedRecords = (TimedRecords(engine, config.data_dir, app) if lease is None
+                             else LeaseRecords(engine, config.data_dir, app, facility.id))
 
     async def turn_near(ticket_id: int) -> None:
         await notify_turn_near(app, ticket_id)
 
-    for facility in await facility_rows.facilities_all(engine):
-        if facility.id in hubs:
-            continue
-        app[FACILITIES][facility.id] = facility
-        policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
-                             facility.grace_seconds)
-        state = FacilityState(facility.id, facility.name, policy,
-                              schedule=schedule_of(facility), timezone=facility.timezone,
-                              recording=facility.recording)
-        if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
-            state.call_override = facility.call_override_seconds
-            state.override_day = facility.call_override_day
-        hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
-                          recordings_dir=(config.data_dir / "recordings").resolve(),
-                          on_turn_near=turn_near, turn=config.turn,
-                          opus_fec=config.opus_fec)
-        for station in await facility_rows.stations_for(engine, facility.id):
-            hub.add_station(station["id"], station["name"])
-        hubs[facility.id] = hub
-        await load_todays_tickets(app, facility.id)
-        tasks.append(asyncio.create_task(hub.run_ticks(config.tick_seconds)))
-        if not at_start:  # an operator added it while the server ran
-            log.info("facility %s ready", facility.code)
+    policy = QueuePolicy(facility.default_call_seconds, facility.changeover_seconds,
+                         facility.grace_seconds)
+    state = FacilityState(facility.id, facility.name, policy,
+                          schedule=schedule_of(facility), timezone=facility.timezone,
+                          recording=facility.recording)
+    state.reconnect_grace = facility.reconnect_grace
+    state.turn = config.turn
+    if facility.call_override_day == local_day(app[CLOCK](), facility.timezone):
+        state.call_override = facility.call_override_seconds
+        state.override_day = facility.call_override_day
+    hub = FacilityHub(state, app[BUS], app[RELAY], records, app[CLOCK],
+                      recordings_dir=(config.data_dir / "recordings").resolve(),
+                      on_turn_near=turn_near)
+    for station in await facility_rows.stations_for(engine, facility.id):
+        hub.add_station(station["id"], station["name"])
+    hubs[facility.id] = hub
+    # This node now runs the facility's day: a visit still open was left by a stop (its media
+    # went with the node that carried it).
+    await close_interrupted(engine, facility.id, app[CLOCK]())
+    await load_todays_tickets(app, facility.id)
+    running.ticks[facility.id] = asyncio.create_task(hub.run_ticks(config.tick_seconds))
+
+    async def from_other_nodes(msg: dict[str, Any]) -> None:
+        # Another node approved a ticket for today: it joins this hub's queue now.
+        if msg.get("op") == "load_tickets" and facility.id in app[HUBS]:
+            await load_todays_tickets(app, facility.id)
+
+    running.subscriptions[facility.id] = app[BUS].subscribe(hub_topic(facility.id),
+                                                            from_other_nodes)
+
+
+def hub_runs(app: web.Application, facility_id: int) -> bool:
+    """Whether the facility's hub runs here or on another node (one added while the servers
+    ran gets its hub within a minute)."""
+    node = app.get(NODE)
+    return facility_id in app[HUBS] or (node is not None and facility_id in node.owner_addresses)
+
+
+async def tickets_changed(app: web.Application, facility_id: int) -> None:
+    """Today's tickets of the facility changed in the database: its hub loads them, here or on
+    the node that runs it."""
+    if facility_id in app[HUBS]:
+        await load_todays_tickets(app, facility_id)
+    else:
+        await app[BUS].publish(hub_topic(facility_id), {"op": "load_tickets"})
+
+
+def hub_topic(facility_id: int) -> str:
+    return f"hub:{facility_id}"
 
 
 async def load_todays_tickets(app: web.Application, facility_id: int) -> int:
@@ -173,3 +264,37 @@ def ticket_info(ticket: ticket_rows.Ticket, inmate_name: str) -> TicketInfo:
     return TicketInfo(ticket.id, ticket.number, ticket.visitor_name, ticket.relation,
                       ticket.inmate_id, inmate_name, ticket.day, ticket.session_name,
                       ticket.first_in_queue, ticket.makeup_seconds)
+
+
+class LeaseRecords(TimedRecords):
+    """With several nodes: every durable write of the hub first checks that this node still
+    holds the facility's lease, token included (server/services/leases.py)."""
+
+    def __init__(self, engine: AsyncEngine, data_dir: Path, app: web.Application,
+                 facility_id: int) -> None:
+        super().__init__(engine, data_dir, app)
+        self._facility_id = facility_id
+
+    async def _fence(self) -> None:
+        node = self._app[NODE]
+        lease = node.held.get(self._facility_id)  # the current one: Redis may have restarted
+        if lease is None:
+            raise LeaseLost(f"facility {self._facility_id}")
+        await node.check_lease(lease)
+
+    async def visit_called(self, visit: Visit, facility_id: int, inmate_id: int,
+                           officer_id: int) -> int:
+        await self._fence()
+        return await super().visit_called(visit, facility_id, inmate_id, officer_id)
+
+    async def visit_started(self, visit: Visit) -> None:
+        await self._fence()
+        await super().visit_started(visit)
+
+    async def visit_finished(self, visit: Visit) -> None:
+        await self._fence()
+        await super().visit_finished(visit)
+
+    async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
+        await self._fence()
+        await super().ticket_state(ticket_id, state)

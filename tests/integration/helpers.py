@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -46,11 +47,22 @@ def _differences(sync_conn: Connection) -> list[Any]:
     return list(compare_metadata(context, metadata))
 
 
-def _rows(sync_conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
+def _rows(sync_conn: Connection, skip: frozenset[tuple[str, str]] = frozenset()
+          ) -> dict[str, list[tuple[Any, ...]]]:
     found = {}
+    inspector = sa_inspect(sync_conn)
     for table in metadata.sorted_tables:
+        # The columns the database has: one not upgraded yet lacks those of later revisions.
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        columns = [c for c in table.columns
+                   if c.name in have and (table.name, c.name) not in skip]
         order = list(table.primary_key.columns)
-        found[table.name] = [tuple(r) for r in sync_conn.execute(select(table).order_by(*order))]
+        # The columns the database has: one not upgraded yet lacks those of later revisions.
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        columns = [c for c in table.columns
+                   if c.name in have and (table.name, c.name) not in skip]
+        found[table.name] = [tuple(r) for r in sync_conn.execute(
+            select(*columns).order_by(*order))]
     return found
 
 
@@ -64,11 +76,14 @@ async def schema_differences(url: str) -> list[Any]:
         await engine.dispose()
 
 
-async def all_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+async def all_rows(url: str, skip: frozenset[tuple[str, str]] = frozenset()
+                   ) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row; without the `skip` columns (table, column), which a database of an earlier
+    release lacks until it is upgraded."""
     engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(_rows)
+            return await conn.run_sync(_rows, skip)
     finally:
         await engine.dispose()
 

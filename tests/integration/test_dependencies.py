@@ -16,7 +16,6 @@ OWN = {"server", "signaling", "media", "recordings", "web", "tests"}
 NOT_IMPORTED = {
     "aiosqlite": "SQLAlchemy loads it from the sqlite+aiosqlite:// database URL",
     "tzdata": "zoneinfo reads its data where the system has none",
-    "redis": "reserved for the many-machines work (see the comment in pyproject.toml)",
 }
 # Imported only by what an extra installs.
 EXTRA_ONLY = {"media/bench/report.py": "bench"}

@@ -118,10 +118,12 @@ async def test_family_that_leaves_is_reported_to_the_officer(sambang: Sambang) -
         await family.close()
         lost = await console.wait_for("leg_lost", visit_id=visit_id)
         assert lost["side"] == "family"
-        snapshot = await console.wait_for("console")
-        assert snapshot["type"] == "console"
-        latest = [m for m in console.messages if m["type"] == "console"][-1]
-        assert latest["visits"][0]["legs_lost"] == ["family"]
+        # The line is down: the clock stops, the console and the station are told at once.
+        paused = await console.wait_for("console", where=lambda m: bool(
+            m["visits"] and m["visits"][0]["paused"]))
+        assert paused["visits"][0]["legs_lost"] == ["family"]
+        told = await station.wait_for("reconnecting", visit_id=visit_id)
+        assert told["sides"] == ["family"] and told["gives_up_at"] > told["server_now"]
     finally:
         await station.close()
         await console.close()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from signaling import commands as c
+from signaling import lifecycle as lc
 from signaling import views
 from signaling.facility import FacilityState
 from signaling.lifecycle import Outcome, VisitState
@@ -166,7 +167,7 @@ def test_eta_counts_the_rounds_ahead_and_the_time_until_a_station_is_free() -> N
     assert state.eta_seconds(103, NINE + 100) == 500 + 120 + 600 + 120
     assert views.family_view(state, 103, NINE + 100).to_message() == {
         "type": "queue", "number": 3, "state": "waiting", "position": 2,
-        "eta_seconds": 1340, "call_seconds": 600}
+        "eta_seconds": 1340, "call_seconds": 600, "outcome": None}
 
 
 def test_one_minute_and_ten_second_warnings_then_the_deadline_ends_the_visit() -> None:
@@ -208,7 +209,7 @@ def test_an_extension_moves_the_deadline_and_the_warnings_come_again() -> None:
         "type": "live", "visit_id": 7, "server_now": int((NINE + 180) * 1000),
         "ends_at": int((NINE + 240) * 1000), "allotted_seconds": 240, "seconds_left": 60,
         "ticket_number": 1, "visitor_name": "Keluarga 1", "station_name": "Bilik 1",
-        "ice_servers": []}
+        "ice_servers": [], "paused": False, "reconnecting": []}
     assert state.handle(c.TickVisit(7), NINE + 239) != []  # the ten-second warning
     assert state.handle(c.TickVisit(7), NINE + 240)[0] == c.CloseRelay(info.visit)
 
@@ -266,21 +267,72 @@ def test_marking_a_visit_legal_makes_it_private_and_unwatchable() -> None:
     assert refused.value.code == "legal_visit"
 
 
-def test_a_lost_leg_is_told_once_and_cleared_by_a_new_offer() -> None:
+def test_a_lost_leg_is_told_once_and_stops_the_clock_until_its_media_is_back() -> None:
     state = facility()
     info = live(state, NINE)
-    assert state.handle(c.FamilyLeft(101), NINE) == [
-        c.PublishLegLost(info, "family"), c.PublishConsole(), c.Broadcast()]
-    assert state.handle(c.LegGone(7, "family"), NINE) == []
-    state.handle(c.FamilyJoined(101), NINE)
-    assert state.handle(c.MediaAnswered(7, "family", "transcode"), NINE) == [
+    assert state.handle(c.FamilyLeft(101), NINE + 100) == [
+        c.PublishLegLost(info, "family"), c.PublishReconnecting(info),
+        c.WriteVisitEvent(7, NINE + 100, "paused", "system", "family"),
+        c.PublishConsole(), c.Broadcast()]
+    assert state.handle(c.LegGone(7, "family", NINE + 99), NINE + 102) == [c.PublishConsole()]
+    assert info.visit.seconds_left(NINE + 130) == 500  # stood still at 100 s in
+    state.handle(c.FamilyJoined(101), NINE + 130)  # the socket is back, the media not yet
+    assert info.visit.paused
+    assert state.handle(c.MediaAnswered(7, "family", "transcode"), NINE + 131) == [
         c.WriteMediaMode(7, "transcode"), c.PublishConsole()]
+    assert state.handle(c.LegBack(7, "family"), NINE + 132) == [
+        c.WriteVisitEvent(7, NINE + 132, "resumed", "system", "32s"),
+        c.PublishVisit(info), c.PublishConsole()]
     assert info.legs_lost == set() and info.media_mode == "transcode"
+    assert info.visit.deadline == NINE + 600 + 32 and info.visit.seconds_left(NINE + 132) == 500
     state.handle(c.StationJoined(1), NINE)
     state.handle(c.StationJoined(1), NINE)
-    assert state.handle(c.StationLeft(1), NINE) == [c.Broadcast()]  # one kiosk page still open
-    assert state.handle(c.StationLeft(1), NINE) == [
-        c.PublishLegLost(info, "station"), c.PublishConsole(), c.Broadcast()]
+    assert state.handle(c.StationLeft(1), NINE + 140) == [c.Broadcast()]  # one kiosk page open
+    assert kinds(state.handle(c.StationLeft(1), NINE + 140)) == [
+        "PublishLegLost", "PublishReconnecting", "WriteVisitEvent", "PublishConsole",
+        "Broadcast"]
+
+
+def test_silence_noticed_late_stops_the_clock_from_when_it_began() -> None:
+    state = facility()
+    info = live(state, NINE)
+    state.handle(c.LegGone(7, "station", NINE + 97), NINE + 100)
+    assert views.reconnecting_view(info, NINE + 100).to_message() == {
+        "type": "reconnecting", "visit_id": 7, "sides": ["station"], "seconds_left": 503,
+        "gives_up_at": int((NINE + 97 + 120) * 1000), "server_now": int((NINE + 100) * 1000)}
+    assert views.visit_view(info, NINE + 110).to_message()["paused"] is True
+    summary = views.visit_summary(state, info, NINE + 110)
+    assert (summary.paused, summary.paused_seconds, summary.legs_lost) == (True, 13, ["station"])
+    assert state.handle(c.TickVisit(7), NINE + 200) == []  # no warning, no end while paused
+    state.handle(c.LegBack(7, "station"), NINE + 120)
+    assert info.visit.seconds_left(NINE + 120) == 503
+
+
+def test_a_line_down_past_the_grace_ends_the_visit_and_owes_the_family_its_minutes() -> None:
+    state = facility()
+    state.reconnect_grace = 60
+    info = live(state, NINE)
+    state.handle(c.LegGone(7, "family", NINE + 200), NINE + 203)
+    assert state.handle(c.TickVisit(7), NINE + 259) == []
+    ended = state.handle(c.TickVisit(7), NINE + 260)
+    assert kinds(ended) == ["CloseRelay", "WriteVisitEvent", "WriteVisitFinished",
+                            "WriteTicketState", "GrantMakeup", "PublishVisit", "Broadcast"]
+    assert ended[4] == c.GrantMakeup(7, 400, "connection_lost", "system")
+    assert info.visit.outcome is lc.Outcome.CONNECTION_LOST
+    assert (info.visit.actual_seconds(), info.visit.paused_seconds) == (200, 60)
+    assert views.visit_view(info, NINE + 260).to_message()["outcome"] == "connection_lost"
+
+
+def test_a_family_that_steps_out_leaves_the_clock_running() -> None:
+    state = facility()
+    info = live(state, NINE)
+    state.handle(c.StepOut("family", 101), NINE + 10)
+    state.handle(c.LegGone(7, "family", NINE + 11), NINE + 14)
+    assert not info.visit.paused and info.legs_lost == {"family"}
+    state.handle(c.MediaAnswered(7, "family", "forward"), NINE + 20)  # back in
+    assert not info.visit.paused and info.legs_lost == set()
+    state.handle(c.LegGone(7, "family", NINE + 30), NINE + 33)  # now a cut line
+    assert info.visit.paused
 
 
 def test_the_first_two_waiting_hear_their_turn_is_near_once_the_session_has_begun() -> None:

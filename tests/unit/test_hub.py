@@ -15,7 +15,7 @@ from signaling.commands import TicketInfo
 from signaling.facility import FacilityState
 from signaling.hub import FacilityHub
 from signaling.lifecycle import Visit
-from signaling.ports import HubError, LegStateCallback, SessionClosed
+from signaling.ports import HubError, LegStateCallback, RelayRoom, SessionClosed
 from signaling.queue import QueuePolicy, TicketState
 from signaling.turn import MARGIN_SECONDS, TurnSettings, password
 
@@ -75,6 +75,9 @@ class MemoryRecords:
     async def ticket_state(self, ticket_id: int, state: TicketState) -> None:
         self.tickets[ticket_id] = state
 
+    async def visit_alive(self, visit: Visit, at: float) -> None:
+        self.rows[visit.visit_id]["alive_at"] = at
+
     async def ticket_first(self, ticket_id: int) -> None:
         self.tickets[ticket_id] = TicketState.WAITING
         self.first.add(ticket_id)
@@ -90,6 +93,17 @@ class MemoryRelay:
         self.offers: list[str] = []  # every SDP the relay was asked to answer
         self.opening: asyncio.Event | None = None  # while set, opening a session waits
         self.asked_to_open = asyncio.Event()
+        self.capacity: int | None = None
+        self.reserved: set[int] = set()
+
+    def reserve(self, visit_id: int) -> bool:
+        if self.room().full and visit_id not in self.reserved:
+            return False
+        self.reserved.add(visit_id)
+        return True
+
+    def room(self) -> RelayRoom:
+        return RelayRoom(1, self.capacity, len(self.reserved))
 
     async def open(self, visit_id: int, on_leg_state: LegStateCallback) -> None:
         self.calls.append(("open", visit_id))
@@ -107,6 +121,7 @@ class MemoryRelay:
     async def close(self, visit_id: int) -> list[dict[str, Any]]:
         self.calls.append(("close", visit_id))
         self.sessions.pop(visit_id, None)
+        self.reserved.discard(visit_id)
         return []
 
     async def record(self, visit_id: int, directory: str, prefix: str) -> None:
@@ -206,7 +221,7 @@ async def test_a_visit_from_call_to_deadline_through_the_ports() -> None:
         "called", "started", "warning", "warning", "ended"]
     assert s.records.rows[visit_id] == {"ticket_id": 101, "inmate_id": 11,
                                         "allotted_seconds": 600, "media_mode": "transcode",
-                                        "outcome": "completed"}
+                                        "outcome": "completed", "alive_at": START + 590}
     assert s.records.tickets[101] is TicketState.DONE
     assert s.relay.sessions == {}
     console = s.hub.snapshot()
@@ -283,10 +298,33 @@ async def test_a_leg_the_relay_loses_is_told_to_the_console_and_refusals_carry_c
     assert closed.value.code == "not_live"
 
 
+async def test_a_full_relay_refuses_the_start_and_changes_nothing() -> None:
+    s = Setup(stations=2)
+    s.relay.capacity = 1
+    for ticket_id in (101, 102):
+        await s.hub.family_joined(ticket_id)
+    first = (await s.hub.call(1, officer_id=5, actor="petugas")).visit.visit_id
+    second = (await s.hub.call(2, officer_id=5, actor="petugas")).visit.visit_id
+    await s.hub.start(first, 600, "petugas")
+    written = list(s.records.events)
+    sent = {topic: len(msgs) for topic, msgs in s.pages.sent.items()}
+
+    with pytest.raises(HubError) as refused:
+        await s.hub.start(second, 600, "petugas")
+    assert refused.value.code == "relay_full"
+    assert s.hub.state.visit(second).visit.state.value == "called"
+    assert s.records.events == written and ("open", second) not in s.relay.calls
+    assert {topic: len(msgs) for topic, msgs in s.pages.sent.items()} == sent
+
+    await s.hub.end(first, "selesai", "petugas")  # room again: the same visit starts
+    await s.hub.start(second, 600, "petugas")
+    assert ("open", second) in s.relay.calls
+
+
 async def test_live_gives_both_pages_turn_credentials_for_the_deadline_as_it_is_then() -> None:
     s = Setup()
     turn = TurnSettings(("turns:turn.lapas.example:443?transport=tcp",), "rahasia-coturn")
-    s.hub = FacilityHub(s.hub.state, s.bus, s.relay, s.records, s.clock, turn=turn)
+    s.hub.state.turn = turn
     await s.hub.family_joined(101)
     await s.hub.station_joined(1)
     visit_id = (await s.hub.call(1, 5, "petugas")).visit.visit_id

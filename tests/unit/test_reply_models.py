@@ -33,7 +33,8 @@ def test_a_view_goes_out_as_its_model_says() -> None:
     summary = views.VisitSummary(
         visit_id=1, state="live", ticket_number=3, visitor_name="Sri", inmate_name="Budi",
         station_id=2, station_name="Bilik 1", allotted_seconds=600, seconds_left=590,
-        ends_at=1_700_000_000_000, legs_lost=[], outcome=None, media_mode="forward",
+        ends_at=1_700_000_000_000, legs_lost=[], paused=True, paused_seconds=12,
+        gives_up_at=1_700_000_100_000, outcome=None, media_mode="forward",
         legal=False, recording=False, relation="spouse")
     assert m.VisitReply.model_validate(summary).model_dump() == summary.to_dict()
 

@@ -23,10 +23,12 @@ def test_summary_per_station_block_and_total() -> None:
         visit(2, "Bilik 2", "Blok A", 1100, 1160, 300, "ended_early", 200),
         visit(3, "Bilik 1", "Blok B", 1700, None, 0, "cancelled", 1100),
     ]
+    visits[1]["paused_seconds"] = 90
     day_of = {1: "2026-11-25", 2: "2026-11-25", 3: "2026-11-25"}
     rows = {(r.kind, r.group): r for r in summarise(visits, ["Blok B"], day_of)}
     total = rows[("total", "")]
     assert (total.visits, total.minutes, total.no_shows, total.ended_early) == (2, 15.0, 1, 1)
+    assert (total.lines_lost, total.paused_minutes) == (0, 1.5)
     # Waits run from the ticket to the call, whether or not the visit was then held.
     assert total.avg_wait_minutes == 11.7 and total.max_wait_minutes == 15.0
     # The working day ran from the first call (1000) to the last end (1700): 700 s.

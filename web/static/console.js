@@ -86,12 +86,15 @@
           api("/api/visits/" + v.visit_id + "/end", { reason: "officer" });
         }, "danger"));
       }
-      var left = v.ends_at ? Math.max(0, Math.round((v.ends_at - Date.now() - clockOffset) / 1000))
+      // While a line is down the visit's clock stands still at what the server last said.
+      var left = v.paused ? v.seconds_left
+        : v.ends_at ? Math.max(0, Math.round((v.ends_at - Date.now() - clockOffset) / 1000))
         : v.allotted_seconds;
-      vt.appendChild(el("tr", { "data-visit": v.visit_id, "class": v.legs_lost.length ? "lost" : "" }, [
+      var rowClass = (v.legs_lost.length ? "lost" : "") + (v.paused ? " paused" : "");
+      vt.appendChild(el("tr", { "data-visit": v.visit_id, "class": rowClass }, [
         el("td", { text: "#" + v.ticket_number + " " + v.visitor_name + " → " + v.inmate_name }),
         el("td", { text: v.station_name }),
-        el("td", { text: t("vs_" + v.state) }),
+        el("td", { "class": "visit-state", text: t(v.paused ? "vs_paused" : "vs_" + v.state) }),
         el("td", { "class": "left", text: fmt(left) }),
         el("td", {}, actions)
       ]));

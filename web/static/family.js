@@ -23,6 +23,10 @@
     $("call-length").textContent = Math.round(msg.call_seconds / 60) + " " + s.t("minutes");
     // "called" is told by the `called` and `live` messages, which know the station.
     if (msg.state !== "called") setState(msg.state, s.t("state_" + msg.state));
+    // The visit ended while this page was cut off: it hears how when it is back; when the
+    // link now stands for another ticket (a make-up in the queue), the page is read again.
+    if (visitId !== null && msg.state === "done") ended(msg);
+    else if (visitId !== null && msg.state !== "called") location.reload();
     // Taken out of the queue (a ban, a refused make-up): the page says why, from the server.
     if (msg.state === "cancelled") location.reload();
   }
@@ -189,6 +193,7 @@
   $("leave-yes").addEventListener("click", function () {
     stepped = true;
     s.show("confirm", false);
+    s.send({ type: "step_out" });  // on purpose: the server keeps the visit's clock running
     s.closeCall();
     s.releaseMedia();
     s.show("call", false);

@@ -76,6 +76,9 @@ class FacilitySettings(Reply):
     notify_secret: bool = Field(description="whether one is set; the secret is write-only")
     call_override_seconds: int | None = Field(description="the officer's call length today")
     call_override_day: str | None
+    reconnect_grace: int = Field(
+        description="seconds a visit waits for a line that is down before it ends as "
+        "connection_lost")
 
 
 class ScheduleBody(Body):
@@ -185,3 +188,32 @@ class OutboxMessage(Reply):
 class Outbox(Reply):
     counts: dict[str, int] = Field(description="pending, sent, failed")
     latest: list[OutboxMessage]
+
+
+class FacilityOnNode(Reply):
+    id: int
+    code: str
+    waiting: int = Field(description="tickets waiting in the queue")
+    visits_called: int
+    visits_live: int
+
+
+class ClusterNode(Reply):
+    node_id: str
+    role: str = Field(description="web: pages, API and facility hubs (relay workers optional)")
+    address: str
+    pid: int
+    started_at: float
+    heartbeat_at: float = Field(description="seconds since the epoch of its last heartbeat")
+    seconds_since_heartbeat: float
+    this_node: bool = Field(description="the node that answered this request")
+    open_sockets: int
+    relay_workers: int
+    load_average: float = Field(description="the machine's one-minute load average")
+    visits: int = Field(description="visits called or live on this node")
+    facilities: list[FacilityOnNode]
+
+
+class Cluster(Reply):
+    clustered: bool = Field(description="false: one node, no Redis")
+    nodes: list[ClusterNode]

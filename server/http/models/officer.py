@@ -91,6 +91,10 @@ class VisitReply(Reply):
     seconds_left: int
     ends_at: int | None = Field(None, description="epoch milliseconds")
     legs_lost: list[str]
+    paused: bool = Field(False, description="the clock stands still: a line is down")
+    paused_seconds: int = Field(0, description="seconds the clock stood still so far")
+    gives_up_at: int | None = Field(
+        None, description="epoch milliseconds: ends as connection_lost unless the line is back")
     outcome: str | None = None
     media_mode: Literal["forward", "transcode"]
     legal: bool

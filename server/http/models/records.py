@@ -10,7 +10,8 @@ from pydantic import Field
 from server.http.models.common import Query, Reply
 from server.http.models.fields import Blank, Day, Id, Text
 
-Outcome = Literal["completed", "ended_early", "cancelled"]  # visit_records.OUTCOMES
+# visit_records.OUTCOMES
+Outcome = Literal["completed", "ended_early", "cancelled", "connection_lost", "interrupted"]
 Period = Literal["day", "week", "month"]  # reports.PERIODS
 
 
@@ -47,6 +48,8 @@ class VisitRow(Reply):
     ended_at: float | None
     allotted_seconds: int
     actual_seconds: int
+    paused_seconds: int = Field(0, description="seconds its clock stood still while a line "
+                                "was down (not in actual_seconds)")
     outcome: str | None
     end_reason: str
     media_mode: Literal["forward", "transcode"]
@@ -106,6 +109,10 @@ class ReportRow(Reply):
     max_wait_minutes: float | None
     no_shows: int
     ended_early: int
+    lines_lost: int = Field(
+        description="visits cut by a line down past the grace or by a server stop")
+    paused_minutes: float = Field(
+        description="minutes the clocks stood still while a line was down (not in minutes)")
     utilisation: float | None = Field(description="share of the working span in a call")
 
 
