@@ -1,6 +1,6 @@
 """The one place where sambang reaches into aiortc's and aioice's internals, written for aiortc
-1.16.0 and aioice 0.13.0 (both pinned in pyproject.toml). tests/test_aiortc_hook.py fails loudly
-when an upgrade of either moves what this uses.
+1.16.0 and aioice 0.13.0 (both pinned in pyproject.toml). tests/integration/test_aiortc_hook.py
+fails loudly when an upgrade of either moves what this uses.
 
 aiortc keeps what it does well: ICE, DTLS and the SRTP keys. Media packets bypass the rest of it:
 - `PacketLink` takes SRTP datagrams as they come off the ICE pair's socket (before aioice queues

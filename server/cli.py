@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,7 @@ async def _staff_command(args: argparse.Namespace) -> int:
 
 
 async def _station_link(args: argparse.Namespace) -> int:
+    from server import links
     from server.db import facility_rows
 
     config = _config(args)
@@ -144,7 +146,9 @@ async def _station_link(args: argparse.Namespace) -> int:
             print(f"sambang: no station {args.station!r} at {args.facility!r}", file=sys.stderr)
             return 2
         token = await facility_rows.rotate_station_token(engine, match[0]["id"])
-        print(f"{args.base_url.rstrip('/')}/s/{token}")
+        if args.base_url:
+            config = replace(config, public_url=args.base_url)
+        print(links.link(config, links.station(token)))
         return 0
     finally:
         await engine.dispose()
@@ -300,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     p_link = sub.add_parser("station-link", help="print a new kiosk link for a station")
     p_link.add_argument("station", help="station name, e.g. 'Bilik 1'")
     p_link.add_argument("--facility", default="demo")
-    p_link.add_argument("--base-url", default="http://127.0.0.1:8080")
+    p_link.add_argument("--base-url", help="the address stations reach the server by "
+                        "(default SAMBANG_PUBLIC_URL, else http://HOST:PORT)")
     p_bench = sub.add_parser("bench", help="measure what this machine can do")
     bench_sub = p_bench.add_subparsers(dest="bench_command", required=True)
     p_relay = bench_sub.add_parser("relay", help="relay CPU, fps, latency and memory per visit")

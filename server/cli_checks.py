@@ -24,8 +24,8 @@ async def audit_verify(engine: AsyncEngine) -> int:
 
 
 async def recordings_verify(engine: AsyncEngine, data_dir: Path) -> int:
+    from recordings.digest import digest_file
     from server.db import recording_rows
-    from server.http.recordings import digest_file
 
     rows = [r for r in await recording_rows.all_recordings(engine)
             if r["deleted_at"] is None]

@@ -34,7 +34,7 @@ class Config:
     # full a visit does not start. Default: `max_visits_29fps_per_relay_core` of `sambang bench
     # relay` on the project's shared 2-core machine (README); measure yours and set it.
     relay_capacity: int = RELAY_CAPACITY
-    # The address families reach this server by, for links sent in notifications.
+    # The address families reach this server by: every link given out starts with it.
     public_url: str = ""
     # Outgoing email for notifications; no host: no email is sent.
     smtp_host: str = ""

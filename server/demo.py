@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server import links
 from server.config import Config
 from server.db import facility_rows, staff_rows, ticket_rows
 
@@ -78,11 +79,10 @@ async def seed_demo(engine: AsyncEngine, config: Config) -> None:
               "`sambang staff set-password USERNAME`):", *lines, sep="\n", flush=True)
         facility = await facility_rows.facility_by_code(engine, "demo")
     assert facility is not None
-    base = f"http://{config.host}:{config.port}"
     # Kiosk links are rotated at each demo start so they can be printed again.
-    links = []
+    kiosks = []
     for station in await facility_rows.stations_for(engine, facility.id):
         token = await facility_rows.rotate_station_token(engine, station["id"])
-        links.append(f"  {station['name']}: {base}/s/{token}")
-    print(f"sambang demo: officer console {base}/console", "station pages:", *links,
-          sep="\n", flush=True)
+        kiosks.append(f"  {station['name']}: {links.link(config, links.station(token))}")
+    print(f"sambang demo: officer console {links.link(config, '/console')}", "station pages:",
+          *kiosks, sep="\n", flush=True)

@@ -19,6 +19,11 @@ def zone_label(tz: str) -> str:
     return ZONE_LABELS.get(tz, tz)
 
 
+def day_start(day: date, tz: str) -> float:
+    """The moment the facility's local day begins."""
+    return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
+
+
 def local_day(epoch: float, tz: str) -> str:
     return datetime.fromtimestamp(epoch, ZoneInfo(tz)).date().isoformat()
 

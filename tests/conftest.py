@@ -80,10 +80,9 @@ class Sambang:
         assert status == 201, data
         return int(data["ticket_id"]), str(data["link"]).rsplit("/", 1)[1]
 
-    async def live_visit(self, relation: str = "spouse") -> tuple[Peer, Peer, int, str]:
-        """A family and Bilik 1 on their sockets, called and started by the officer: returns
-        the family's and the station's peers (media not joined yet), the visit id and the
-        officer's CSRF token."""
+    async def called_visit(self, relation: str = "spouse") -> tuple[Peer, Peer, int, str]:
+        """A family and Bilik 1 on their sockets, called by the officer: returns the family's
+        and the station's peers, the visit id and the officer's CSRF token."""
         csrf = await self.login()
         _, token = await self.issue_ticket(csrf, relation=relation)
         station_id, station_token = await self.station_token()
@@ -92,13 +91,18 @@ class Sambang:
         await family.wait_for("queue")
         status, visit = await self.post("/api/visits", {"station_id": station_id}, csrf)
         assert status == 201, visit
-        await self.confirm_identity(visit["visit_id"], csrf)
-        status, started = await self.post(f"/api/visits/{visit['visit_id']}/start",
+        return family, station, int(visit["visit_id"]), csrf
+
+    async def live_visit(self, relation: str = "spouse") -> tuple[Peer, Peer, int, str]:
+        """The called visit, started (media not joined yet)."""
+        family, station, visit_id, csrf = await self.called_visit(relation)
+        await self.confirm_identity(visit_id, csrf)
+        status, started = await self.post(f"/api/visits/{visit_id}/start",
                                           {"inmate_confirmed": True}, csrf)
         assert status == 200, started
         await family.wait_for("live")
         await station.wait_for("live")
-        return family, station, int(visit["visit_id"]), csrf
+        return family, station, visit_id, csrf
 
     async def station_token(self, index: int = 0) -> tuple[int, str]:
         stations = await facility_rows.stations_for(self.app[ENGINE], 1)

@@ -10,18 +10,17 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.db import facility_rows, staff_rows, ticket_rows
-from server.db import tables as db
+from server import links
+from server.db import facility_rows, notification_rows, staff_rows, ticket_rows
 from server.db.facility_rows import Facility
 from server.errors import ApiError, InvalidField
 from server.http.auth import ROLES, new_password_hash, require_staff
 from server.http.cluster import cluster_view
 from server.http.lookups import hub_for, site_link
 from server.http.models import admin as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit, audit_with
@@ -74,7 +73,7 @@ def settings_view(facility: Facility) -> dict[str, Any]:
 async def facility_settings(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(settings_view(facility))
+    return reply(m.FacilitySettings, settings_view(facility))
 
 
 @operation("admin", "Change facility settings: what is given changes, what is left out stays",
@@ -95,7 +94,7 @@ async def change_facility(request: web.Request) -> web.Response:
         conn, staff.facility_id, values), "facility.change", f"facility:{staff.facility_id}",
         ",".join(changed), staff)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(settings_view(facility))
+    return reply(m.FacilitySettings, settings_view(facility))
 
 
 @operation("schedule", "Replace the facility's schedule (TOML as in examples/facilities/); 422 "
@@ -118,7 +117,7 @@ async def change_schedule(request: web.Request) -> web.Response:
         conn, staff.facility_id, {"schedule_toml": text}), "schedule.change",
         f"facility:{staff.facility_id}", staff=staff)
     await reload_facility(request.app, staff.facility_id)  # the fair share may change with it
-    return web.json_response({"sessions": len(schedule.sessions),
+    return reply(m.ScheduleReply, {"sessions": len(schedule.sessions),
                               "visits_per_week": schedule.visits_per_week})
 
 
@@ -126,7 +125,7 @@ async def change_schedule(request: web.Request) -> web.Response:
 async def stations(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     rows = await facility_rows.stations_for(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
+    return reply(m.Stations, {"stations": [{"id": r["id"], "name": r["name"]} for r in rows]})
 
 
 @operation("admin", "Add a station; returns its kiosk link (once)", body=m.StationBody,
@@ -147,12 +146,12 @@ async def add_station(request: web.Request) -> web.Response:
                                          staff=staff)
     hub.add_station(station_id, name)
     await hub.broadcast()
-    return web.json_response({"id": station_id, "name": name,
+    return reply(m.StationAdded, {"id": station_id, "name": name,
                               "kiosk_link": _kiosk_link(request, token)}, status=201)
 
 
 def _kiosk_link(request: web.Request, token: str) -> str:
-    return site_link(request, f"/s/{token}")
+    return site_link(request, links.station(token))
 
 
 @operation("admin", "A new kiosk link for a station; the old one stops working",
@@ -166,14 +165,14 @@ async def station_link(request: web.Request) -> web.Response:
         raise ApiError("not_found", 404)
     token = await audit_with(request, lambda conn: facility_rows.rotate_station_token(
         conn, station_id), "station.link", f"station:{station_id}", staff=staff)
-    return web.json_response({"id": station_id, "kiosk_link": _kiosk_link(request, token)})
+    return reply(m.KioskLink, {"id": station_id, "kiosk_link": _kiosk_link(request, token)})
 
 
 @operation("admin", "Staff accounts of the facility", reply=m.StaffList)
 async def staff_list(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     accounts = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"staff": [asdict(a) for a in accounts]})
+    return reply(m.StaffList, {"staff": [asdict(a) for a in accounts]})
 
 
 @operation("admin", "Add a staff account with a role", body=m.StaffBody, reply=m.StaffAdded,
@@ -189,7 +188,7 @@ async def add_staff(request: web.Request) -> web.Response:
         conn, facility_id=staff.facility_id, username=username, full_name=full_name,
         role=role, active=True, password_hash=password_hash),
         "staff.add", f"staff:{username}", role, staff)
-    return web.json_response({"id": staff_id, "username": username, "role": role},
+    return reply(m.StaffAdded, {"id": staff_id, "username": username, "role": role},
                              status=201)
 
 
@@ -216,7 +215,7 @@ async def change_staff(request: web.Request) -> web.Response:
     await audit_with(request, lambda conn: staff_rows.update_staff(conn, staff_id, **values),
                      "staff.change", f"staff:{accounts[staff_id].username}", changed, staff)
     await tell_revoked(request.app, staff_id)
-    return web.json_response({"id": staff_id, "changed": changed.split(",")})
+    return reply(m.StaffChanged, {"id": staff_id, "changed": changed.split(",")})
 
 
 @operation("admin", "Import the inmate register (CSV: reg_number, full_name, block, optional "
@@ -240,11 +239,11 @@ async def import_inmates(request: web.Request) -> web.Response:
     lang = request_lang(request)
     report = {"rejected": [{"line": r.line, "reason": r.message(lang)} for r in rejected]}
     if rejected or not rows:
-        return web.json_response({"applied": False, **report}, status=422)
+        return reply(m.RegisterImport, {"applied": False, **report}, status=422)
     await audit(request, "inmates.import", f"facility:{staff.facility_id}", f"{len(rows)} rows",
                 staff)
     counts = await apply_register(request.app[ENGINE], staff.facility_id, rows)
-    return web.json_response({"applied": True, **counts, **report})
+    return reply(m.RegisterImport, {"applied": True, **counts, **report})
 
 
 @operation("admin", "The notification outbox: counts by state and the latest 20 messages "
@@ -253,22 +252,8 @@ async def notifications(request: web.Request) -> web.Response:
     """How the outbox is doing: counts by state and the latest messages with their last error,
     so an admin sees a gateway that is down before families complain."""
     staff = await require_staff(request, ADMINS)
-    return web.json_response(await outbox_report(request.app, staff.facility_id))
-
-
-async def outbox_report(app: web.Application, facility_id: int) -> dict[str, Any]:
-    table = db.notifications
-    async with app[ENGINE].connect() as conn:
-        counts: dict[str, int] = {row[0]: row[1] for row in (await conn.execute(
-            select(table.c.state, func.count()).where(table.c.facility_id == facility_id)
-            .group_by(table.c.state))).all()}
-        latest = (await conn.execute(
-            select(table.c.id, table.c.event, table.c.channel, table.c.state,
-                   table.c.attempts, table.c.last_error, table.c.created_at)
-            .where(table.c.facility_id == facility_id)
-            .order_by(table.c.id.desc()).limit(20))).all()
-    return {"counts": {state: counts.get(state, 0) for state in ("pending", "sent", "failed")},
-            "latest": [dict(r._mapping) for r in latest]}
+    report = await notification_rows.outbox_report(request.app[ENGINE], staff.facility_id)
+    return reply(m.Outbox, report)
 
 
 async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any] | None:
@@ -290,7 +275,7 @@ async def coverage_of(app: web.Application, facility: Facility) -> dict[str, Any
 async def coverage_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, ADMINS)
     facility = await reload_facility(request.app, staff.facility_id)
-    return web.json_response(await coverage_of(request.app, facility))
+    return reply(m.Coverage, await coverage_of(request.app, facility))
 
 
 ADMIN_SCRIPT_KEYS = ("saved", "kiosk_link_once", "import_done", "import_refused", "line",
@@ -302,7 +287,7 @@ async def admin_page(request: web.Request) -> web.Response:
     facility = await reload_facility(request.app, staff.facility_id)
     engine = request.app[ENGINE]
     lang = request_lang(request)
-    outbox = await outbox_report(request.app, facility.id)
+    outbox = await notification_rows.outbox_report(engine, facility.id)
     cover = await coverage_of(request.app, facility)
     for row in outbox["latest"]:
         row["local"] = local_time(row["created_at"], facility.timezone, with_date=True,

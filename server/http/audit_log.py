@@ -9,7 +9,7 @@ from aiohttp import web
 from server.db import staff_rows
 from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.records import AuditLog
 from server.http.request_audit import audit
 from server.keys import ENGINE
@@ -30,7 +30,7 @@ async def audit_log(request: web.Request) -> web.Response:
     colleagues = await staff_rows.staff_of(request.app[ENGINE], staff.facility_id)
     usernames = {s.username for s in colleagues}
     await audit(request, "audit.read", staff=staff)
-    return web.json_response({
+    return reply(AuditLog, {
         "intact": broken is None,
         "first_break": broken[0] if broken else None,
         "events": [{"id": e.id, **asdict(e.event), "hash": e.hash} for e in events

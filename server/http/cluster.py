@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server.http.auth import require_staff
 from server.http.models import admin as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.keys import CLOCK, NODE
 from server.services.nodes import NodeReport
 
@@ -38,5 +38,4 @@ async def cluster_view(app: web.Application) -> dict[str, Any]:
            "and visits on each (one node without SAMBANG_REDIS_URL)", reply=m.Cluster)
 async def cluster(request: web.Request) -> web.Response:
     await require_staff(request, ADMINS)
-    return web.json_response(m.Cluster.model_validate(await cluster_view(request.app))
-                             .model_dump())
+    return reply(m.Cluster, await cluster_view(request.app))

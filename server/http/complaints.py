@@ -8,17 +8,14 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db import tables as db
-from server.db.rows import row_dict
+from server.db import complaint_rows
 from server.errors import ApiError
 from server.http import csrf
 from server.http.auth import SUPERVISOR_ROLES, require_staff
 from server.http.lookups import count_towards_limit, facility_from_path, facility_of, rate_limit
 from server.http.models import complaints as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, path_key, read_body
 from server.http.pages import context, error_page, render_form, supervisor_or_refuse
 from server.http.request_audit import audit
@@ -42,23 +39,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/facilities/{code}/complaints/{tracking}", complaint_json)
     app.router.add_get("/api/complaints", list_complaints)
     app.router.add_post("/api/complaints/{complaint_id:\\d+}/answer", answer_complaint)
-
-
-async def _by_tracking(engine: AsyncEngine, facility_id: int,
-                       tracking: str) -> dict[str, Any] | None:
-    async with engine.connect() as conn:
-        row = (await conn.execute(select(db.complaints).where(
-            db.complaints.c.facility_id == facility_id,
-            db.complaints.c.tracking == tracking.strip().upper()))).first()
-    return row_dict(row) if row else None
-
-
-async def _of_facility(engine: AsyncEngine, facility_id: int) -> list[dict[str, Any]]:
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(db.complaints).where(
-            db.complaints.c.facility_id == facility_id).order_by(
-            db.complaints.c.id.desc()))).all()
-    return [row_dict(r) for r in rows]
 
 
 async def _facility_or_404(request: web.Request) -> Any:
@@ -94,11 +74,10 @@ async def complaint_submit(request: web.Request) -> web.Response:
 
 async def _file(request: web.Request, facility_id: int, values: dict[str, str]) -> str:
     tracking = new_tracking()
-    async with request.app[ENGINE].begin() as conn:
-        await conn.execute(insert(db.complaints).values(
-            facility_id=facility_id, tracking=tracking, name=values.get("name", ""),
-            contact=values.get("contact", ""), visit_ref=values.get("visit_ref", ""),
-            body=values["body"], state="received", created_at=request.app[CLOCK]()))
+    await complaint_rows.insert_complaint(
+        request.app[ENGINE], facility_id=facility_id, tracking=tracking,
+        name=values.get("name", ""), contact=values.get("contact", ""),
+        visit_ref=values.get("visit_ref", ""), body=values["body"], now=request.app[CLOCK]())
     count_towards_limit(request, "register")
     return tracking
 
@@ -110,7 +89,7 @@ async def file_complaint_json(request: web.Request) -> web.Response:
     rate_limit(request, "register")
     values = (await read_body(request, m.ComplaintBody)).model_dump()
     tracking = await _file(request, facility.id, values)
-    return web.json_response({"tracking": tracking, "state": "received"}, status=201)
+    return reply(m.ComplaintFiled, {"tracking": tracking, "state": "received"}, status=201)
 
 
 async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
@@ -118,7 +97,10 @@ async def _looked_up(request: web.Request) -> tuple[Any, dict[str, Any] | None]:
     facility = await _facility_or_404(request)
     rate_limit(request, "lookup")
     tracking = path_key(request, "tracking")
-    row = await _by_tracking(request.app[ENGINE], facility.id, tracking) if tracking else None
+    row = None
+    if tracking:
+        row = await complaint_rows.complaint_by_tracking(request.app[ENGINE], facility.id,
+                                                         tracking)
     if row is None:
         count_towards_limit(request, "lookup")
     return facility, row
@@ -130,7 +112,7 @@ async def complaint_json(request: web.Request) -> web.Response:
     _, row = await _looked_up(request)
     if row is None:
         raise ApiError("complaint_unknown", 404)
-    return web.json_response({k: row[k] for k in ("tracking", "state", "body", "answer",
+    return reply(m.ComplaintView, {k: row[k] for k in ("tracking", "state", "body", "answer",
                                                   "created_at", "answered_at")})
 
 
@@ -149,7 +131,7 @@ async def complaint_status(request: web.Request) -> web.Response:
 async def complaints_page(request: web.Request) -> web.Response:
     staff, csrf = await supervisor_or_refuse(request)
     facility = await facility_of(request, staff.facility_id)
-    rows = await _of_facility(request.app[ENGINE], staff.facility_id)
+    rows = await complaint_rows.complaints_of(request.app[ENGINE], staff.facility_id)
     for row in rows:
         row["created_local"] = local_time(row["created_at"], facility.timezone, with_date=True)
     return aiohttp_jinja2.render_template("complaints.html", request, context(
@@ -159,8 +141,8 @@ async def complaints_page(request: web.Request) -> web.Response:
 @operation("complaints", "Complaints filed at the supervisor's facility", reply=m.Complaints)
 async def list_complaints(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISOR_ROLES)
-    return web.json_response({"complaints": await _of_facility(request.app[ENGINE],
-                                                               staff.facility_id)})
+    rows = await complaint_rows.complaints_of(request.app[ENGINE], staff.facility_id)
+    return reply(m.Complaints, {"complaints": rows})
 
 
 @operation("complaints", "Answer a complaint; the family reads it with its tracking number",
@@ -170,12 +152,8 @@ async def answer_complaint(request: web.Request) -> web.Response:
     answer = (await read_body(request, m.AnswerBody)).answer
     complaint_id = path_id(request, "complaint_id")
     await audit(request, "complaint.answer", f"complaint:{complaint_id}", staff=staff)
-    async with request.app[ENGINE].begin() as conn:
-        result = await conn.execute(update(db.complaints).where(
-            db.complaints.c.id == complaint_id,
-            db.complaints.c.facility_id == staff.facility_id,
-        ).values(answer=answer, state="answered", answered_at=request.app[CLOCK](),
-                 answered_by=staff.username))
-    if not result.rowcount:
+    if not await complaint_rows.answer_complaint(
+            request.app[ENGINE], staff.facility_id, complaint_id, answer, staff.username,
+            request.app[CLOCK]()):
         raise ApiError("complaint_unknown", 404)
-    return web.json_response({"complaint_id": complaint_id, "state": "answered"})
+    return reply(m.Answered, {"complaint_id": complaint_id, "state": "answered"})

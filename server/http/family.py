@@ -11,6 +11,7 @@ import segno
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from server import links
 from server.db import visitors as reg
 from server.db.facility_rows import Facility
 from server.errors import ApiError
@@ -19,8 +20,9 @@ from server.http.lookups import (
     count_towards_limit,
     facility_from_path,
     facility_of,
+    inmate_misses_counted,
     rate_limit,
-    ticket_link,
+    site_link,
 )
 from server.http.pages import error_page, render_form
 from server.i18n import RELATIONS, request_lang, translate
@@ -212,7 +214,7 @@ async def visitor_page(request: web.Request, errors: dict[str, str] | None = Non
     for row in requests:
         token = approved_ticket_token(request.app[SECRET], row)
         if token is not None:
-            row["link"] = ticket_link(request, token)
+            row["link"] = site_link(request, links.queue_room(token))
             row["qr"] = segno.make(row["link"], error="m").svg_inline(scale=3)
         row["when"] = session_label(row, lang)
     return render_form(request, "visitor.html", status, facility=facility, visitor=visitor,
@@ -242,15 +244,16 @@ async def ask_for_visit(request: web.Request) -> web.Response:
     slot_key = str(form.get("slot", ""))[:40]
     lang = request_lang(request)
     try:
-        if not slot_key:
-            slots = await slots_of_ref(request, visitor, ref, lang)
-            return await visitor_page(request, values=values, slots=slots)
-        await ask_for_inmate(request, visitor, ref, slot_key)
+        with inmate_misses_counted(request):
+            if not slot_key:
+                slots = await slots_of_ref(request.app, visitor, ref, lang)
+                return await visitor_page(request, values=values, slots=slots)
+            await ask_for_inmate(request.app, visitor, ref, slot_key)
     except ApiError as exc:  # a field error on the page: the inmate, the session, or a ban
         status = 422 if exc.code == "inmate_unknown" else exc.status
         where = "slot" if exc.code == "slot_required" else field
         slots = []
         if exc.code == "slot_required":
-            slots = await slots_of_ref(request, visitor, ref, lang)
+            slots = await slots_of_ref(request.app, visitor, ref, lang)
         return await visitor_page(request, {where: exc.code}, values, status, slots)
     raise web.HTTPSeeOther(f"/v/{request.match_info['token']}")

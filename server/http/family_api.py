@@ -8,12 +8,18 @@ from typing import Any
 
 from aiohttp import web
 
+from server import links
 from server.db import visitors as reg
 from server.errors import ApiError, InvalidField
 from server.http.family import _read_form, register_visitor
-from server.http.lookups import facility_from_path, rate_limit, ticket_link
+from server.http.lookups import (
+    facility_from_path,
+    inmate_misses_counted,
+    rate_limit,
+    site_link,
+)
 from server.http.models import family as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_key, read_body, read_query
 from server.i18n import request_lang, translate
 from server.keys import ENGINE, SECRET
@@ -44,7 +50,7 @@ async def register(request: web.Request) -> web.Response:
             "code": "bad_fields", "message": translate("bad_json", lang),
             "fields": {name: translate(f"err_{code}", lang) for name, code in errors.items()},
         }}, status=422)
-    return web.json_response({"visitor_token": token, "page": f"/v/{token}"}, status=201)
+    return reply(m.Registered, {"visitor_token": token, "page": f"/v/{token}"}, status=201)
 
 
 async def _visitor(request: web.Request) -> dict[str, Any]:
@@ -61,13 +67,13 @@ async def visitor(request: web.Request) -> web.Response:
     found = await _visitor(request)
     requests = await reg.requests_of_visitor(request.app[ENGINE], found["id"])
     tokens = [approved_ticket_token(request.app[SECRET], r) for r in requests]
-    return web.json_response({
+    return reply(m.VisitorView, {
         "full_name": found["full_name"], "relation": found["relation"],
         "requests": [{
             "id": r["id"], "inmate_name": r["inmate_name"], "state": r["state"],
             "reason": r["reason"], "day": r["day"], "session": r["session_name"],
             "queue_number": r["queue_number"],
-            "queue_room": ticket_link(request, token) if token else None,
+            "queue_room": site_link(request, links.queue_room(token)) if token else None,
         } for r, token in zip(requests, tokens, strict=True)],
     })
 
@@ -88,8 +94,9 @@ async def slots(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     ref = _ref(read_query(request, m.InmateRef))
-    choices = await slots_of_ref(request, found, ref, request_lang(request))
-    return web.json_response({"slots": choices})
+    with inmate_misses_counted(request):
+        choices = await slots_of_ref(request.app, found, ref, request_lang(request))
+    return reply(m.Slots, {"slots": choices})
 
 
 @operation("registration", "Ask for a visit: the inmate by reg_number (or full_name and "
@@ -99,5 +106,6 @@ async def ask(request: web.Request) -> web.Response:
     found = await _visitor(request)
     rate_limit(request, "lookup")
     body = await read_body(request, m.AskBody)
-    request_id, state = await ask_for_inmate(request, found, _ref(body), body.slot)
-    return web.json_response({"request_id": request_id, "state": state}, status=201)
+    with inmate_misses_counted(request):
+        request_id, state = await ask_for_inmate(request.app, found, _ref(body), body.slot)
+    return reply(m.RequestState, {"request_id": request_id, "state": state}, status=201)

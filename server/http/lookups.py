@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from aiohttp import web
 
+from server import links
 from server.db import facility_rows, ticket_rows
 from server.db.facility_rows import Facility
 from server.db.staff_rows import Staff
 from server.db.ticket_rows import Ticket
 from server.errors import ApiError
 from server.http.forward import owner_elsewhere
-from server.keys import CLOCK, ENGINE, FACILITIES, HUBS, LIMITS, NODE
-from server.services import makeup
+from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES, HUBS, LIMITS
+from server.services import facilities, makeup
 from server.timefmt import local_day
 from signaling.hub import FacilityHub
 
@@ -31,26 +35,15 @@ def hub_for_facility(request: web.Request, facility_id: int) -> FacilityHub:
     return hub
 
 
-def hub_running(request: web.Request, facility_id: int) -> None:
-    """503 unless the facility's hub runs here or on another node."""
-    node = request.app.get(NODE)
-    if facility_id not in request.app[HUBS] and (
-            node is None or facility_id not in node.owner_addresses):
-        raise ApiError("facility_not_ready", 503)
-
-
 def local_hub(request: web.Request, facility_id: int) -> FacilityHub:
     """The same, for sockets: they too are joined to the owner's when it is elsewhere."""
     return hub_for_facility(request, facility_id)
 
 
 def site_link(request: web.Request, path: str) -> str:
-    """An absolute link to `path` on this server, as the asking browser reached it."""
-    return f"{request.scheme}://{request.host}{path}"
-
-
-def ticket_link(request: web.Request, token: str) -> str:
-    return site_link(request, f"/t/{token}")
+    """An absolute link to `path` for someone to open later: on SAMBANG_PUBLIC_URL, or, when
+    none is configured, on the host the asking browser reached."""
+    return links.link(request.app[CONFIG], path, f"{request.scheme}://{request.host}")
 
 
 async def todays_ticket(
@@ -82,11 +75,7 @@ async def family_ticket(request: web.Request, token: str) -> Ticket | None:
 
 async def facility_of(request: web.Request, facility_id: int) -> Facility:
     """The facility, read again from the database when it was added after start-up."""
-    facilities = request.app[FACILITIES]
-    if facility_id not in facilities:
-        for facility in await facility_rows.facilities_all(request.app[ENGINE]):
-            facilities.setdefault(facility.id, facility)
-    return facilities[facility_id]
+    return await facilities.known(request.app[ENGINE], request.app[FACILITIES], facility_id)
 
 
 def rate_limit(request: web.Request, kind: str) -> None:
@@ -97,6 +86,18 @@ def rate_limit(request: web.Request, kind: str) -> None:
 
 def count_towards_limit(request: web.Request, kind: str) -> None:
     request.app[LIMITS].windows[kind].hit(request.remote or "-", request.app[CLOCK]())
+
+
+@contextmanager
+def inmate_misses_counted(request: web.Request) -> Iterator[None]:
+    """An inmate named wrongly counts towards the look-up limit, so the register cannot be
+    listed by guessing numbers."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.code == "inmate_unknown":
+            count_towards_limit(request, "lookup")
+        raise
 
 
 async def facility_from_path(request: web.Request) -> Facility | None:

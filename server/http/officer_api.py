@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import links
 from server.db import ticket_rows
 from server.db.rows import new_token
 from server.errors import ApiError
@@ -18,10 +19,10 @@ from server.http.auth import (
     require_staff,
     start_session,
 )
-from server.http.lookups import hub_for, ticket_link
+from server.http.lookups import hub_for, site_link
 from server.http.models import officer as m
 from server.http.models.common import Done
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply, reply_body
 from server.http.models.reading import path_id, read_body
 from server.http.openapi import openapi_document
 from server.http.request_audit import audit, audit_with
@@ -58,17 +59,17 @@ async def login(request: web.Request) -> web.Response:
     staff = await check_login(request, body.username, body.password)
     if staff is None:
         raise ApiError("bad_login", 401)
-    response = web.json_response({"username": staff.username, "role": staff.role})
+    response = web.json_response({})
     csrf = await start_session(request, response, staff)
-    response.text = json.dumps({"username": staff.username, "role": staff.role,
-                                "csrf_token": csrf})
+    response.text = json.dumps(reply_body(m.LoginReply, {
+        "username": staff.username, "role": staff.role, "csrf_token": csrf}))
     return response
 
 
 @operation("auth", "End this session", reply=Done)
 async def logout(request: web.Request) -> web.Response:
     await require_staff(request, STAFF_ROLES)  # every role may log itself out
-    response = web.json_response({"ok": True})
+    response = reply(Done, {"ok": True})
     await end_session(request, response)
     return response
 
@@ -76,7 +77,7 @@ async def logout(request: web.Request) -> web.Response:
 @operation("visits", "Today's queue, stations and visits in progress", reply=m.Console)
 async def queue(request: web.Request) -> web.Response:
     staff = await require_staff(request)
-    return web.json_response(hub_for(request, staff).snapshot())
+    return reply(m.Console, hub_for(request, staff).snapshot())
 
 
 @operation("visits", "Issue a ticket at the desk (the family came without a request)",
@@ -103,10 +104,8 @@ async def issue_ticket(request: web.Request) -> web.Response:
     ticket = await audit_with(request, issue, "ticket.issue", f"inmate:{inmate_id}",
                               staff=staff)
     await hub.ticket_added(ticket_info(ticket, inmates[inmate_id]))
-    return web.json_response(
-        {"ticket_id": ticket.id, "number": ticket.number, "link": ticket_link(request, token)},
-        status=201,
-    )
+    return reply(m.TicketReply, {"ticket_id": ticket.id, "number": ticket.number,
+                                 "link": site_link(request, links.queue_room(token))}, status=201)
 
 
 @operation("visits", "Refuse a waiting make-up ticket, with the reason its family reads",
@@ -126,7 +125,7 @@ async def refuse_makeup(request: web.Request) -> web.Response:
     if not await makeup.refuse(request.app[ENGINE], ticket_id, body.reason):
         raise ApiError("not_makeup", 409)
     await hub.ticket_cancelled(ticket_id)
-    return web.json_response({"ok": True})
+    return reply(Done, {"ok": True})
 
 
 @operation("visits", "Call the next ticket whose family is present to a station (absent "
@@ -138,7 +137,7 @@ async def call_next(request: web.Request) -> web.Response:
     station_id = body.station_id
     info = await hub.call(station_id, staff.id, staff.username)
     await audit(request, "visit.call", f"station:{station_id}", staff=staff)
-    return web.json_response(hub.visit_summary(info), status=201)
+    return reply(m.VisitReply, hub.visit_summary(info), status=201)
 
 
 @operation("visits", "Fix the length of the calls started from now (minutes), or null for "
@@ -162,7 +161,7 @@ async def set_call_length(request: web.Request) -> web.Response:
     await facilities.refresh(request.app[ENGINE], request.app[FACILITIES], request.app[HUBS],
                              staff.facility_id)
     snap = hub.snapshot()
-    return web.json_response({key: snap[key] for key in
+    return reply(m.CallLengthReply, {key: snap[key] for key in
                               ("call_seconds", "call_length_source", "fair_share_seconds")})
 
 
@@ -181,7 +180,7 @@ async def start_visit(request: web.Request) -> web.Response:
     allotted = body.allotted_seconds
     info = await hub.start(_visit_id(request), allotted, staff.username)
     await audit(request, "visit.start", f"visit:{_visit_id(request)}", staff=staff)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("visits", "Give a live visit more time", body=m.ExtendBody, reply=m.VisitReply)
@@ -192,7 +191,7 @@ async def extend_visit(request: web.Request) -> web.Response:
     seconds = body.seconds
     info = await hub.extend(_visit_id(request), seconds, staff.username)
     await audit(request, "visit.extend", f"visit:{_visit_id(request)}", f"+{seconds}s", staff)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("visits", "End a visit now (or cancel a called one)", body=m.EndBody,
@@ -203,7 +202,7 @@ async def end_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     info = await hub.end(_visit_id(request), body.reason or "officer", staff.username)
     await audit(request, "visit.end", f"visit:{_visit_id(request)}", staff=staff)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("monitoring", "Mark a visit legal: monitors are cut and its recording so far "
@@ -213,7 +212,7 @@ async def mark_legal(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     info = await hub.mark_legal(_visit_id(request), staff.username)
     await audit(request, "visit.legal", f"visit:{_visit_id(request)}", staff=staff)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))
 
 
 @operation("monitoring", "Flag a visit for review (supervisor); the visit's pages are not "
@@ -225,4 +224,4 @@ async def flag_visit(request: web.Request) -> web.Response:
     hub = hub_for(request, staff)
     info = await hub.flag(_visit_id(request), staff.username, reason)
     await audit(request, "visit.flag", f"visit:{_visit_id(request)}", staff=staff)
-    return web.json_response(hub.visit_summary(info))
+    return reply(m.VisitReply, hub.visit_summary(info))

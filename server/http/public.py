@@ -14,11 +14,12 @@ import aiohttp_jinja2
 import segno
 from aiohttp import web
 
+from server import links
 from server.db.facility_rows import Facility
 from server.errors import ApiError
 from server.http.lookups import facility_from_path, site_link
 from server.http.models.family import PublicSchedule
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.pages import context, error_page
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, POSTERS
@@ -38,7 +39,7 @@ def setup_routes(app: web.Application) -> None:
 
 
 def page_url(request: web.Request, facility: Facility) -> str:
-    return site_link(request, f"/f/{facility.code}")
+    return site_link(request, links.facility_page(facility.code))
 
 
 def _api_clock(moment: time) -> str:
@@ -113,9 +114,9 @@ async def schedule_json(request: web.Request) -> web.Response:
         raise ApiError("facility_unknown", 404)
     schedule = schedule_of(facility)
     if schedule is None:
-        return web.json_response({"facility": facility.name, "timezone": facility.timezone,
+        return reply(PublicSchedule, {"facility": facility.name, "timezone": facility.timezone,
                                   "week": [], "rules": None})
-    return web.json_response({
+    return reply(PublicSchedule, {
         "facility": facility.name, "timezone": facility.timezone, "week": week_table(schedule),
         "rules": {"default_call_minutes": schedule.default_call_minutes,
                   "min_call_minutes": schedule.min_call_minutes,

@@ -12,23 +12,17 @@ from server.db import ticket_rows
 from server.db import visitors as reg
 from server.errors import ApiError, InvalidField
 from server.http.auth import require_staff
-from server.http.lookups import facility_of, hub_for_facility, hub_running
+from server.http.lookups import facility_of, hub_for_facility
 from server.http.models import verification as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_body
 from server.http.pages import context, staff_or_login
 from server.http.request_audit import audit, audit_with, request_event
-from server.http.visit_records import day_start
 from server.i18n import request_lang
-from server.keys import CLOCK, CONFIG, ENGINE, SECRET
-from server.secret import request_ticket_token
-from server.services import approvals
-from server.services.approvals import Approval
-from server.services.audit import AuditEvent
-from server.services.facilities import schedule_of
-from server.services.hubs import tickets_changed
+from server.keys import CLOCK, CONFIG, ENGINE
 from server.services.notify import notify_request
-from server.timefmt import local_day, local_time, session_label
+from server.services.visit_requests import approve_request
+from server.timefmt import day_start, local_day, local_time, session_label
 
 VERIFIERS = frozenset({"registration", "officer", "supervisor", "admin"})
 REJECT_REASONS = ("data_mismatch", "not_family", "inmate_unavailable", "ktp_unreadable",
@@ -44,45 +38,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/visitors/{visitor_id:\\d+}/bans", ban_visitor)
 
 
-async def approve_request(request: web.Request, request_id: int, decided_by: str,
-                          event: AuditEvent | None = None) -> str:
-    """Approve a pending request: a ticket for the session's day follows (it joins the queue
-    when that session's queue opens), committed with `event`; returns its token."""
-    engine = request.app[ENGINE]
-    row = await reg.visit_request(engine, request_id)
-    if row is None:
-        raise ApiError("request_unknown", 404)
-    facility = await facility_of(request, row["facility_id"])
-    visitor = await reg.visitor(engine, row["visitor_id"])
-    assert visitor is not None
-    now = request.app[CLOCK]()
-    if await reg.active_ban(engine, visitor["id"], row["inmate_id"], now) is not None:
-        raise ApiError("banned", 403)
-    # A facility whose hub runs nowhere yet: 503 now. (Not forwarded: a family's request that
-    # is approved at once was written here already.)
-    hub_running(request, facility.id)
-    today = local_day(now, facility.timezone)
-    day = row["day"] or today
-    if day < today:  # its session has passed: the officer rejects it instead
-        raise ApiError("request_expired", 409)
-    if row["state"] != "pending":
-        raise ApiError("request_decided", 409)
-    schedule = schedule_of(facility)
-    approval = Approval(
-        request_id=request_id, facility_id=facility.id, visitor_id=visitor["id"],
-        visitor_name=visitor["full_name"], relation=visitor["relation"],
-        inmate_id=row["inmate_id"], day=day, session_name=row["session_name"],
-        dated=bool(row["day"]),
-        visits_per_week=schedule.visits_per_week if schedule is not None else None,
-        decided_by=decided_by, now=now, token=request_ticket_token(request.app[SECRET],
-                                                                    request_id))
-    await approvals.approve(engine, approval, event)
-    if day == today:  # into the queue now if its session's queue is open, else when it opens
-        await tickets_changed(request.app, facility.id)
-    await notify_request(request.app, request_id)
-    return approval.token
-
-
 async def _own_request(request: web.Request, facility_id: int) -> int:
     request_id = path_id(request, "request_id")
     row = await reg.visit_request(request.app[ENGINE], request_id)
@@ -96,10 +51,10 @@ async def _own_request(request: web.Request, facility_id: int) -> int:
 async def approve(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     request_id = await _own_request(request, staff.facility_id)
-    await approve_request(request, request_id, staff.username,
+    await approve_request(request.app, request_id, staff.username,
                           request_event(request, "request.approve", f"request:{request_id}",
                                         staff=staff))
-    return web.json_response({"request_id": request_id, "state": "approved"})
+    return reply(m.Decided, {"request_id": request_id, "state": "approved"})
 
 
 @operation("verification", "Reject a request with a reason (and a note, required for 'other')",
@@ -122,7 +77,7 @@ async def reject(request: web.Request) -> web.Response:
 
     await audit_with(request, decide, "request.reject", f"request:{request_id}", reason, staff)
     await notify_request(request.app, request_id)
-    return web.json_response({"request_id": request_id, "state": "rejected"})
+    return reply(m.Decided, {"request_id": request_id, "state": "rejected"})
 
 
 @operation("verification", "Visit requests waiting for verification at the officer's "
@@ -130,7 +85,7 @@ async def reject(request: web.Request) -> web.Response:
 async def list_requests(request: web.Request) -> web.Response:
     staff = await require_staff(request, VERIFIERS)
     rows = await reg.pending_requests(request.app[ENGINE], staff.facility_id)
-    return web.json_response({"requests": rows})
+    return reply(m.PendingRequests, {"requests": rows})
 
 
 async def verify_page(request: web.Request) -> web.Response:
@@ -202,5 +157,5 @@ async def ban_visitor(request: web.Request) -> web.Response:
         f"inmate:{inmate_id}" if inmate_id else "facility", staff)
     for ticket_id in cancelled:
         await hub.ticket_cancelled(ticket_id)
-    return web.json_response({"ban_id": ban_id, "until": until, "requests_rejected": rejected,
+    return reply(m.Banned, {"ban_id": ban_id, "until": until, "requests_rejected": rejected,
                               "tickets_cancelled": len(cancelled)}, status=201)

@@ -8,7 +8,6 @@ import calendar
 import csv
 import io
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,14 +21,13 @@ from server.http.auth import SUPERVISOR_ROLES as SUPERVISORS
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
 from server.http.models import records as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import read_query
 from server.http.pages import context, error_page, supervisor_or_refuse
 from server.http.request_audit import audit
-from server.http.visit_records import day_start
 from server.i18n import request_lang, translate
 from server.keys import CLOCK, ENGINE
-from server.timefmt import local_day
+from server.timefmt import day_start, local_day
 
 PERIODS = ("day", "week", "month")
 
@@ -42,27 +40,6 @@ def period_days(period: str, anchor: date) -> list[date]:
         return [monday + timedelta(days=n) for n in range(7)]
     last = calendar.monthrange(anchor.year, anchor.month)[1]
     return [anchor.replace(day=n) for n in range(1, last + 1)]
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    kind: str  # total, station, block
-    group: str
-    visits: int
-    minutes: float
-    avg_wait_minutes: float | None
-    max_wait_minutes: float | None
-    no_shows: int
-    ended_early: int
-    # Visits cut by a line down past the grace or a server stop, and the minutes their clocks
-    # stood still while a line was down (not in `minutes`).
-    lines_lost: int
-    paused_minutes: float
-    utilisation: float | None  # share of the day's working span a station was in a call
-    # From the officer's call to the call's start: fetching the inmate from the block and
-    # checking his identity (seed 000 steps 3-4); per block, it shows which block is far.
-    avg_call_to_start_minutes: float | None = None
-    max_call_to_start_minutes: float | None = None
 
 
 def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float:
@@ -78,7 +55,7 @@ def _working_span(visits: list[dict[str, Any]], day_of: dict[int, str]) -> float
 
 
 def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
-              day_of: dict[int, str]) -> list[ReportRow]:
+              day_of: dict[int, str]) -> list[m.ReportRow]:
     span = _working_span(visits, day_of)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for v in visits:
@@ -97,7 +74,7 @@ def summarise(visits: list[dict[str, Any]], no_show_blocks: list[str],
         waits = [(v["called_at"] - v["ticket_created_at"]) / 60 for v in members]
         fetches = [(v["started_at"] - v["called_at"]) / 60 for v in held]
         live = sum(v["actual_seconds"] for v in held)
-        rows.append(ReportRow(
+        rows.append(m.ReportRow(
             kind=kind, group=group, visits=len(held), minutes=round(live / 60, 1),
             avg_wait_minutes=round(sum(waits) / len(waits), 1) if waits else None,
             max_wait_minutes=round(max(waits), 1) if waits else None,
@@ -145,7 +122,7 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
     inmates = {i["id"]: i for i in await ticket_rows.inmates_for(engine, facility.id)}
     rows = summarise(visits, [inmates[t.inmate_id]["block"] for t in missed], day_of)
     return {"period": period, "date": anchor.isoformat(), "from": days[0].isoformat(),
-            "to": days[-1].isoformat(), "rows": [asdict(r) for r in rows],
+            "to": days[-1].isoformat(), "rows": [r.model_dump() for r in rows],
             "per_day": per_day(visits, days, day_of)}
 
 
@@ -153,7 +130,7 @@ async def _report(request: web.Request, facility_id: int) -> dict[str, Any]:
            reply=m.Report)
 async def reports_json(request: web.Request) -> web.Response:
     staff = await require_staff(request, SUPERVISORS)
-    return web.json_response(await _report(request, staff.facility_id))
+    return reply(m.Report, await _report(request, staff.facility_id))
 
 
 @operation("reports", "The same report as CSV (the export is audited)", query=m.ReportQuery,
@@ -164,7 +141,7 @@ async def reports_csv(request: web.Request) -> web.Response:
     await audit(request, "report.export", f"{report['period']}:{report['date']}", staff=staff)
     out = io.StringIO()
     writer = csv.writer(out)
-    fields = list(ReportRow.__dataclass_fields__)
+    fields = list(m.ReportRow.model_fields)
     writer.writerow(fields)
     for row in report["rows"]:
         writer.writerow(["" if row[f] is None else row[f] for f in fields])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -17,12 +16,12 @@ from server.errors import ApiError
 from server.http.auth import require_staff
 from server.http.lookups import facility_of
 from server.http.models import records as m
-from server.http.models.operation import operation
+from server.http.models.operation import operation, reply
 from server.http.models.reading import path_id, read_query
 from server.http.pages import context, error_page, staff_or_login
 from server.i18n import request_lang, translate
 from server.keys import ENGINE
-from server.timefmt import local_time
+from server.timefmt import day_start, local_time
 
 OUTCOMES = ("completed", "ended_early", "cancelled", "connection_lost", "interrupted")
 
@@ -32,10 +31,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/visits/{visit_id:\\d+}", visit_page)
     app.router.add_get("/api/visits", list_visits)
     app.router.add_get("/api/visits/{visit_id:\\d+}", get_visit)
-
-
-def day_start(day: date, tz: str) -> float:
-    return datetime.combine(day, time(0), ZoneInfo(tz)).timestamp()
 
 
 def parse_filter(request: web.Request, tz: str) -> VisitFilter:
@@ -125,7 +120,7 @@ async def list_visits(request: web.Request) -> web.Response:
     facility = await facility_of(request, staff.facility_id)
     where = parse_filter(request, facility.timezone)
     rows = await visit_rows.visit_records(request.app[ENGINE], staff.facility_id, 500, where)
-    return web.json_response({"visits": rows})
+    return reply(m.Visits, {"visits": rows})
 
 
 @operation("visits", "One visit record with its timeline", reply=m.VisitRecord)
@@ -133,4 +128,4 @@ async def get_visit(request: web.Request) -> web.Response:
     staff = await require_staff(request)
     record = await _record(request, staff.facility_id)
     record["timeline"] = await _timeline(request.app[ENGINE], record)
-    return web.json_response(record)
+    return reply(m.VisitRecord, record)

@@ -71,6 +71,16 @@ async def read(engine: AsyncEngine, facility_id: int) -> Facility:
     return found
 
 
+async def known(engine: AsyncEngine, facilities: dict[int, Facility],
+                facility_id: int) -> Facility:
+    """A facility from this process's set, read from the database when another process added
+    it after start-up."""
+    if facility_id not in facilities:
+        for facility in await facility_rows.facilities_all(engine):
+            facilities.setdefault(facility.id, facility)
+    return facilities[facility_id]
+
+
 async def refresh(engine: AsyncEngine, facilities: dict[int, Facility],
                   hubs: dict[int, FacilityHub], facility_id: int) -> Facility:
     """Read one facility again and hand what changed to its running hub."""

@@ -11,23 +11,34 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server.http.recordings import apply_retention, recover_recordings
+from recordings.recovery import recover_recordings
+from recordings.retention import apply_retention
+from server.keys import CLOCK, CONFIG, ENGINE, FACILITIES
 from server.services.privacy import purge_old_notifications, purge_stale_visitors
+from server.services.recording_store import SqlRecordingStore
 
 log = logging.getLogger(__name__)
 
 RETENTION_CHECK_SECONDS = 3600.0
 
 
+async def retention_round(app: web.Application) -> int:
+    """Delete the recordings past their facility's retention; returns how many."""
+    keep = {facility.id: facility.retention_days for facility in app[FACILITIES].values()}
+    return await apply_retention(SqlRecordingStore(app[ENGINE]), app[CONFIG].data_dir, keep,
+                                 app[CLOCK]())
+
+
 async def housekeeping_ctx(app: web.Application) -> AsyncIterator[None]:
-    recovered = await recover_recordings(app)
+    recovered = await recover_recordings(SqlRecordingStore(app[ENGINE]), app[CONFIG].data_dir,
+                                         app[CLOCK]())
     if recovered:
         log.warning("recovered %d recordings cut short by a relay crash", recovered)
 
     async def loop() -> None:
         while True:
             try:
-                removed = await apply_retention(app)
+                removed = await retention_round(app)
                 if removed:
                     log.info("retention: %d recordings deleted", removed)
                 purged = await purge_stale_visitors(app)

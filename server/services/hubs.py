@@ -169,6 +169,13 @@ async def start_hub(app: web.Application, running: RunningHubs, facility: Facili
                                                             from_other_nodes)
 
 
+def hub_runs(app: web.Application, facility_id: int) -> bool:
+    """Whether the facility's hub runs here or on another node (one added while the servers
+    ran gets its hub within a minute)."""
+    node = app.get(NODE)
+    return facility_id in app[HUBS] or (node is not None and facility_id in node.owner_addresses)
+
+
 async def tickets_changed(app: web.Application, facility_id: int) -> None:
     """Today's tickets of the facility changed in the database: its hub loads them, here or on
     the node that runs it."""

@@ -16,6 +16,8 @@ from aiohttp import web
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server import links
+from server.config import Config
 from server.db import tables as db
 from server.db import visitors as reg
 from server.db.rows import row_dict
@@ -52,10 +54,10 @@ async def _request_details(engine: AsyncEngine, request_id: int) -> dict[str, An
     return row_dict(row) if row else None
 
 
-def build_payload(event: str, row: dict[str, Any], base_url: str, now: float,
+def build_payload(event: str, row: dict[str, Any], config: Config, now: float,
                   secret: bytes) -> dict[str, Any]:
     token = approved_ticket_token(secret, row)
-    queue_room = f"{base_url}/t/{token}" if token else None
+    queue_room = links.link(config, links.queue_room(token)) if token else None
     values = {
         "facility": row["facility_name"], "inmate": row["inmate_name"],
         "day": row.get("day") or "", "session": row.get("session_name") or "",
@@ -81,7 +83,7 @@ async def enqueue(app: web.Application, event: str, row: dict[str, Any]) -> int:
     """Write the notifications of `event` for one request to the outbox; returns how many."""
     config = app[CONFIG]
     now = app[CLOCK]()
-    payload = build_payload(event, row, config.base_url, now, app[SECRET])
+    payload = build_payload(event, row, config, now, app[SECRET])
     targets = []
     if row["email"] and config.smtp_host:
         targets.append(("email", row["email"]))

@@ -8,7 +8,7 @@ from playwright.async_api import Browser
 
 from tests.conftest import AppMaker
 from tests.e2e.test_browser_visit import SHOTS, browser, phone_page
-from tests.test_registration import jpeg_with_exif
+from tests.integration.test_registration import jpeg_with_exif
 
 __all__ = ["browser"]
 

@@ -22,7 +22,7 @@ from server.db import staff_rows
 from server.http.auth import SESSION_COOKIE
 from server.keys import ENGINE
 from tests.conftest import AppMaker
-from tests.test_visit_requests import api_visitor
+from tests.integration.test_visit_requests import api_visitor
 
 # Examples per operation and mode. An operation out of the caller's reach (only 401 or 403 in
 # a first few) gets no more; public ones are fuzzed anonymously only (they ignore the session);

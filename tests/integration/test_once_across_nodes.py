@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_registration import jpeg_with_exif
 from tests.nodes import (
     Cluster,
     Officer,
@@ -20,7 +21,6 @@ from tests.nodes import (
     register_visitor,
     start_node,
 )
-from tests.test_registration import jpeg_with_exif
 
 TICKETS_EACH = 20
 IN_FLIGHT = 4

@@ -66,7 +66,22 @@ class FacilitySettings(Reply):
     name: str
     timezone: Timezone | str
     zone: str
+    address: str
+    complaint_contact: str
+    ask_by_name: bool
+    default_call_seconds: int
+    changeover_seconds: int
+    grace_seconds: int
+    recording: Literal["off", "all", "on_demand"]
+    retention_days: int
+    schedule_toml: str | None
+    notify_webhook: str
     notify_secret: bool = Field(description="whether one is set; the secret is write-only")
+    call_override_seconds: int | None = Field(description="the officer's call length today")
+    call_override_day: str | None
+    reconnect_grace: int = Field(
+        description="seconds a visit waits for a line that is down before it ends as "
+        "connection_lost")
 
 
 class ScheduleBody(Body):
@@ -146,17 +161,36 @@ class RejectedLine(Reply):
 class RegisterImport(Reply):
     applied: bool
     rejected: list[RejectedLine]
+    added: int = 0
+    updated: int = 0
+    no_longer_visitable: int = Field(0, description="released, moved or left off the file")
+
+
+class GroupCoverage(Reply):
+    group: str = Field(description="a block, cell or category")
+    inmates: int
+    sessions: list[str]
 
 
 class Coverage(Reply):
-    groups: list[dict[str, Any]]
-    unvisitable: list[str]
-    unknown: list[str]
+    groups: list[GroupCoverage]
+    unvisitable: list[str] = Field(description="groups no session admits")
+    unknown: list[str] = Field(description="schedule groups no inmate has")
+
+
+class OutboxMessage(Reply):
+    id: int
+    event: str
+    channel: Literal["email", "webhook"]
+    state: Literal["pending", "sent", "failed"]
+    attempts: int
+    last_error: str | None
+    created_at: float
 
 
 class Outbox(Reply):
     counts: dict[str, int] = Field(description="pending, sent, failed")
-    latest: list[dict[str, Any]]
+    latest: list[OutboxMessage]
 
 
 class PhotoForm(Body):

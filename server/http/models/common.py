@@ -18,9 +18,12 @@ class Query(BaseModel):
 
 
 class Reply(BaseModel):
-    """A JSON response. Rows read from the database may carry more keys than listed."""
+    """A JSON response, sent through its model (models/operation.reply): a row read from the
+    database may carry more keys than listed, and only the listed ones go out, so a column
+    added later reaches the API when its model names it and never by accident. Dataclasses
+    (the hub's views, staff accounts) are read by attribute."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
 
 
 class ErrorDetail(Reply):

@@ -34,6 +34,7 @@ class ComplaintRow(ComplaintView):
     name: str
     contact: str
     visit_ref: str
+    answered_by: str | None = None
 
 
 class Complaints(Reply):

@@ -3,8 +3,6 @@ The visitor's token in the path is the key; no cookie."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from server.http.models.common import Body, Query, Reply
@@ -91,10 +89,22 @@ class ScheduleRules(Reply):
     holidays: list[str]
 
 
+class PublicSession(Reply):
+    name: str
+    hours: str = Field(description="HH:MM–HH:MM, local")
+    groups: list[str] = Field(description="blocks, cells or categories it admits")
+    registration: str = Field(description="same-day registration window, or empty")
+
+
+class PublicDay(Reply):
+    day: str = Field(description="mon … sun")
+    sessions: list[PublicSession]
+
+
 class PublicSchedule(Reply):
     """A facility's public schedule: sessions per weekday, who may visit, rules, holidays."""
 
     facility: str
     timezone: str
-    week: list[dict[str, Any]]
+    week: list[PublicDay]
     rules: ScheduleRules | None = None

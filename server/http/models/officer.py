@@ -78,6 +78,8 @@ class CallLengthReply(Reply):
 
 
 class VisitReply(Reply):
+    """signaling/views.VisitSummary, field for field (tests/unit/test_reply_models.py)."""
+
     visit_id: int
     state: Literal["called", "live", "ended"]
     ticket_number: int
@@ -101,25 +103,43 @@ class VisitReply(Reply):
 
 
 class QueueTicket(Reply):
+    """signaling/views.TicketRow."""
+
     ticket_id: int
     number: int
-    visitor_name: str
     state: str
+    present: bool = Field(description="the family's queue room is open")
+    skipped: bool = Field(description="called while away; keeps its place")
+    visitor_name: str
+    relation: str
+    inmate_name: str
+    position: int | None = Field(description="1 is next; null once called")
+    first: bool = Field(False, description="owed a visit: called before the others")
+    makeup_seconds: int | None = Field(None, description="a make-up ticket: the call it is owed")
 
 
 class QueueStation(Reply):
+    """signaling/views.StationRow."""
+
     station_id: int
     name: str
+    visit_id: int | None = Field(description="the visit on it, if any")
+    online: bool = Field(description="its kiosk page is open")
 
 
 class Console(Reply):
-    """Today's queue, the stations and the visits in progress."""
+    """Today's queue, the stations and the visits in progress (signaling/views.ConsoleView,
+    also sent on the console socket)."""
 
+    type: Literal["console"]
     tickets: list[QueueTicket]
     stations: list[QueueStation]
     visits: list[VisitReply]
+    server_now: int = Field(description="epoch milliseconds")
     call_seconds: int
-    call_length_source: str
+    call_length_source: Literal["fair_share", "officer", "default"]
+    fair_share_seconds: int | None
+    unserved: int = Field(description="families today's sessions will not reach")
 
 
 class RecordingStarted(Reply):

@@ -1,11 +1,12 @@
 """What the OpenAPI document says of one handler, attached to the handler itself, so a route
-and its description cannot drift apart (the document is built by walking the router)."""
+and its description cannot drift apart (the document is built by walking the router); and the
+reply sent through the same model, so what goes out is what the document describes."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -48,3 +49,13 @@ def operation(
 def operation_of(handler: object) -> Operation | None:
     found = getattr(handler, _ATTRIBUTE, None)
     return found if isinstance(found, Operation) else None
+
+
+def reply_body(model: type[BaseModel], data: object) -> dict[str, Any]:
+    """`data` (a dict, a row or a dataclass) as the documented model has it: checked, and with
+    no key the model does not list, so nothing undocumented (a new column) leaks out."""
+    return model.model_validate(data).model_dump(mode="json", by_alias=True)
+
+
+def reply(model: type[BaseModel], data: object, status: int = 200) -> web.Response:
+    return web.json_response(reply_body(model, data), status=status)

@@ -3,7 +3,7 @@ log."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -25,13 +25,49 @@ class VisitQuery(Query):
     outcome: Annotated[Outcome | None, Blank] = None
 
 
-class Visits(Reply):
-    visits: list[dict[str, Any]]
+class VisitRow(Reply):
+    """One visit as the history lists it."""
 
-
-class VisitRecord(Reply):
     id: int
-    timeline: list[dict[str, Any]]
+    facility_id: int
+    ticket_id: int
+    ticket_number: int
+    ticket_created_at: float
+    visitor_name: str
+    relation: str
+    inmate_id: int
+    inmate_name: str
+    inmate_reg_number: str
+    block: str
+    station_id: int
+    station_name: str
+    officer_id: int
+    officer_username: str
+    called_at: float
+    started_at: float | None
+    ended_at: float | None
+    allotted_seconds: int
+    actual_seconds: int
+    paused_seconds: int = Field(0, description="seconds its clock stood still while a line "
+                                "was down (not in actual_seconds)")
+    outcome: str | None
+    end_reason: str
+    media_mode: Literal["forward", "transcode"]
+
+
+class Visits(Reply):
+    visits: list[VisitRow]
+
+
+class TimelineEvent(Reply):
+    at: float | None
+    kind: str
+    actor: str
+    detail: str
+
+
+class VisitRecord(VisitRow):
+    timeline: list[TimelineEvent]
 
 
 class RecordingQuery(Query):
@@ -62,14 +98,52 @@ class ReportQuery(Query):
     date: Annotated[Day | None, Blank] = Field(None, description="YYYY-MM-DD, local; today")
 
 
+class ReportRow(Reply):
+    """One line of a report: the total, a station or a block (built by http/reports)."""
+
+    kind: str = Field(description="total, station or block")
+    group: str
+    visits: int
+    minutes: float
+    avg_wait_minutes: float | None
+    max_wait_minutes: float | None
+    no_shows: int
+    ended_early: int
+    lines_lost: int = Field(
+        description="visits cut by a line down past the grace or by a server stop")
+    paused_minutes: float = Field(
+        description="minutes the clocks stood still while a line was down (not in minutes)")
+    utilisation: float | None = Field(description="share of the working span in a call")
+    # From the officer's call to the call's start: fetching the inmate from the block and
+    # checking his identity (seed 000 steps 3-4); per block, it shows which block is far.
+    avg_call_to_start_minutes: float | None = Field(
+        default=None, description="average minutes from the call to the start")
+    max_call_to_start_minutes: float | None = Field(
+        default=None, description="longest minutes from the call to the start")
+
+
 class Report(Reply):
     period: Period
     date: str
-    rows: list[dict[str, Any]]
+    from_: str = Field(alias="from", description="the first day of the period")
+    to: str = Field(description="its last day")
+    rows: list[ReportRow]
     per_day: list[tuple[str, int]]
+
+
+class AuditEntry(Reply):
+    id: int
+    at: float
+    actor: str
+    role: str
+    action: str
+    target: str
+    outcome: str
+    source: str
+    hash: str
 
 
 class AuditLog(Reply):
     intact: bool
     first_break: int | None = None
-    events: list[dict[str, Any]]
+    events: list[AuditEntry]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -14,8 +14,30 @@ RejectReason = Literal["data_mismatch", "not_family", "inmate_unavailable", "ktp
                        "other"]
 
 
+class PendingRequest(Reply):
+    """A request with what the officer checks it against: the visitor's KTP data and the
+    inmate in the register."""
+
+    id: int
+    facility_id: int
+    state: Literal["pending"]
+    created_at: float
+    day: str | None = Field(description="the session's local date; null: today's queue")
+    session_name: str | None
+    visitor_id: int
+    visitor_name: str
+    nik: str
+    relation: str
+    phone: str
+    address: str
+    inmate_id: int
+    inmate_name: str
+    reg_number: str
+    block: str
+
+
 class PendingRequests(Reply):
-    requests: list[dict[str, Any]]
+    requests: list[PendingRequest]
 
 
 class RejectBody(Body):

@@ -14,8 +14,8 @@ from server.db import ticket_rows
 from server.keys import ENGINE
 from server.services.hubs import load_todays_tickets
 from tests.conftest import Sambang
+from tests.integration.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 from tests.peers import Peer
-from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
 
 async def api_visitor(s: Sambang, **changes: str) -> str:
@@ -268,3 +268,18 @@ async def test_approval_checks_the_weekly_limit_again(sambang: Sambang) -> None:
     status, _ = await s.post(f"/api/requests/{pending[1]['id']}/reject",
                              {"reason": "inmate_unavailable"}, csrf)
     assert status == 200
+
+
+async def test_wrong_inmate_numbers_count_towards_the_lookup_limit(sambang: Sambang) -> None:
+    """The register cannot be listed by guessing: after twenty misses in ten minutes, asking
+    stops with a clear message, whether for the sessions or for a visit."""
+    s = sambang
+    token = await api_visitor(s)
+    for attempt in range(10):
+        status, body = await slots(s, token, reg_number=f"X-{attempt:03}")
+        assert status == 404 and body["error"]["code"] == "inmate_unknown"
+        resp = await s.client.post(f"/api/visitors/{token}/requests",
+                                   json={"reg_number": f"Y-{attempt:03}", "slot": "x"})
+        assert resp.status == 404
+    status, body = await slots(s, token, reg_number="B.I-001/2026")  # right, but too late
+    assert status == 429 and "Terlalu banyak percobaan" in body["error"]["message"]

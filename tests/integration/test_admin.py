@@ -10,7 +10,7 @@ from server.db import ticket_rows
 from server.keys import ENGINE
 from server.services.audit import read_all
 from tests.conftest import AppMaker, Sambang, add_other_facility
-from tests.test_registration import GOOD, jpeg_with_exif, submit
+from tests.integration.test_registration import GOOD, jpeg_with_exif, submit
 
 ENDPOINTS = [("get", "/api/admin/facility"), ("post", "/api/admin/facility"),
              ("post", "/api/admin/schedule"), ("get", "/api/admin/stations"),

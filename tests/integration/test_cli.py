@@ -85,7 +85,7 @@ async def test_a_facility_is_added_with_its_schedule(make_sambang: AppMaker,
     s = await make_sambang()
     await s.client.close()
     data = str(tmp_path)
-    examples = Path(__file__).resolve().parents[1] / "examples" / "facilities"
+    examples = Path(__file__).resolve().parents[2] / "examples" / "facilities"
     bad = sambang("--data-dir", data, "facility", "add", "Serang!", "--name", "x")
     assert bad.returncode == 2 and "facility code" in bad.stderr
     done = sambang("--data-dir", data, "facility", "add", "lapas-serang", "--name",

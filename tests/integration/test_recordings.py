@@ -14,12 +14,12 @@ import av
 from sqlalchemy import update
 
 from server.db import tables as db
-from server.http.recordings import apply_retention
 from server.keys import ENGINE
 from server.services.audit import read_all
+from server.services.housekeeping import retention_round
 from tests.conftest import Sambang
+from tests.integration.test_monitoring import _live
 from tests.peers import Peer
-from tests.test_monitoring import _live
 
 
 async def _recorded_visit(s: Sambang, relation: str = "spouse") -> tuple[int, list[Peer]]:
@@ -89,7 +89,7 @@ async def test_verify_names_a_changed_file_and_retention_deletes(sambang: Samban
     # Thirty days later (the demo facility keeps thirty), the job deletes both, audited.
     async with s.app[ENGINE].begin() as conn:
         await conn.execute(update(db.recordings).values(closed_at=0.0))
-    assert await apply_retention(s.app) == 2
+    assert await retention_round(s.app) == 2
     assert not any(f.exists() for f in files)
     events = [e.event.action for e in await read_all(s.app[ENGINE])]
     assert events.count("recording.delete") == 2

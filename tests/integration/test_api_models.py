@@ -10,7 +10,7 @@ from typing import Any, get_args
 from server.db import staff_rows
 from server.keys import ENGINE
 from tests.conftest import Sambang
-from tests.test_visit_requests import api_visitor
+from tests.integration.test_visit_requests import api_visitor
 
 HUGE = 2**64 + 1  # beyond 64 bits: SQLite cannot bind it, PostgreSQL's INTEGER even less
 

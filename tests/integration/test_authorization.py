@@ -8,8 +8,8 @@ from aiohttp import WSServerHandshakeError
 
 from server.keys import ENGINE
 from tests.conftest import AppMaker, Sambang, add_other_facility
+from tests.integration.test_monitoring import _live
 from tests.peers import Peer
-from tests.test_monitoring import _live
 
 READS = ["/api/queue", "/api/visits", "/api/visits/{v}", "/api/recordings",
          "/api/recordings/{r}/file", "/api/reports", "/api/reports.csv", "/api/audit"]

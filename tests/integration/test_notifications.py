@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from server.db import tables as db
 from server.keys import CONFIG, ENGINE
 from tests.conftest import AppMaker
-from tests.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
+from tests.integration.test_registration import GOOD, ask_on_page, jpeg_with_exif, submit
 
 SECRET = "rahasia-gateway-wa"
 

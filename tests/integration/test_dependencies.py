@@ -10,7 +10,7 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OWN = {"server", "signaling", "media", "recordings", "web", "tests"}
 # Declared but never imported, each for a reason that is not an import.
 NOT_IMPORTED = {
