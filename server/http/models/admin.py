@@ -82,6 +82,8 @@ class FacilitySettings(Reply):
     reconnect_grace: int = Field(
         description="seconds a visit waits for a line that is down before it ends as "
         "connection_lost")
+    identity_check: bool = Field(
+        description="an officer checks the inmate against the register before a call starts")
 
 
 class ScheduleBody(Body):

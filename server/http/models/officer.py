@@ -8,6 +8,7 @@ from pydantic import Field
 
 from server.http.models.common import Body, Reply
 from server.http.models.fields import Id, RawText, Text
+from server.http.models.floor import EscortRow
 
 MIN_CALL_SECONDS = 10
 MAX_CALL_SECONDS = 2 * 3600
@@ -100,6 +101,14 @@ class VisitReply(Reply):
     legal: bool
     recording: bool
     relation: str
+    escort: Literal["called", "fetching", "arrived"] = Field(
+        description="the inmate's way to the station: called, being fetched, at the station")
+    identity_confirmed: bool = Field(
+        description="an officer checked the inmate against the register before the start")
+    inmate_id: int
+    reg_number: str = Field(description="the inmate's registration number")
+    block: str
+    cell: str
 
 
 class QueueTicket(Reply):
@@ -140,6 +149,8 @@ class Console(Reply):
     call_length_source: Literal["fair_share", "officer", "default"]
     fair_share_seconds: int | None
     unserved: int = Field(description="families today's sessions will not reach")
+    identity_check: bool = Field(description="a call starts only after the identity check")
+    returning: list[EscortRow] = Field(description="inmates to check out after their call")
 
 
 class RecordingStarted(Reply):
