@@ -82,8 +82,10 @@ async def check_identity(request: web.Request) -> web.Response:
 async def check_out(request: web.Request) -> web.Response:
     staff = await require_staff(request, CONSOLE_ROLES)
     visit_id = path_id(request, "visit_id")
-    await audit(request, "visit.checkout", f"visit:{visit_id}", staff=staff)
+    # Audited once done, like the hub's other actions: a visit not on its way back is refused
+    # (409) and leaves no entry behind.
     await hub_for(request, staff).floor_step(c.CheckOut(visit_id, officer_name(staff)))
+    await audit(request, "visit.checkout", f"visit:{visit_id}", staff=staff)
     return web.json_response({"ok": True})
 
 
@@ -92,8 +94,8 @@ async def check_out(request: web.Request) -> web.Response:
 async def returned(request: web.Request) -> web.Response:
     staff = await require_staff(request, ESCORT_ROLES)
     visit_id = path_id(request, "visit_id")
-    await audit(request, "visit.returned", f"visit:{visit_id}", staff=staff)
     await hub_for(request, staff).floor_step(c.ReturnedToBlock(visit_id, officer_name(staff)))
+    await audit(request, "visit.returned", f"visit:{visit_id}", staff=staff)
     return web.json_response({"ok": True})
 
 

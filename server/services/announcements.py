@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -70,7 +70,9 @@ class Announcer:
         if shutil.which(self.program) is None:
             raise AnnouncementUnavailable(f"{self.program} is not installed")
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = path.with_suffix(f".{os.getpid()}.part")
+        # A name of its own per run: two runs of the same words (a lock dropped while another
+        # caller still waited on it) must not write one file.
+        partial = path.with_suffix(f".{secrets.token_hex(6)}.part")
         # The words go as one argument, never through a shell: an inmate's name is data.
         process = await asyncio.create_subprocess_exec(
             self.program, "-v", VOICE, "-s", str(WORDS_PER_MINUTE), "-w", str(partial), "--",

@@ -140,7 +140,9 @@ async def inmate_photo(engine: AsyncEngine, facility_id: int,
 async def store_photos(engine: AsyncEngine, data_dir: Path, photos: list[Photo]) -> int:
     """Write the files, point the inmates at them, and remove the photos they replace."""
     folder = data_dir / FOLDER
-    stored = [(p, store_upload(folder, p.data, p.kind)) for p in photos]
+    # A ZIP may hold thousands of photos: written in a thread, not on the loop live visits use.
+    stored = await asyncio.to_thread(
+        lambda: [(p, store_upload(folder, p.data, p.kind)) for p in photos])
     replaced: list[str] = []
     async with engine.begin() as conn:
         for photo, saved in stored:

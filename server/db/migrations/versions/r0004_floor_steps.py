@@ -38,3 +38,8 @@ def upgrade() -> None:
             with op.batch_alter_table(table) as batch:
                 for column in missing:
                     batch.add_column(column)
+
+
+def downgrade() -> None:
+    # sambang upgrades only; an older sambang refuses a newer database (server/db/migrate.py).
+    raise NotImplementedError
