@@ -238,7 +238,7 @@ async def test_a_facility_added_while_running_opens_its_queue(make_sambang: AppM
     await s.login("petugas_lain")
     deadline = time.monotonic() + 10
     while (resp := await s.client.get("/api/queue")).status == 503:
-        assert "dalam satu menit" in (await resp.json())["error"]["message"]
+        assert "Coba lagi sebentar" in (await resp.json())["error"]["message"]
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
     assert resp.status == 200 and (await resp.json())["tickets"] == []

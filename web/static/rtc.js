@@ -276,9 +276,14 @@ sambang.closeCall = function () {
 // from the server's clock in one message, and the page counts that down from the moment it
 // arrived on its monotonic clock. The page's own date and time never enter, so a phone set
 // minutes wrong still shows what the relay will enforce.
+// A message that arrives late (a busy phone, a slow line) makes the deadline look later than
+// it is, never earlier: while the deadline is the same one, the earliest reading is kept.
 sambang.countdown = function (msg) {
   sambang.frozen = null;
-  sambang.endsAt = performance.now() + (msg.ends_at - msg.server_now);
+  var endsAt = performance.now() + (msg.ends_at - msg.server_now);
+  var same = sambang.endsAtFor === msg.ends_at && sambang.endsAt !== null;
+  sambang.endsAt = same ? Math.min(sambang.endsAt, endsAt) : endsAt;
+  sambang.endsAtFor = msg.ends_at;
   clearTimeout(sambang.timer);
   (function tick() {
     sambang.drawCountdown();
@@ -294,6 +299,7 @@ sambang.freeze = function (seconds) {
   if (seconds === null || seconds === undefined) return;
   clearTimeout(sambang.timer);
   sambang.frozen = seconds;
+  sambang.endsAtFor = null;  // the deadline moves by the pause: the next one starts afresh
   sambang.endsAt = performance.now() + seconds * 1000;
   sambang.drawCountdown();
 };
@@ -343,7 +349,8 @@ sambang.warnText = function (text) {
   box.textContent = text;
   box.hidden = false;
   clearTimeout(sambang.warnTimer);
-  sambang.warnTimer = setTimeout(function () { box.hidden = true; }, 6000);
+  // Ten seconds: long enough to read twice; the countdown stays red after it.
+  sambang.warnTimer = setTimeout(function () { box.hidden = true; }, 10000);
 };
 
 sambang.ended = function (outcome) {
