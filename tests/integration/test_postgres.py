@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
 from tests.conftest import AppMaker
+from tests.nodes import postgres_database
 from tests.peers import Peer
-
-ADMIN_DSN = os.environ.get(
-    "SAMBANG_TEST_POSTGRES", "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A database of its own for this test, dropped afterwards."""
-    name = f"sambang_test_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with postgres_database() as url:
+        yield url
 
 
 async def test_visit_recorded_in_postgres_survives_restart(
